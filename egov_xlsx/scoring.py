@@ -1,0 +1,221 @@
+"""Totals, ranks, bands and per-criterion facts: pure functions over exact decimals (no I/O).
+
+Rules (DESIGN.md, section 6):
+
+* A parent's score is the sum of its children's, capped at its declared maximum when the config caps it.
+  Criteria a unit marked not applicable are left out of both its score and its maximum.
+* Units are ranked within their tier on the exact fraction total / own maximum (the same as the total when
+  every unit has the same maximum), then on the tier's tie-breakers in order. Equal keys share a rank and
+  the next rank is skipped (1, 2, 2, 4). Units with equal keys keep roster order.
+* The band is the first band (highest bound first) whose inclusive lower bound the exact percent reaches:
+  105 of 150 is exactly 70 %, so a unit there is "Khá" when Khá starts at 70.
+* Units listed as not ranked are scored and banded but get no rank and are left out of band counts and facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+
+from egov_xlsx.model import (
+    HUNDRED,
+    ZERO,
+    Band,
+    BandCount,
+    Criterion,
+    CriterionFacts,
+    PreviousStanding,
+    ScoreGroup,
+    Submission,
+    Tier,
+    TierResult,
+    Unit,
+    UnitResult,
+)
+from egov_xlsx.vietnamese import format_number
+
+TOTAL_CODE = ""
+"""Code of the pseudo-criterion standing for the total in :attr:`TierResult.total_facts`."""
+
+
+@dataclass(frozen=True)
+class _Scored:
+    unit: Unit
+    index: int
+    result: UnitResult
+    key: tuple[Fraction, ...]
+
+
+def criterion_scores(
+    tier: Tier, leaves: Mapping[str, Decimal], not_applicable: frozenset[str] = frozenset()
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Scores and maxima of every criterion (parents included) from leaf scores.
+
+    A leaf missing from ``leaves`` counts as 0; one in ``not_applicable`` is left out, and a parent whose
+    children are all not applicable is left out too. Returns (scores, maxima) keyed by criterion code.
+    """
+    scores: dict[str, Decimal] = {}
+    maxima: dict[str, Decimal] = {}
+
+    def visit(node: Criterion) -> bool:
+        if node.is_leaf:
+            if node.code in not_applicable:
+                return False
+            scores[node.code] = leaves.get(node.code, ZERO)
+            maxima[node.code] = node.max
+            return True
+        applicable = [child for child in node.children if visit(child)]
+        if not applicable:
+            return False
+        total = sum((scores[c.code] for c in applicable), ZERO)
+        top = sum((maxima[c.code] for c in applicable), ZERO)
+        if node.capped:
+            total, top = min(total, node.max), min(top, node.max)
+        scores[node.code], maxima[node.code] = total, top
+        return True
+
+    for top in tier.criteria:
+        visit(top)
+    return scores, maxima
+
+
+def band_for(bands: Sequence[Band], total: Decimal, maximum: Decimal) -> str | None:
+    """The first band whose lower bound the exact percent total/maximum reaches (bounds inclusive)."""
+    if maximum <= 0:
+        return None
+    for band in bands:  # highest bound first
+        if total * HUNDRED >= band.min_percent * maximum:
+            return band.name
+    return None
+
+
+def percent_of(total: Decimal, maximum: Decimal) -> Decimal:
+    """total / maximum * 100 to 28 significant digits (exact whenever the quotient terminates)."""
+    return (total * HUNDRED / maximum) if maximum > 0 else ZERO
+
+
+def score_tier(
+    tier: Tier,
+    submissions: Mapping[str, Submission],
+    *,
+    appraisals: Mapping[str, Mapping[str, Decimal]] | None = None,
+    excluded: Mapping[str, str] | None = None,
+    previous: Mapping[str, PreviousStanding] | None = None,
+) -> TierResult:
+    """Score, rank and band one tier.
+
+    ``submissions`` maps unit codes to their accepted submission; ``appraisals`` maps unit code ->
+    leaf code -> appraised score, which replaces the self-assessed one; ``excluded`` gives, for roster
+    units without a usable submission, why they are left out; ``previous`` gives last year's standing.
+    """
+    appraisals = appraisals or {}
+    previous = previous or {}
+    scored: list[_Scored] = []
+    for index, unit in enumerate(tier.units):
+        sub = submissions.get(unit.code)
+        if sub is None:
+            continue
+        appraised = dict(appraisals.get(unit.code, {}))
+        final = {**sub.scores, **{k: v for k, v in appraised.items() if k not in sub.not_applicable}}
+        scores, maxima = criterion_scores(tier, final, sub.not_applicable)
+        adjustments = {a.code: sub.adjustments.get(a.code, ZERO) for a in tier.adjustments}
+        maximum = sum((maxima.get(c.code, ZERO) for c in tier.criteria), ZERO)
+        total = sum((scores.get(c.code, ZERO) for c in tier.criteria), ZERO) + sum(adjustments.values(), ZERO)
+        result = UnitResult(
+            unit=unit,
+            max=maximum,
+            scores=scores,
+            total=total,
+            percent=percent_of(total, maximum),
+            rank=None,
+            band=band_for(tier.bands, total, maximum),
+            self_scores=dict(sub.scores),
+            appraised=appraised,
+            adjustments=adjustments,
+            not_applicable=sub.not_applicable,
+            previous=previous.get(unit.code),
+        )
+        key = (_ratio(total, maximum), *(_tie_value(scores, code) for code in tier.tie_breakers))
+        scored.append(_Scored(unit, index, result, key))
+
+    ranked = sorted((s for s in scored if s.unit.ranked), key=lambda s: (tuple(-k for k in s.key), s.index))
+    ranked_results = _assign_ranks(tier, ranked)
+    unranked = [s.result for s in scored if not s.unit.ranked]
+    units = (*ranked_results, *unranked)
+
+    excluded_units = tuple(
+        (u, (excluded or {}).get(u.code, "không có biểu hợp lệ")) for u in tier.units if u.code not in submissions
+    )
+    roster = {u.code: i for i, u in enumerate(tier.units)}
+    facts = tuple(_facts(c, ranked_results, roster) for c in tier.walk())
+    total_criterion = Criterion(code=TOTAL_CODE, name="Tổng điểm", max=tier.max)
+    total_facts = _facts(total_criterion, ranked_results, roster, value=lambda r: r.total)
+    bands = tuple(BandCount(b.name, tuple(r.unit for r in ranked_results if r.band == b.name)) for b in tier.bands)
+    return TierResult(
+        tier=tier, units=units, excluded=excluded_units, facts=facts, bands=bands, total_facts=total_facts
+    )
+
+
+def _ratio(total: Decimal, maximum: Decimal) -> Fraction:
+    return Fraction(total) / Fraction(maximum) if maximum > 0 else Fraction(0)
+
+
+def _tie_value(scores: Mapping[str, Decimal], code: str) -> Fraction:
+    # A criterion not applicable to the unit cannot win a tie for it.
+    return Fraction(scores[code]) if code in scores else Fraction(-1)
+
+
+def _assign_ranks(tier: Tier, ranked: list[_Scored]) -> list[UnitResult]:
+    out: list[UnitResult] = []
+    for pos, s in enumerate(ranked):
+        rank = 1 + next((i for i, o in enumerate(ranked) if o.key == s.key), pos)
+        tied = tuple(o.unit.code for o in ranked if o.key == s.key)
+        same_total = [o for o in ranked if o.key[0] == s.key[0] and o.key != s.key]
+        note = _tie_note(tier, s, same_total) if same_total else ""
+        out.append(replace(s.result, rank=rank, tied_with=tied if len(tied) > 1 else (), tie_note=note))
+    return out
+
+
+def _tie_note(tier: Tier, s: _Scored, others: list[_Scored]) -> str:
+    """Say which tie-breaker separated this unit from the units with the same total."""
+    names = ", ".join(o.unit.name for o in others)
+    for i, code in enumerate(tier.tie_breakers, start=1):
+        if any(o.key[i] != s.key[i] for o in others):
+            score = s.result.scores.get(code)
+            shown = format_number(score) if score is not None else "không áp dụng"
+            return (
+                f"Bằng điểm với {names}; phân định thứ hạng theo điểm tiêu chí {code} "
+                f"({tier.criterion(code).name}): {shown} điểm."
+            )
+    return ""
+
+
+def _facts(
+    criterion: Criterion,
+    results: Sequence[UnitResult],
+    roster: Mapping[str, int],
+    value: Callable[[UnitResult], Decimal | None] | None = None,
+) -> CriterionFacts:
+    """Who reached the maximum, the highest, second (next distinct value), lowest and zero scores.
+
+    Only units with a score on the criterion count; units sharing a value are listed in roster order.
+    """
+    get = value or (lambda r: r.scores.get(criterion.code))
+    pairs = sorted(((r, v) for r in results if (v := get(r)) is not None), key=lambda p: roster[p[0].unit.code])
+    distinct = sorted({v for _, v in pairs}, reverse=True)
+
+    def group(v: Decimal) -> ScoreGroup:
+        return ScoreGroup(v, tuple(r.unit for r, x in pairs if x == v))
+
+    return CriterionFacts(
+        criterion=criterion,
+        count=len(pairs),
+        at_max=tuple(r.unit for r, v in pairs if v >= criterion.max > 0),
+        highest=group(distinct[0]) if distinct else None,
+        second=group(distinct[1]) if len(distinct) > 1 else None,
+        lowest=group(distinct[-1]) if distinct else None,
+        at_zero=tuple(r.unit for r, v in pairs if v == ZERO),
+        average=sum((v for _, v in pairs), ZERO) / len(pairs) if pairs else None,
+    )

@@ -463,3 +463,54 @@ class Results:
     previous_year: int | None = None
     #: egov-xlsx version that produced the results.
     tool_version: str = ""
+
+
+# --------------------------------------------------------------------------- roster status (check)
+
+
+class UnitState(StrEnum):
+    """Where a roster unit stands in the inbox."""
+
+    SUBMITTED = "submitted"  # one usable form, no error findings
+    INVALID = "invalid"  # a form was read but it has error findings
+    DUPLICATE = "duplicate"  # several different forms for the unit
+    MISSING = "missing"  # no form
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    tier_id: str
+    unit: Unit
+    state: UnitState
+    #: Inbox file names attributed to the unit.
+    files: tuple[str, ...] = ()
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check` finds in a campaign's inbox: roster status, every finding, the usable submissions."""
+
+    campaign: Campaign
+    statuses: tuple[UnitStatus, ...]
+    findings: tuple[Finding, ...]
+    submissions: tuple[Submission, ...]
+    #: Files whose form names a unit that is not in the roster.
+    unknown_files: tuple[str, ...] = ()
+    #: Files that are not spreadsheets (noted, not errors).
+    ignored_files: tuple[str, ...] = ()
+    files_read: int = 0
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def valid(self) -> bool:
+        """True when no finding is an error (warnings and notes allowed)."""
+        return not self.errors

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from egov_xlsx.errors import OutputError
 
 
-def _explain(path: Path, exc: OSError) -> OutputError:
+def explain(path: Path, exc: OSError) -> OutputError:
+    """An :class:`OutputError` saying, in Vietnamese, why ``path`` cannot be written."""
     if isinstance(exc, PermissionError):
         why = "tệp đang được mở (ví dụ trong Excel hoặc Word) hoặc không có quyền ghi. Đóng tệp rồi chạy lại"
     elif getattr(exc, "errno", None) == 28:  # ENOSPC
@@ -32,17 +33,17 @@ def ensure_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _explain(folder, exc) from exc
+        raise explain(folder, exc) from exc
 
 
 def _temp_beside(target: Path) -> Path:
+    """A fresh, not yet existing name beside ``target``.
+
+    The file is created by the writer itself, so it gets the usual permissions (umask), not the owner-only
+    mode of ``tempfile.mkstemp``; the random part keeps two runs from colliding.
+    """
     ensure_folder(target.parent)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent)
-    except OSError as exc:
-        raise _explain(target, exc) from exc
-    os.close(fd)
-    return Path(name)
+    return target.with_name(f".{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}")
 
 
 def _check_replaceable(target: Path) -> None:
@@ -55,7 +56,7 @@ def _check_replaceable(target: Path) -> None:
         with open(target, "r+b"):
             pass
     except OSError as exc:
-        raise _explain(target, exc) from exc
+        raise explain(target, exc) from exc
 
 
 @contextlib.contextmanager
@@ -87,7 +88,7 @@ class Staging:
         self._pending.append((tmp, target))
         return tmp
 
-    def write(self, target: Path, writer: Callable[[Path], None]) -> None:
+    def write(self, target: Path, writer: Callable[[Path], object]) -> None:
         """Stage ``target`` and call ``writer(temporary path)``."""
         writer(self.stage(target))
 
@@ -104,7 +105,7 @@ class Staging:
                 os.replace(tmp, target)
             except OSError as exc:
                 self.rollback()
-                raise _explain(target, exc) from exc
+                raise explain(target, exc) from exc
             done.append(target)
         self._pending.clear()
         return done
@@ -112,7 +113,7 @@ class Staging:
     def rollback(self) -> None:
         for tmp, _ in self._pending:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                tmp.unlink(missing_ok=True)
         self._pending.clear()
 
     def __enter__(self) -> Staging:

@@ -246,6 +246,25 @@ CATALOGUE: dict[str, Spec] = {
         "Điểm cộng/trừ ngoài giới hạn",
         "Dòng {criterion} ở ô {cell} ghi {value}, ngoài giới hạn từ {min} đến {max}. Sửa lại cho đúng quy định.",
     ),
+    # ---- year over year
+    "previous-criterion-added": Spec(
+        W,
+        "Tiêu chí mới so với năm trước",
+        "Tiêu chí {criterion} của khối {tier} không có trong kết quả năm {year}; "
+        "điểm tiêu chí này không so sánh được với năm trước.",
+    ),
+    "previous-criterion-removed": Spec(
+        W,
+        "Tiêu chí của năm trước không còn",
+        "Tiêu chí {criterion} của khối {tier} năm {year} không còn trong bộ "
+        "tiêu chí năm nay; so sánh tổng điểm giữa hai năm cần lưu ý điều này.",
+    ),
+    # ---- documents
+    "document-no-signer": Spec(
+        W,
+        "Quyết định chưa có người ký",
+        "Chưa ghi người ký Quyết định: thêm signer_name (và signer_title) vào mục [document] của egov.toml.",
+    ),
     # ---- appraisal (the council's file)
     "appraisal-unreadable": Spec(
         E,
@@ -320,7 +339,11 @@ class _Defaults(dict[str, Any]):
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def sort_key(f: Finding) -> tuple[str, int, str, str, str]:
-    """Stable order: by file (no file last), then row order of the cell, then code."""
+def sort_key(f: Finding) -> tuple[str, int, int]:
+    """Order by file (findings with no file last), then by the cell's row and column.
+
+    Sorting is stable, so findings of one cell, and roster findings, keep the order they were made in
+    (criterion order, roster order).
+    """
     row, col = split_address(f.cell) if f.cell else (0, 0)
-    return (f.file or "\uffff", row, f"{col:04d}", f.code, f.unit or "")
+    return (f.file or "\uffff", row, col)

@@ -1,0 +1,5 @@
+"""``python -m egov_xlsx``: the same as the ``egov-xlsx`` command."""
+
+from egov_xlsx.cli import main
+
+main()

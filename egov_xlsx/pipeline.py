@@ -1,0 +1,238 @@
+"""The stages chained for one campaign: what the command line and the tests call.
+
+``check`` reads the inbox and returns a :class:`~egov_xlsx.model.CheckReport`; ``build`` checks, then
+writes the findings report and the feedback copies, and, when there are no errors (or for a draft),
+scores and writes every output. Outputs of one command are staged and renamed into place together
+(:mod:`egov_xlsx.atomic`), so a failure never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from egov_xlsx import __version__, ingest, validate
+from egov_xlsx.atomic import Staging
+from egov_xlsx.config import load_campaign
+from egov_xlsx.model import (
+    Campaign,
+    CheckReport,
+    Finding,
+    PreviousStanding,
+    Results,
+    Submission,
+    TierResult,
+    UnitState,
+)
+from egov_xlsx.scoring import score_tier
+
+INBOX = "inbox"
+FEEDBACK_FOLDER = "tra-lai"
+DRAFT_SUFFIX = "-du-thao"
+
+
+@dataclass(frozen=True)
+class OutputNames:
+    """File names of a build's outputs (draft builds carry "du-thao" in each)."""
+
+    workbook: str = "ket-qua-xep-hang.xlsx"
+    json: str = "results.json"
+    text: str = "thong-bao.txt"
+    markdown: str = "thong-bao.md"
+    announcement: str = "thong-bao.docx"
+    decision: str = "quyet-dinh.docx"
+    report: str = "bao-cao-kiem-tra.xlsx"
+
+    def for_draft(self, draft: bool) -> OutputNames:
+        if not draft:
+            return self
+
+        def mark(name: str) -> str:
+            stem, dot, ext = name.rpartition(".")
+            return f"{stem}{DRAFT_SUFFIX}{dot}{ext}"
+
+        return OutputNames(**{k: mark(v) for k, v in self.__dict__.items()})
+
+
+NAMES = OutputNames()
+
+Progress = Callable[[ingest.FileResult, int], None]
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """What a build did: the check report, the results when it published, and the files it wrote."""
+
+    report: CheckReport
+    results: Results | None
+    folder: Path
+    written: tuple[Path, ...] = ()
+    warnings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def published(self) -> bool:
+        return self.results is not None
+
+
+def as_campaign(campaign: Campaign | Path | str) -> Campaign:
+    return campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
+
+
+def output_folder(campaign: Campaign, out_dir: Path | None = None, cwd: Path | None = None) -> Path:
+    """``out_dir`` when given, else ``output/<campaign folder name>/`` under the current folder."""
+    if out_dir is not None:
+        return out_dir
+    return (cwd or Path.cwd()) / "output" / campaign.folder.resolve().name
+
+
+def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress | None = None) -> CheckReport:
+    """Read and check every file in the campaign's inbox against the config and the roster.
+
+    Never raises for a bad file: each becomes findings and the others are still read.
+    """
+    camp = as_campaign(campaign)
+    inbox = camp.folder / INBOX
+    files = ingest.read_inbox(inbox, jobs=jobs, progress=progress) if inbox.is_dir() else []
+    checked: list[validate.Checked] = []
+    for item in files:
+        if item.reading is None:
+            checked.append(validate.Checked(item.source, findings=item.findings))
+        else:
+            c = validate.check_reading(camp, item.reading)
+            checked.append(
+                validate.Checked(
+                    c.source, c.unit_code, c.tier_id, c.submission, (*item.findings, *c.findings), c.unknown_unit
+                )
+            )
+    roster = validate.check_roster(camp, checked)
+    found = [f for c in checked if c.source.name not in roster.redundant for f in c.findings]
+    return CheckReport(
+        campaign=camp,
+        statuses=roster.statuses,
+        findings=tuple(validate.unique_findings([*found, *roster.findings])),
+        submissions=roster.submissions,
+        unknown_files=tuple(c.source.name for c in checked if c.unknown_unit),
+        ignored_files=tuple(c.source.name for c in checked if any(f.code == "file-ignored" for f in c.findings)),
+        files_read=len(files),
+    )
+
+
+_EXCLUSION = {
+    UnitState.MISSING: "chưa nộp biểu",
+    UnitState.INVALID: "biểu còn lỗi",
+    UnitState.DUPLICATE: "nộp nhiều biểu khác nhau",
+}
+
+
+def score(
+    report: CheckReport,
+    *,
+    draft: bool = False,
+    previous: dict[str, dict[str, PreviousStanding]] | None = None,
+    previous_year: int | None = None,
+) -> Results:
+    """Score, rank and band every tier from the report's valid submissions (pure).
+
+    Units without a valid submission are left out with the reason; ``previous`` maps tier id -> unit code
+    -> last year's standing.
+    """
+    camp = report.campaign
+    valid: dict[str, Submission] = {s.unit_code: s for s in report.submissions if s.valid}
+    tiers: list[TierResult] = []
+    for tier in camp.tiers:
+        subs = {u.code: valid[u.code] for u in tier.units if u.code in valid}
+        excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
+        tiers.append(score_tier(tier, subs, excluded=excluded, previous=(previous or {}).get(tier.id)))
+    return Results(
+        campaign=camp,
+        tiers=tuple(tiers),
+        findings=report.findings,
+        submissions=tuple(valid.values()),
+        draft=draft,
+        previous_year=previous_year,
+        tool_version=__version__,
+    )
+
+
+def build(
+    campaign: Campaign | Path | str,
+    out_dir: Path | None = None,
+    *,
+    draft: bool = False,
+    previous: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> BuildOutcome:
+    """Check, then write the outputs into ``out_dir`` (default ``output/<campaign folder name>/``).
+
+    With error findings and no ``draft``: only the findings report and the feedback copies are written,
+    nothing is published. With ``draft``: every output is written with "du-thao" in its name, the units
+    with errors left out of the ranking. ``previous`` is an earlier year's output folder or results.json,
+    for rank and score changes.
+    """
+    from egov_xlsx.previous import load_previous
+
+    camp = as_campaign(campaign)
+    last = load_previous(previous, camp) if previous is not None else None
+    report = check(camp, jobs=jobs, progress=progress)
+    folder = output_folder(camp, out_dir)
+    names = NAMES.for_draft(draft)
+    results = None
+    if report.valid or draft:
+        results = score(
+            report,
+            draft=draft,
+            previous=None if last is None else {k: dict(v) for k, v in last.standings.items()},
+            previous_year=None if last is None else last.year,
+        )
+    extra: list[Finding] = list(last.findings) if last is not None else []
+    with Staging() as staging:
+        from egov_xlsx.report import write_findings_report
+
+        staging.write(folder / names.report, lambda p: write_findings_report(report, p, draft=draft))
+        _stage_feedback(staging, report, folder)
+        if results is not None:
+            extra += _write_outputs(staging, results, folder, names)
+        written = tuple(staging.targets)
+    return BuildOutcome(report, results, folder, written, tuple(extra))
+
+
+def write_feedback(report: CheckReport, folder: Path) -> list[Path]:
+    """Write the marked-up copies for units whose files have findings into ``folder/tra-lai/``."""
+    with Staging() as staging:
+        _stage_feedback(staging, report, folder)
+        return staging.targets
+
+
+def _stage_feedback(staging: Staging, report: CheckReport, folder: Path) -> None:
+    from egov_xlsx.feedback import feedback_jobs
+
+    for job in feedback_jobs(report):
+        staging.write(folder / FEEDBACK_FOLDER / job.filename, job.write)
+
+
+def _write_outputs(staging: Staging, results: Results, folder: Path, names: OutputNames) -> list[Finding]:
+    from egov_xlsx.announce import render_announcement
+    from egov_xlsx.documents import write_announcement, write_decision
+    from egov_xlsx.serialize import dumps, results_dict
+    from egov_xlsx.workbook import write_results_workbook
+
+    staging.write(folder / names.workbook, lambda p: write_results_workbook(results, p))
+    staging.write(folder / names.json, lambda p: p.write_bytes(dumps(results_dict(results)).encode("utf-8")))
+    text = render_announcement(results, fmt="txt")
+    staging.write(folder / names.text, lambda p: p.write_bytes(text.encode("utf-8")))
+    markdown = render_announcement(results, fmt="md")
+    staging.write(folder / names.markdown, lambda p: p.write_bytes(markdown.encode("utf-8")))
+    staging.write(folder / names.announcement, lambda p: write_announcement(results, text, p))
+    warnings: list[Finding] = []
+    staging.write(folder / names.decision, lambda p: warnings.extend(write_decision(results, p)))
+    return warnings
+
+
+def make_forms(campaign: Campaign | Path | str, out_dir: Path | None = None) -> list[Path]:
+    """Write one form per roster unit into ``out_dir`` (default ``<campaign>/forms/``)."""
+    from egov_xlsx.forms import write_forms
+
+    camp = as_campaign(campaign)
+    return write_forms(camp, out_dir or camp.folder / "forms")

@@ -1,0 +1,46 @@
+"""A progress bar for long runs, on stderr, only when stderr is a terminal (CLI side; rich)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from egov_xlsx.ingest import FileResult
+
+
+@contextlib.contextmanager
+def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[FileResult, int], None] | None]:
+    """Yield a per-file callback that advances a rich progress bar, or ``None`` when there is none to show.
+
+    Nothing is shown with ``enabled`` false or when stderr is not a terminal, so ``--json`` output and
+    logs stay clean.
+    """
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    counts = {"files": 0, "findings": 0}
+    columns = (
+        TextColumn("Đang đọc biểu"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[findings]} vấn đề"),
+        TextColumn("{task.fields[rate]} tệp/giây"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("read", total=None, findings=0, rate="-")
+
+        def advance(result: FileResult, total: int) -> None:
+            counts["files"] += 1
+            counts["findings"] += len(result.findings)
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = f"{counts['files'] / elapsed:,.0f}" if elapsed > 0 else "-"
+            bar.update(task, advance=1, total=total, findings=counts["findings"], rate=rate)
+
+        yield advance

@@ -1,0 +1,425 @@
+"""Pure checks over readings: who sent each form, whether its rows and scores are usable, and the roster.
+
+No I/O here: the functions take :class:`~egov_xlsx.model.Reading` values and the campaign and return
+findings and submissions. Scores become exact decimals by their shortest repr (what the user typed).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from egov_xlsx import findings, layout
+from egov_xlsx.model import (
+    ZERO,
+    Campaign,
+    CellValue,
+    Criterion,
+    Finding,
+    FormRow,
+    Reading,
+    Severity,
+    SourceFile,
+    Submission,
+    Tier,
+    Unit,
+    UnitState,
+    UnitStatus,
+)
+from egov_xlsx.scoring import criterion_scores
+from egov_xlsx.vietnamese import ascii_fold, format_number
+
+_TEXT_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+#: Cross-check tolerance for a unit's own subtotal cells (spreadsheets add in binary floating point).
+_TOLERANCE = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file after validation: whom it belongs to (when known), its submission, its findings."""
+
+    source: SourceFile
+    unit_code: str | None = None
+    tier_id: str | None = None
+    submission: Submission | None = None
+    findings: tuple[Finding, ...] = ()
+    #: The unit code the form names, when it is not in the roster.
+    unknown_unit: str | None = None
+
+
+@dataclass
+class _Sink:
+    """Collects one file's findings with its location filled in."""
+
+    file: str
+    sheet: str | None
+    unit: str | None = None
+    tier: str | None = None
+    items: list[Finding] = field(default_factory=list)
+
+    def add(self, code: str, *, severity: Severity | None = None, **fields: object) -> None:
+        fields.setdefault("sheet", self.sheet)
+        fields.setdefault("unit", self.unit)
+        fields.setdefault("tier", self.tier)
+        self.items.append(findings.make(code, severity=severity, file=self.file, **fields))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.items)
+
+
+def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
+    """Turn a score cell into an exact decimal: (value, None) or (maybe a value, a finding code).
+
+    Numbers become ``Decimal(repr(x))`` (what the user typed, not the binary float). A text cell holding
+    one number with at most one separator ("4,72", "4.72") is read as a decimal with the code
+    ``score-text-number``. A date is what Excel makes of "4.7" under a Vietnamese locale: ``score-date``.
+    """
+    if value is None or value == "":
+        return None, "score-missing"
+    if isinstance(value, bool):
+        return None, "score-not-number"
+    if isinstance(value, int):
+        return Decimal(value), None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None, "score-not-number"
+        return Decimal(repr(value)), None
+    if isinstance(value, datetime | date):
+        return None, "score-date"
+    if isinstance(value, time | timedelta):
+        return None, "score-not-number"
+    text = str(value).strip()
+    if _TEXT_NUMBER.match(text):
+        try:
+            return Decimal(text.replace(",", ".")), "score-text-number"
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+            return None, "score-not-number"
+    return None, "score-not-number"
+
+
+def _show(value: CellValue) -> str:
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return format_number(Decimal(repr(value)))
+    return "" if value is None else str(value)
+
+
+def check_reading(campaign: Campaign, reading: Reading) -> Checked:
+    """Identify the form's unit and check its rows and scores against the campaign."""
+    source = reading.source
+    sink = _Sink(source.name, reading.sheet)
+    meta = reading.meta
+    has_meta = layout.META_UNIT in meta
+    unit_code = meta.get(layout.META_UNIT) or meta.get("visible_unit_code", "")
+    if not unit_code:
+        sink.add("unit-unidentified")
+        return Checked(source, findings=tuple(sink.items))
+    sink.unit = unit_code
+    if not has_meta:
+        sink.add("metadata-missing", sheet=layout.META_SHEET)
+
+    campaign_id = meta.get(layout.META_CAMPAIGN) or meta.get("visible_campaign", "")
+    if campaign_id and campaign_id != campaign.id:
+        sink.add("wrong-campaign", value=campaign_id, expected=campaign.id)
+    year = meta.get(layout.META_YEAR, "")
+    if year and year != str(campaign.year) and not sink.has_errors:
+        sink.add("wrong-year", value=year, expected=campaign.year)
+    if sink.has_errors:
+        # A form of another campaign is not the unit's submission for this one: it is reported, not attributed.
+        return Checked(source, findings=tuple(sink.items))
+    found = campaign.find_unit(unit_code)
+    if found is None:
+        sink.add("unit-unknown")
+        return Checked(source, findings=tuple(sink.items), unknown_unit=unit_code)
+    tier, unit = found
+    sink.tier = tier.id
+    form_tier = meta.get(layout.META_TIER)
+    if form_tier and form_tier != tier.id:
+        sink.add("wrong-tier", value=form_tier, expected=tier.id)
+    if has_meta and meta.get(layout.META_FINGERPRINT) != tier.fingerprint:
+        sink.add("form-stale")
+    if sink.has_errors:
+        return Checked(source, unit.code, tier.id, None, tuple(sink.items))
+
+    version = meta.get(layout.META_VERSION, layout.FORM_VERSION)
+    if version != layout.FORM_VERSION:
+        sink.add("form-version", value=version, expected=layout.FORM_VERSION)
+    _check_identity(campaign, tier, unit, reading, sink)
+    submission = _check_rows(campaign, tier, unit, reading, sink, version)
+    submission = _replace_valid(submission, not sink.has_errors)
+    return Checked(source, unit.code, tier.id, submission, tuple(sink.items))
+
+
+def _replace_valid(sub: Submission, valid: bool) -> Submission:
+    from dataclasses import replace
+
+    return replace(sub, valid=valid)
+
+
+def _check_identity(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink) -> None:
+    shown = reading.unit_name
+    meta_name = reading.meta.get(layout.META_UNIT_NAME, "")
+    if shown and shown.casefold() not in {unit.name.casefold(), meta_name.casefold()}:
+        sink.add("unit-name-mismatch", cell=reading.unit_name_cell, shown=shown, expected=unit.name)
+    other = _unit_named_by_file(campaign, unit, reading.source.name)
+    if other is not None:
+        sink.add("filename-other-unit", value=other.code)
+
+
+def _unit_named_by_file(campaign: Campaign, unit: Unit, file_name: str) -> Unit | None:
+    """Another roster unit whose code starts the file name, or whose name it contains (diacritics ignored)."""
+    stem = ascii_fold(file_name.rsplit(".", 1)[0]).casefold()
+    first = re.split(r"[\s\-_.,()]+", stem, maxsplit=1)[0]
+    if first == unit.code.casefold() or ascii_fold(unit.name).casefold() in stem:
+        return None
+    for tier in campaign.tiers:
+        for other in tier.units:
+            if other.code == unit.code:
+                continue
+            if first == other.code.casefold() or (len(other.name) > 6 and ascii_fold(other.name).casefold() in stem):
+                return other
+    return None
+
+
+def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink, version: str) -> Submission:
+    by_code: dict[str, list[FormRow]] = {}
+    for row in reading.rows:
+        by_code.setdefault(row.code, []).append(row)
+    for code, rows in by_code.items():
+        if not tier.has_criterion(code):
+            for row in rows:
+                sink.add("row-unexpected", value=code or row.name, row=row.row, cell=f"A{row.row}")
+        elif len(rows) > 1:
+            sink.add("row-duplicate", criterion=code, rows=", ".join(str(r.row) for r in rows), cell=rows[1].score_cell)
+    expected = [c.code for c in tier.walk()]
+    for c in tier.walk():
+        if c.code not in by_code:
+            sink.add("row-missing", criterion=c.code, name=c.name)
+    present = [r for r in reading.rows if tier.has_criterion(r.code)]
+    order = {code: i for i, code in enumerate(expected)}
+    for prev, row in itertools.pairwise(present):
+        if order[row.code] < order[prev.code]:
+            sink.add("row-order", criterion=row.code, row=row.row, cell=row.score_cell)
+            break
+
+    scores: dict[str, Decimal] = {}
+    notes: dict[str, str] = {}
+    cells: dict[str, str] = {}
+    not_applicable: set[str] = set()
+    for c in tier.walk():
+        found = by_code.get(c.code)
+        if not found:
+            continue
+        row = found[0]
+        cells[c.code] = row.score_cell
+        notes[c.code] = row.note
+        _check_max(c, row, sink)
+        if c.is_leaf:
+            score = _check_leaf(campaign, c, unit, row, sink)
+            if isinstance(score, Decimal):
+                scores[c.code] = score
+            elif score == "na":
+                not_applicable.add(c.code)
+    _check_sums(tier, reading, scores, frozenset(not_applicable), by_code, sink)
+    return Submission(
+        tier_id=tier.id,
+        unit_code=unit.code,
+        source=reading.source,
+        form_version=version,
+        scores=scores,
+        notes=notes,
+        cells=cells,
+        not_applicable=frozenset(not_applicable),
+    )
+
+
+def _check_max(c: Criterion, row: FormRow, sink: _Sink) -> None:
+    value, problem = parse_score(row.max)
+    if problem is None and value is not None and value != c.max:
+        cell = layout.cell_address(row.row, layout.COL_MAX)
+        sink.add("max-changed", criterion=c.code, cell=cell, value=_show(row.max), expected=format_number(c.max))
+
+
+def _check_leaf(campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink: _Sink) -> Decimal | str | None:
+    where: dict[str, Any] = {"criterion": c.code, "cell": row.score_cell, "max": format_number(c.max)}
+    if row.not_applicable:
+        if not c.may_be_na(unit.code):
+            sink.add("na-not-allowed", **where)
+        else:
+            if row.score not in (None, ""):
+                sink.add("na-with-score", value=_show(row.score), **where)
+            return "na"
+    value, problem = parse_score(row.score)
+    if problem == "score-text-number" and value is not None:
+        sink.add(problem, value=_show(row.score), read=format_number(value), **where)
+    elif problem is not None:
+        sink.add(problem, value=_show(row.score), **where)
+        return None
+    assert value is not None
+    if value < 0:
+        sink.add("score-negative", value=format_number(value), **where)
+        return None
+    if value > c.max:
+        sink.add("score-above-max", value=format_number(value), **where)
+        return None
+    if campaign.evidence_severity is not None and value > 0 and not row.note:
+        note_cell = layout.cell_address(row.row, layout.COL_NOTE)
+        sink.add(
+            "score-no-evidence",
+            severity=campaign.evidence_severity,
+            criterion=c.code,
+            cell=note_cell,
+            value=format_number(value),
+        )
+    return value
+
+
+def _check_sums(
+    tier: Tier,
+    reading: Reading,
+    scores: dict[str, Decimal],
+    not_applicable: frozenset[str],
+    by_code: dict[str, list[FormRow]],
+    sink: _Sink,
+) -> None:
+    """Capped parents and the unit's own subtotal cells, compared with sums recomputed from valid leaves."""
+    leaves_ok = {c.code for c in tier.leaves() if c.code in scores or c.code in not_applicable}
+    recomputed, _ = criterion_scores(tier, scores, not_applicable)
+    for c in tier.walk():
+        if c.is_leaf or c.code not in recomputed:
+            continue
+        complete = all(leaf.code in leaves_ok for leaf in c.walk() if leaf.is_leaf)
+        if not complete:
+            continue
+        if c.capped:
+            raw = sum((recomputed[ch.code] for ch in c.children if ch.code in recomputed), ZERO)
+            if raw > c.max:
+                sink.add(
+                    "capped-parent",
+                    criterion=c.code,
+                    value=format_number(raw),
+                    max=format_number(c.max),
+                    cell=by_code[c.code][0].score_cell if c.code in by_code else None,
+                )
+        if c.code in by_code:
+            row = by_code[c.code][0]
+            _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
+    if reading.total_cell and all(leaf.code in leaves_ok for leaf in tier.leaves()):
+        total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)
+        _compare_subtotal(reading.total, reading.total_cell, total, sink, None)
+
+
+def _compare_subtotal(value: CellValue, cell: str, expected: Decimal, sink: _Sink, criterion: str | None) -> None:
+    # A 0 is a formula's cached value never recalculated (xlsxwriter stores 0): it says nothing.
+    if isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
+        return
+    shown = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if abs(shown - expected) > _TOLERANCE:
+        sink.add(
+            "subtotal-mismatch",
+            criterion=criterion,
+            cell=cell,
+            value=format_number(shown),
+            expected=format_number(expected),
+        )
+
+
+# --------------------------------------------------------------------------- the roster
+
+
+@dataclass(frozen=True)
+class RosterCheck:
+    """The roster view of all files: one submission per unit, every unit's status, roster findings."""
+
+    submissions: tuple[Submission, ...]
+    statuses: tuple[UnitStatus, ...]
+    findings: tuple[Finding, ...]
+    #: Identical copies not used (their findings would repeat the used copy's).
+    redundant: frozenset[str] = frozenset()
+
+
+def check_roster(campaign: Campaign, checked: Sequence[Checked]) -> RosterCheck:
+    """Pick each unit's submission and report duplicates and missing units.
+
+    Several identical files for a unit: a warning and the first (by file name) is used. Several different
+    files: an error naming them with their modification times, and none is used until the clerk moves the
+    superseded ones into a subfolder of ``inbox/``.
+    """
+    by_unit: dict[str, list[Checked]] = {}
+    for item in checked:
+        if item.unit_code is not None:
+            by_unit.setdefault(item.unit_code, []).append(item)
+    chosen: list[Submission] = []
+    statuses: list[UnitStatus] = []
+    extra: list[Finding] = []
+    redundant: set[str] = set()
+    for tier in campaign.tiers:
+        for unit in tier.units:
+            items = sorted(by_unit.get(unit.code, []), key=lambda i: i.source.name)
+            status, sub, problems = _unit_status(tier, unit, items)
+            statuses.append(status)
+            extra.extend(problems)
+            if sub is not None:
+                chosen.append(sub)
+            if status.state is not UnitState.DUPLICATE:
+                redundant.update(i.source.name for i in items[1:])
+    return RosterCheck(tuple(chosen), tuple(statuses), tuple(extra), frozenset(redundant))
+
+
+def _unit_status(tier: Tier, unit: Unit, items: list[Checked]) -> tuple[UnitStatus, Submission | None, list[Finding]]:
+    files = tuple(i.source.name for i in items)
+    own = [f for i in items for f in i.findings]
+    if not items:
+        contact = f" (liên hệ: {unit.contact})" if unit.contact else ""
+        problem = findings.make("unit-missing", unit=unit.code, tier=tier.id, name=unit.name, contact=contact)
+        return UnitStatus(tier.id, unit, UnitState.MISSING, errors=1), None, [problem]
+    problems: list[Finding] = []
+    distinct = {i.source.sha256 for i in items}
+    if len(items) > 1 and len(distinct) > 1:
+        listed = ", ".join(f"{i.source.name} (sửa lần cuối {_when(i.source.mtime)})" for i in items)
+        problems.append(findings.make("unit-duplicate", unit=unit.code, tier=tier.id, count=len(items), files=listed))
+        errors = sum(f.is_error for f in own) + 1
+        warnings = sum(f.severity is Severity.WARNING for f in own)
+        return UnitStatus(tier.id, unit, UnitState.DUPLICATE, files, errors, warnings), None, problems
+    used = items[0]
+    if len(items) > 1:
+        problems.append(
+            findings.make(
+                "unit-duplicate-identical",
+                unit=unit.code,
+                tier=tier.id,
+                count=len(items),
+                files=", ".join(files),
+                used=used.source.name,
+                file=used.source.name,
+            )
+        )
+        own = list(used.findings)
+    errors = sum(f.is_error for f in own)
+    warnings = sum(f.severity is Severity.WARNING for f in own) + len(problems)
+    sub = used.submission
+    state = UnitState.SUBMITTED if sub is not None and sub.valid else UnitState.INVALID
+    return UnitStatus(tier.id, unit, state, files, errors, warnings), sub, problems
+
+
+def _when(mtime: float) -> str:
+    return datetime.fromtimestamp(mtime).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def unique_findings(items: Iterable[Finding]) -> list[Finding]:
+    """Findings in the catalogue's stable order, each once."""
+    seen: set[Finding] = set()
+    out: list[Finding] = []
+    for f in sorted(items, key=findings.sort_key):
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    return out

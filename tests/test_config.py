@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from egov_xlsx.config import load_campaign
+from egov_xlsx.errors import CampaignNotFound, ConfigError
+from tests.factories import SMALL_TOML, campaign_from
+
+
+def test_sample_config_loads(sample_campaign):
+    tiers = {t.id: t for t in sample_campaign.tiers}
+    assert tiers["so-nganh"].max == 500
+    assert tiers["cap-huyen"].max == 150
+    assert len(tiers["so-nganh"].units) == 17
+    assert len(tiers["cap-huyen"].units) == 10
+    capped = tiers["so-nganh"].criterion("2.4")
+    assert capped.capped and capped.max == 20
+
+
+def test_parent_max_is_sum_of_children_unless_capped():
+    c = campaign_from()
+    tier = c.tiers[0]
+    assert tier.criterion("1").max == 20 and not tier.criterion("1").capped
+    assert tier.criterion("2").max == 10 and tier.criterion("2").capped
+    assert tier.max == 30
+
+
+def test_utf8_bom_and_utf16_load(tmp_path: Path):
+    (tmp_path / "egov.toml").write_bytes(b"\xef\xbb\xbf" + SMALL_TOML.encode("utf-8"))
+    assert load_campaign(tmp_path).title == "Đánh giá thử nghiệm năm 2024"
+    (tmp_path / "egov.toml").write_bytes(SMALL_TOML.encode("utf-16"))
+    assert load_campaign(tmp_path).id == "test-2024"
+
+
+def test_legacy_encoding_is_explained(tmp_path: Path):
+    (tmp_path / "egov.toml").write_bytes(SMALL_TOML.encode("utf-8").replace("Đánh".encode(), b"\xd0\xe1nh"))
+    with pytest.raises(ConfigError) as err:
+        load_campaign(tmp_path)
+    assert "UTF-8" in str(err.value)
+
+
+def test_missing_config(tmp_path: Path):
+    with pytest.raises(CampaignNotFound) as err:
+        load_campaign(tmp_path)
+    assert "egov-xlsx init" in str(err.value)
+
+
+def test_syntax_error_has_line(tmp_path: Path):
+    (tmp_path / "egov.toml").write_text("[campaign\nid = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_campaign(tmp_path)
+    assert "dòng 1" in str(err.value)
+
+
+def test_all_problems_reported_at_once_with_key_paths():
+    text = (
+        SMALL_TOML.replace("year = 2024", 'year = "2024"\ntotl = 1')
+        .replace(
+            'max = 8\n[[tiers.criteria.children]]\ncode = "2.2"', 'max = -1\n[[tiers.criteria.children]]\ncode = "2.1"'
+        )
+        .replace('code = "D"', 'code = "C"')
+    )
+    with pytest.raises(ConfigError) as err:
+        campaign_from(text)
+    keys = {p.key for p in err.value.problems}
+    assert "campaign.year" in keys
+    assert "campaign.totl" in keys
+    assert "tiers[0].criteria[1].children[0].max" in keys
+    assert "tiers[0].criteria" in keys  # duplicate criterion code
+    assert "tiers[0].units[3].code" in keys  # duplicate unit code
+    assert len(err.value.problems) >= 5
+
+
+def test_parent_max_above_children_sum_is_a_problem():
+    text = SMALL_TOML.replace('name = "Nhóm hai (không quá 10 điểm)"\nmax = 10', 'name = "Nhóm hai"\nmax = 99')
+    with pytest.raises(ConfigError) as err:
+        campaign_from(text)
+    assert [p.key for p in err.value.problems] == ["tiers[0].criteria[1].max"]
+
+
+def test_bands_need_a_zero_floor_and_are_sorted():
+    text = SMALL_TOML.replace(
+        'name = "Khối thử"\n',
+        'name = "Khối thử"\nbands = [{ name = "Đạt", min_percent = 50 }, { name = "Xuất sắc", min_percent = 90 }]\n',
+    )
+    with pytest.raises(ConfigError) as err:
+        campaign_from(text)
+    assert "min_percent = 0" in str(err.value)
+    ok = text.replace("min_percent = 50 }", 'min_percent = 50 }, { name = "Chưa đạt", min_percent = 0 }')
+    bands = campaign_from(ok).tiers[0].bands
+    assert [b.name for b in bands] == ["Xuất sắc", "Đạt", "Chưa đạt"]
+    assert bands[0].min_percent == Decimal(90)
+
+
+def test_float_maxima_are_exact_decimals():
+    text = SMALL_TOML.replace(
+        'max = 10\n[[tiers.criteria.children]]\ncode = "1.2"', 'max = 7.3\n[[tiers.criteria.children]]\ncode = "1.2"'
+    )
+    c = campaign_from(text)
+    assert c.tiers[0].criterion("1.1").max == Decimal("7.3")
+    assert c.tiers[0].criterion("1").max == Decimal("17.3")
+
+
+def test_integer_codes_are_accepted_as_strings():
+    c = campaign_from(SMALL_TOML.replace('code = "A"', "code = 7"))
+    assert c.tiers[0].units[0].code == "7"
+
+
+def test_fingerprint_ignores_names_but_not_maxima():
+    base = campaign_from().tiers[0].fingerprint
+    assert campaign_from(SMALL_TOML.replace("Một chấm một", "Một chấm một (sửa)")).tiers[0].fingerprint == base
+    changed = SMALL_TOML.replace(
+        'max = 10\n[[tiers.criteria.children]]\ncode = "1.2"', 'max = 9\n[[tiers.criteria.children]]\ncode = "1.2"'
+    )
+    assert campaign_from(changed).tiers[0].fingerprint != base
+
+
+def test_not_applicable_and_unranked_keys():
+    text = SMALL_TOML.replace(
+        'name = "Một chấm hai"\nmax = 10', 'name = "Một chấm hai"\nmax = 10\nnot_applicable = ["B"]'
+    )
+    text = text.replace(
+        'name = "Đơn vị D"', 'name = "Đơn vị D"\nranked = false\nunranked_reason = "Cơ quan Trung ương"'
+    )
+    tier = campaign_from(text).tiers[0]
+    assert tier.criterion("1.2").may_be_na("B") and not tier.criterion("1.2").may_be_na("A")
+    assert not tier.unit("D").ranked
+    with pytest.raises(ConfigError):
+        campaign_from(text.replace('\nunranked_reason = "Cơ quan Trung ương"', ""))
+    with pytest.raises(ConfigError):
+        campaign_from(text.replace('not_applicable = ["B"]', 'not_applicable = ["ZZ"]'))

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from egov_xlsx import layout
+from egov_xlsx.model import Severity, UnitState
+from egov_xlsx.validate import check_reading, check_roster, parse_score
+from tests.factories import SMALL_TOML, campaign_from, reading, source
+
+FULL = {"1.1": 5.0, "1.2": 4.72, "2.1": 3.0, "2.2": 2.0}
+
+
+def codes(checked):
+    return [f.code for f in checked.findings]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "code"),
+    [
+        (4.72, Decimal("4.72"), None),
+        (0.1 + 0.2, Decimal("0.30000000000000004"), None),
+        (7, Decimal(7), None),
+        ("4,72", Decimal("4.72"), "score-text-number"),
+        ("4.72", Decimal("4.72"), "score-text-number"),
+        (" 5 ", Decimal(5), "score-text-number"),
+        ("1.000,5", None, "score-not-number"),
+        ("abc", None, "score-not-number"),
+        (dt.date(2018, 7, 4), None, "score-date"),
+        (dt.datetime(2018, 7, 4), None, "score-date"),
+        (None, None, "score-missing"),
+        (True, None, "score-not-number"),
+        (float("nan"), None, "score-not-number"),
+    ],
+)
+def test_parse_score(raw, value, code):
+    assert parse_score(raw) == (value, code)
+
+
+def test_clean_form_gives_exact_submission():
+    c = campaign_from()
+    checked = check_reading(c, reading(c, "A", FULL))
+    assert checked.findings == ()
+    sub = checked.submission
+    assert sub is not None and sub.valid
+    assert sub.scores["1.2"] == Decimal("4.72")
+    assert sub.cells["1.2"] == "D11"
+
+
+def test_score_problems_are_located():
+    c = campaign_from()
+    raw = {"1.1": 11.0, "1.2": -1.0, "2.1": dt.date(2018, 7, 4), "2.2": "4,5"}
+    checked = check_reading(c, reading(c, "A", raw))
+    found = {(f.code, f.cell, f.criterion) for f in checked.findings}
+    assert ("score-above-max", "D10", "1.1") in found
+    assert ("score-negative", "D11", "1.2") in found
+    assert ("score-date", "D13", "2.1") in found
+    assert ("score-text-number", "D14", "2.2") in found
+    date = next(f for f in checked.findings if f.code == "score-date")
+    assert "04/07/2018" in date.message and "dấu phẩy" in date.message
+    assert not checked.submission.valid
+    assert checked.submission.scores == {"2.2": Decimal("4.5")}
+
+
+def test_missing_score_is_an_error():
+    c = campaign_from()
+    checked = check_reading(c, reading(c, "A", {"1.1": 1.0}))
+    missing = [f for f in checked.findings if f.code == "score-missing"]
+    assert [f.cell for f in missing] == ["D11", "D13", "D14"]
+    assert all(f.severity is Severity.ERROR for f in missing)
+
+
+def test_wrong_campaign_year_tier_fingerprint_unit():
+    c = campaign_from()
+    assert codes(check_reading(c, reading(c, "A", FULL, meta={layout.META_CAMPAIGN: "khac-2023"}))) == [
+        "wrong-campaign"
+    ]
+    assert codes(check_reading(c, reading(c, "A", FULL, meta={layout.META_YEAR: "2023"}))) == ["wrong-year"]
+    assert codes(check_reading(c, reading(c, "A", FULL, meta={layout.META_TIER: "x"}))) == ["wrong-tier"]
+    assert codes(check_reading(c, reading(c, "A", FULL, meta={layout.META_FINGERPRINT: "old"}))) == ["form-stale"]
+    unknown = check_reading(c, reading(c, "A", FULL, meta={layout.META_UNIT: "ZZ"}))
+    assert codes(unknown) == ["unit-unknown"] and unknown.unknown_unit == "ZZ"
+
+
+def test_metadata_lost_falls_back_to_visible_code():
+    c = campaign_from()
+    r = reading(c, "A", FULL)
+    from dataclasses import replace
+
+    r = replace(r, meta={"visible_unit_code": "A", "visible_campaign": c.id})
+    checked = check_reading(c, r)
+    assert codes(checked) == ["metadata-missing"]
+    assert checked.submission.valid
+    none = check_reading(c, replace(r, meta={}))
+    assert codes(none) == ["unit-unidentified"]
+
+
+def test_name_and_file_name_warnings():
+    c = campaign_from()
+    from dataclasses import replace
+
+    r = replace(reading(c, "A", FULL, file="B - Don vi B.xlsx"), unit_name="Đơn vị Khác")
+    checked = check_reading(c, r)
+    assert sorted(codes(checked)) == ["filename-other-unit", "unit-name-mismatch"]
+    assert checked.submission.valid
+
+
+def test_rows_missing_unexpected_duplicate_reordered():
+    c = campaign_from()
+    from dataclasses import replace
+
+    r = reading(c, "A", FULL)
+    rows = list(r.rows)
+    extra = replace(rows[1], code="9.9", row=30)
+    dup = replace(rows[2], row=31)
+    swapped = [rows[0], rows[2], rows[1], *rows[3:5], extra, dup]  # drops 2.2, reorders 1.1/1.2
+    checked = check_reading(c, replace(r, rows=tuple(swapped)))
+    got = set(codes(checked))
+    assert {"row-missing", "row-unexpected", "row-duplicate", "row-order"} <= got
+
+
+def test_capped_parent_and_typed_over_subtotals():
+    c = campaign_from()
+    r = reading(c, "A", {**FULL, "2.1": 8.0, "2.2": 7.0, "1": 99.0, "2": 0.0}, total=12.0)
+    checked = check_reading(c, r)
+    got = {(f.code, f.criterion) for f in checked.findings}
+    assert ("capped-parent", "2") in got
+    assert ("subtotal-mismatch", "1") in got
+    assert ("subtotal-mismatch", None) in got  # the grand total
+    assert all(f.severity is Severity.WARNING for f in checked.findings)
+    # A 0 in a subtotal is a formula never recalculated: no finding for "2".
+    assert ("subtotal-mismatch", "2") not in got
+
+
+def test_float_noise_in_subtotal_is_not_a_mismatch():
+    c = campaign_from()
+    r = reading(c, "A", {**FULL, "1": 9.719999999999999})
+    assert codes(check_reading(c, r)) == []
+
+
+def test_evidence_check_uses_configured_severity():
+    c = campaign_from(SMALL_TOML + '\n[validation]\nevidence = "error"\n')
+    checked = check_reading(c, reading(c, "A", FULL, notes={"1.1": "Báo cáo số 12/BC"}))
+    missing = [f for f in checked.findings if f.code == "score-no-evidence"]
+    assert [f.cell for f in missing] == ["E11", "E13", "E14"]
+    assert all(f.severity is Severity.ERROR for f in missing)
+
+
+def test_not_applicable_marks():
+    text = SMALL_TOML.replace(
+        'name = "Một chấm hai"\nmax = 10', 'name = "Một chấm hai"\nmax = 10\nnot_applicable = ["A"]'
+    )
+    c = campaign_from(text)
+    from dataclasses import replace
+
+    def mark(r, code):
+        return replace(r, rows=tuple(replace(x, not_applicable=x.code == code) for x in r.rows))
+
+    ok = check_reading(c, mark(reading(c, "A", {**FULL, "1.2": None}), "1.2"))
+    assert codes(ok) == [] and ok.submission.not_applicable == {"1.2"}
+    assert codes(check_reading(c, mark(reading(c, "B", FULL), "1.2"))) == ["na-not-allowed"]
+    assert codes(check_reading(c, mark(reading(c, "A", FULL), "1.2"))) == ["na-with-score"]
+
+
+def test_roster_missing_duplicates_and_identical_copies():
+    c = campaign_from()
+    a1 = check_reading(c, reading(c, "A", FULL, file="a1.xlsx"))
+    a2 = check_reading(c, reading(c, "A", FULL, file="a2.xlsx"))
+    from dataclasses import replace
+
+    b1 = replace(check_reading(c, reading(c, "B", FULL, file="b1.xlsx")), source=source("b1.xlsx", "1" * 64))
+    b2 = replace(check_reading(c, reading(c, "B", FULL, file="b2.xlsx")), source=source("b2.xlsx", "2" * 64))
+    roster = check_roster(c, [a1, a2, b1, b2])
+    states = {s.unit.code: s.state for s in roster.statuses}
+    assert states == {
+        "A": UnitState.SUBMITTED,
+        "B": UnitState.DUPLICATE,
+        "C": UnitState.MISSING,
+        "D": UnitState.MISSING,
+    }
+    got = {(f.code, f.unit) for f in roster.findings}
+    assert ("unit-duplicate-identical", "A") in got
+    assert ("unit-duplicate", "B") in got
+    assert ("unit-missing", "C") in got
+    dup = next(f for f in roster.findings if f.code == "unit-duplicate")
+    assert "b1.xlsx" in dup.message and "b2.xlsx" in dup.message and "thư mục con" in dup.message
+    assert [s.unit_code for s in roster.submissions] == ["A"]
+    assert roster.redundant == {"a2.xlsx"}

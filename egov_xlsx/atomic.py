@@ -89,8 +89,15 @@ class Staging:
         return tmp
 
     def write(self, target: Path, writer: Callable[[Path], object]) -> None:
-        """Stage ``target`` and call ``writer(temporary path)``."""
-        writer(self.stage(target))
+        """Stage ``target`` and call ``writer(temporary path)``; if the writer fails, nothing stays staged."""
+        tmp = self.stage(target)
+        try:
+            writer(tmp)
+        except BaseException:
+            self._pending.pop()
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise
 
     @property
     def targets(self) -> list[Path]:

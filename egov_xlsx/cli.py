@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from egov_xlsx.ingest import FileResult
+    from egov_xlsx.model import Finding
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -178,8 +179,9 @@ def check(
     with _progress_hook(quiet or json_output) as progress:
         report = _run(pipeline.check, campaign, jobs=_jobs(jobs), progress=progress)
     written: list[Path] = []
+    problems: list[Finding] = []
     if feedback:
-        written = _run(pipeline.write_feedback, report, pipeline.output_folder(report.campaign, output))
+        written, problems = _run(pipeline.write_feedback, report, pipeline.output_folder(report.campaign, output))
     if json_output:
         from egov_xlsx.serialize import check_dict, dumps
 
@@ -188,6 +190,8 @@ def check(
         from egov_xlsx.console import print_check
 
         print_check(_console(), report)
+        for problem in problems:
+            _console().print(f"Cảnh báo: {problem.message}")
         if written:
             _console().print(f"Đã ghi {len(written)} bản sao có đánh dấu lỗi vào {written[0].parent}.")
     raise typer.Exit(int(ExitCode.OK if report.valid else ExitCode.FINDINGS))

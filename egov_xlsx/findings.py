@@ -259,6 +259,13 @@ CATALOGUE: dict[str, Spec] = {
         "Tiêu chí {criterion} của khối {tier} năm {year} không còn trong bộ "
         "tiêu chí năm nay; so sánh tổng điểm giữa hai năm cần lưu ý điều này.",
     ),
+    # ---- outputs
+    "feedback-failed": Spec(
+        W,
+        "Không tạo được bản trả lại cho đơn vị",
+        "Không tạo được bản sao có đánh dấu lỗi của tệp này ({detail}); "
+        "gửi cho đơn vị danh sách lỗi trong báo cáo kiểm tra thay thế.",
+    ),
     # ---- documents
     "document-no-signer": Spec(
         W,

@@ -10,6 +10,9 @@ from __future__ import annotations
 #: Bumped when the layout changes in a way older readers cannot follow.
 FORM_VERSION = "1"
 
+#: The campaign folder's inbox: returned forms, any file names; subfolders are not read.
+INBOX = "inbox"
+
 FORM_SHEET = "Chấm điểm"
 META_SHEET = "egov_meta"
 

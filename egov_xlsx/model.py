@@ -382,6 +382,8 @@ class UnitResult:
     #: Leaf scores as the unit assessed itself, and as appraised where the council set one.
     self_scores: Mapping[str, Decimal] = field(default_factory=dict)
     appraised: Mapping[str, Decimal] = field(default_factory=dict)
+    #: The council's reason for each appraised score.
+    appraisal_reasons: Mapping[str, str] = field(default_factory=dict)
     adjustments: Mapping[str, Decimal] = field(default_factory=dict)
     not_applicable: frozenset[str] = frozenset()
     #: Units sharing this rank (codes, this unit included) when the rank is shared.
@@ -501,6 +503,12 @@ class CheckReport:
     #: Files that are not spreadsheets (noted, not errors).
     ignored_files: tuple[str, ...] = ()
     files_read: int = 0
+    #: Every file found in the inbox, in file-name order.
+    sources: tuple[SourceFile, ...] = ()
+
+    def source(self, name: str) -> SourceFile | None:
+        """The inbox file shown to users as ``name``."""
+        return next((s for s in self.sources if s.name == name), None)
 
     @property
     def errors(self) -> tuple[Finding, ...]:

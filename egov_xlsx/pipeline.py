@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from egov_xlsx import __version__, ingest, validate
+from egov_xlsx import __version__, findings, ingest, validate
 from egov_xlsx.atomic import Staging
 from egov_xlsx.config import load_campaign
+from egov_xlsx.errors import OutputError
+from egov_xlsx.layout import INBOX
 from egov_xlsx.model import (
     Campaign,
     CheckReport,
@@ -27,7 +29,6 @@ from egov_xlsx.model import (
 )
 from egov_xlsx.scoring import score_tier
 
-INBOX = "inbox"
 FEEDBACK_FOLDER = "tra-lai"
 DRAFT_SUFFIX = "-du-thao"
 
@@ -115,6 +116,7 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         unknown_files=tuple(c.source.name for c in checked if c.unknown_unit),
         ignored_files=tuple(c.source.name for c in checked if any(f.code == "file-ignored" for f in c.findings)),
         files_read=len(files),
+        sources=tuple(item.source for item in files),
     )
 
 
@@ -191,25 +193,35 @@ def build(
         from egov_xlsx.report import write_findings_report
 
         staging.write(folder / names.report, lambda p: write_findings_report(report, p, draft=draft))
-        _stage_feedback(staging, report, folder)
+        extra += _stage_feedback(staging, report, folder)
         if results is not None:
             extra += _write_outputs(staging, results, folder, names)
         written = tuple(staging.targets)
     return BuildOutcome(report, results, folder, written, tuple(extra))
 
 
-def write_feedback(report: CheckReport, folder: Path) -> list[Path]:
-    """Write the marked-up copies for units whose files have findings into ``folder/tra-lai/``."""
+def write_feedback(report: CheckReport, folder: Path) -> tuple[list[Path], list[Finding]]:
+    """Write the marked-up copies for units whose files have findings into ``folder/tra-lai/``.
+
+    Returns the files written and a warning for each copy that could not be made (the others are still
+    written).
+    """
     with Staging() as staging:
-        _stage_feedback(staging, report, folder)
-        return staging.targets
+        problems = _stage_feedback(staging, report, folder)
+        written = staging.targets
+    return written, problems
 
 
-def _stage_feedback(staging: Staging, report: CheckReport, folder: Path) -> None:
+def _stage_feedback(staging: Staging, report: CheckReport, folder: Path) -> list[Finding]:
     from egov_xlsx.feedback import feedback_jobs
 
+    problems: list[Finding] = []
     for job in feedback_jobs(report):
-        staging.write(folder / FEEDBACK_FOLDER / job.filename, job.write)
+        try:
+            staging.write(folder / FEEDBACK_FOLDER / job.filename, job.write)
+        except OutputError as exc:
+            problems.append(findings.make("feedback-failed", file=job.source.name, unit=job.unit_code, detail=str(exc)))
+    return problems
 
 
 def _write_outputs(staging: Staging, results: Results, folder: Path, names: OutputNames) -> list[Finding]:

@@ -168,13 +168,26 @@ def _tie_value(scores: Mapping[str, Decimal], code: str) -> Fraction:
 
 
 def _assign_ranks(tier: Tier, ranked: list[_Scored]) -> list[UnitResult]:
-    out: list[UnitResult] = []
+    """Give each unit (sorted best first) its rank: 1 + the number of units with a strictly better key."""
+    first_pos: dict[tuple[Fraction, ...], int] = {}
+    tied: dict[tuple[Fraction, ...], list[str]] = {}
+    by_total: dict[Fraction, list[_Scored]] = {}
     for pos, s in enumerate(ranked):
-        rank = 1 + next((i for i, o in enumerate(ranked) if o.key == s.key), pos)
-        tied = tuple(o.unit.code for o in ranked if o.key == s.key)
-        same_total = [o for o in ranked if o.key[0] == s.key[0] and o.key != s.key]
-        note = _tie_note(tier, s, same_total) if same_total else ""
-        out.append(replace(s.result, rank=rank, tied_with=tied if len(tied) > 1 else (), tie_note=note))
+        first_pos.setdefault(s.key, pos)
+        tied.setdefault(s.key, []).append(s.unit.code)
+        by_total.setdefault(s.key[0], []).append(s)
+    out: list[UnitResult] = []
+    for s in ranked:
+        group = tied[s.key]
+        same_total = [o for o in by_total[s.key[0]] if o.key != s.key]
+        out.append(
+            replace(
+                s.result,
+                rank=1 + first_pos[s.key],
+                tied_with=tuple(group) if len(group) > 1 else (),
+                tie_note=_tie_note(tier, s, same_total) if same_total else "",
+            )
+        )
     return out
 
 

@@ -1,0 +1,485 @@
+"""Word documents in the official format (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+
+* :func:`write_decision`: the People's Committee's decision publishing the results ("QUYẾT ĐỊNH Công bố kết
+  quả ..."), with its results annex (Phụ lục) in a landscape section.
+* :func:`write_announcement`: the plain-text announcement laid out as a .docx.
+
+Both write straight to ``path`` (the caller makes it atomic) and give identical bytes for identical inputs.
+Every figure goes through :mod:`egov_xlsx.vietnamese`, the one number formatter.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from egov_xlsx import docx_layout as lay
+from egov_xlsx.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
+from egov_xlsx.model import Campaign, DocumentInfo, Finding, Results, Severity, TierResult, UnitResult
+from egov_xlsx.vietnamese import clean, format_number, join
+
+DRAFT_MARK = "DỰ THẢO"
+NO_SIGNER = "document-no-signer"
+
+_BLANK_NUMBER = " " * 6
+_BLANK_DAY = " " * 5
+_INDENT_CM = 1.0
+_AFTER_PT = 6.0
+_LINE = 1.15
+
+# Header block: left column (issuing body, number), right column (national motto, place and date).
+_HEAD_CM = (6.3, lay.PORTRAIT_TEXT_CM - 6.3)
+# Signature block: left column (recipients), right column (signer).
+_SIGN_CM = (7.5, lay.PORTRAIT_TEXT_CM - 7.5)
+
+_LOCAL_KINDS = re.compile(
+    r"^(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd) (huyện|quận|thị xã|thành phố|xã|phường|thị trấn) "
+)
+_DISTRICT_KINDS = ("huyện", "quận", "thị xã", "thành phố")
+_COMMUNE_KINDS = ("xã", "phường", "thị trấn")
+_ARTICLE_PREFIX = re.compile(r"^Điều\s+\d+\s*[.:]\s*")
+#: Below this width a score column's header shows the criterion's code only, names go to a legend.
+_NAMED_COLUMN_CM = 1.8
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def write_decision(results: Results, path: Path) -> list[Finding]:
+    """Write the decision publishing ``results``, with its landscape annex, to ``path`` (.docx).
+
+    Returns warnings: ``document-no-signer`` when ``[document] signer_name`` is empty (the name is left blank).
+    """
+    campaign = results.campaign
+    info = campaign.document
+    findings: list[Finding] = []
+    if not info.signer_name:
+        findings.append(
+            Finding(
+                code=NO_SIGNER,
+                severity=Severity.WARNING,
+                message="Quyết định chưa có tên người ký: ghi signer_name trong mục [document] của egov.toml "
+                '(ví dụ signer_name = "Nguyễn Văn A"); bản Word để trống chỗ ghi tên.',
+            )
+        )
+    document = lay.new_document()
+    first_header = lay.add_page_numbers(document.sections[0])
+    if results.draft:
+        _draft_mark(first_header, lay.PORTRAIT_TEXT_CM)
+    _header_block(document, campaign)
+    subject = decision_subject(campaign)
+    lay.add_paragraph(document, "QUYẾT ĐỊNH", size=BODY_PT, bold=True, align=CENTER, before_pt=18)
+    subject_cm = lay.text_width_cm(subject, BODY_PT, bold=True)
+    lay.balance_lines(
+        lay.add_paragraph(document, subject, size=BODY_PT, bold=True, align=CENTER), subject_cm, lay.PORTRAIT_TEXT_CM
+    )
+    rule = min(subject_cm, lay.PORTRAIT_TEXT_CM) / 3
+    lay.add_rule(document, min(rule, 5.0), lay.PORTRAIT_TEXT_CM, before_pt=4, after_pt=12)
+    lay.add_paragraph(document, _issuer(campaign).upper(), bold=True, align=CENTER, after_pt=_AFTER_PT)
+    for ground in legal_grounds(campaign):
+        _body(document, ground, italic=True)
+    lay.add_paragraph(document, "QUYẾT ĐỊNH:", bold=True, align=CENTER, before_pt=6, after_pt=_AFTER_PT)
+    articles = article_texts(results)
+    for number, text in enumerate(articles, start=1):
+        # The last article stays on the signature's page: a signature never stands alone.
+        paragraph = _body(document, "", keep_next=number == len(articles))
+        lay.add_run(paragraph, f"Điều {number}. ", BODY_PT, bold=True)
+        lay.add_run(paragraph, text, BODY_PT)
+    _signature_block(document, campaign)
+    _annex(document, results)
+    lay.save_reproducible(document, path, when=_stamp(campaign), title=f"Quyết định {subject}")
+    return findings
+
+
+def write_announcement(results: Results, text: str, path: Path) -> None:
+    """Lay out the plain-text announcement as a .docx.
+
+    ``text`` has one paragraph per line (empty lines only separate); the first non-empty line is the title
+    (bold, centred), lines starting "- " are list items; a draft is marked "DỰ THẢO" at the top.
+    """
+    lines = [clean(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    document = lay.new_document()
+    first_header = lay.add_page_numbers(document.sections[0])
+    if results.draft:
+        _draft_mark(first_header, lay.PORTRAIT_TEXT_CM)
+    title = lines[0] if lines else decision_subject(results.campaign)
+    heading = lay.add_paragraph(document, title, size=BODY_PT, bold=True, align=CENTER, after_pt=12, line=_LINE)
+    lay.balance_lines(heading, lay.text_width_cm(title, BODY_PT, bold=True), lay.PORTRAIT_TEXT_CM)
+    for line in lines[1:]:
+        _body(document, line)
+    lay.save_reproducible(document, path, when=_stamp(results.campaign), title=title)
+
+
+# --------------------------------------------------------------------------- texts (pure)
+
+
+def results_phrase(campaign: Campaign) -> str:
+    """ "kết quả đánh giá, xếp hạng ... năm 2018": the campaign title as the object of "Công bố"."""
+    title = clean(campaign.title)
+    lowered = _lower_first(title)
+    if lowered.startswith("công bố "):
+        lowered = lowered[len("công bố ") :]
+    return lowered if lowered.startswith("kết quả") else f"kết quả {lowered}"
+
+
+def decision_subject(campaign: Campaign) -> str:
+    """The decision's subject (trích yếu): "Công bố kết quả " + the title with its first letter lowered."""
+    return f"Công bố {results_phrase(campaign)}"
+
+
+def number_text(info: DocumentInfo, *, prefix: str = "Số: ") -> str:
+    """ "Số: 05/QĐ-UBND" (numbers below 10 padded), or the customary blank "Số:      /QĐ-UBND"."""
+    number = clean(info.number)
+    if number.isdigit() and int(number) < 10:
+        number = f"{int(number):02d}"
+    return f"{prefix}{number}/{info.symbol}" if number else f"{prefix.rstrip()}{_BLANK_NUMBER}/{info.symbol}"
+
+
+def date_words(when: date | None, year: int) -> str:
+    """ "ngày 05 tháng 01 năm 2020" (days below 10 and months 1-2 padded) or "ngày     tháng     năm <year>"."""
+    if when is None:
+        return f"ngày{_BLANK_DAY}tháng{_BLANK_DAY}năm {year}"
+    month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
+    return f"ngày {when.day:02d} tháng {month} năm {when.year}"
+
+
+def place_date(campaign: Campaign) -> str:
+    info = campaign.document
+    place = clean(info.place) or clean(campaign.province)
+    return f"{place}, {date_words(info.date, campaign.year + 1)}"
+
+
+def legal_grounds(campaign: Campaign) -> list[str]:
+    """Legal grounds then the proposal, each ending ";" and the last "." (punctuation added when missing).
+
+    Without configured grounds, the criteria decision is cited; without a proposal, the Sở TT&TT's is assumed.
+    """
+    info = campaign.document
+    grounds = [clean(g) for g in info.legal_grounds if clean(g)]
+    if not grounds and clean(campaign.criteria_decision):
+        grounds = [f"Căn cứ {clean(campaign.criteria_decision)}"]
+    grounds.append(clean(info.proposal) or "Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông")
+    stripped = [g.rstrip(" ;.,") for g in grounds]
+    return [g + (";" if i < len(stripped) - 1 else ".") for i, g in enumerate(stripped)]
+
+
+def article_texts(results: Results) -> list[str]:
+    """The articles' texts (without "Điều n."): the configured ones, or publish / draw lessons / execute.
+
+    The last article ends "./." as every decision does.
+    """
+    campaign = results.campaign
+    configured = [_ARTICLE_PREFIX.sub("", clean(a)) for a in campaign.document.articles if clean(a)]
+    if configured:
+        texts = configured
+    else:
+        phrase = results_phrase(campaign)
+        summaries = "; ".join(_tier_summary(t) for t in results.tiers)
+        addressees = _addressees(campaign)
+        texts = [
+            f"Công bố {phrase} (chi tiết tại Phụ lục kèm theo)" + (f", cụ thể: {summaries}." if summaries else "."),
+            f"Căn cứ {phrase}, {addressees} tổ chức quán triệt, rút kinh nghiệm và xây dựng kế hoạch nâng cao "
+            "hiệu quả công tác xây dựng Chính quyền điện tử, cải thiện chỉ số xếp hạng mức độ Chính quyền điện tử "
+            "trong các năm tiếp theo.",
+            f"Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng {_authority_short(campaign)}, Giám đốc Sở "
+            f"Thông tin và Truyền thông, {addressees} và các cơ quan, đơn vị có liên quan chịu trách nhiệm thi "
+            "hành Quyết định này.",
+        ]
+    last = texts[-1].rstrip()
+    if not last.endswith("./."):
+        last = last.rstrip(".") + "./."
+    return [*texts[:-1], last]
+
+
+def recipient_lines(info: DocumentInfo) -> list[str]:
+    """ "- X;" per recipient, the last "- Lưu: ..." ending "." (a "Lưu: VT" line added when missing)."""
+    items = [clean(r).lstrip("-+• ").rstrip(" ;.,") for r in info.recipients]
+    items = [i for i in items if i] or ["Như Điều 3"]
+    archive = [i for i in items if i.lower().startswith("lưu")]
+    items = [i for i in items if not i.lower().startswith("lưu")] + (archive or ["Lưu: VT"])
+    return [f"- {item}" + (";" if n < len(items) - 1 else ".") for n, item in enumerate(items)]
+
+
+def annex_reference(campaign: Campaign) -> str:
+    """ "(Kèm theo Quyết định số 123/QĐ-UBND ngày 11 tháng 3 năm 2019 của Ủy ban nhân dân tỉnh Hưng Yên)"."""
+    info = campaign.document
+    return (
+        f"(Kèm theo Quyết định {number_text(info, prefix='số ')} {date_words(info.date, campaign.year + 1)} "
+        f"của {_issuer(campaign)})"
+    )
+
+
+def issuing_lines(campaign: Campaign) -> list[tuple[str, bool]]:
+    """The header's left lines in capitals, with whether each is bold: parent body (not bold), issuing body.
+
+    Without ``parent_body``/``issuing_body`` the authority is used: "Ủy ban nhân dân tỉnh X" is printed the
+    customary way, "ỦY BAN NHÂN DÂN" over "TỈNH X", both bold (they are one name).
+    """
+    info = campaign.document
+    parent, issuing = clean(info.parent_body).upper(), clean(info.issuing_body).upper()
+    if parent or issuing:
+        return [(text, bold) for text, bold in ((parent, False), (issuing, True)) if text]
+    authority = _issuer(campaign)
+    head = "Ủy ban nhân dân "
+    if authority.lower().startswith(head.lower()) and len(authority) > len(head):
+        return [(head.strip().upper(), True), (authority[len(head) :].upper(), True)]
+    return [(authority.upper(), True)]
+
+
+def signer_titles(campaign: Campaign) -> list[str]:
+    """The signature's title lines in capitals ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH").
+
+    Without any configured, a People's Committee's decision gets "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH".
+    """
+    info = campaign.document
+    titles = [clean(t).upper() for t in (info.signer_authority, info.signer_deputy, info.signer_title) if clean(t)]
+    if not titles and _issuer(campaign).lower().startswith("ủy ban nhân dân"):
+        titles = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    return titles
+
+
+def _tier_summary(tier: TierResult) -> str:
+    name = clean(tier.tier.name)
+    label = name if name.lower().startswith("khối") else f"khối {name}"
+    ranked = tier.ranked
+    if not ranked:
+        return f"{label} chưa có đơn vị được xếp hạng"
+    parts = [f"{format_number(len(b.units))} đơn vị xếp loại {b.band}" for b in tier.bands if b.units]
+    head = f"{label} có {format_number(len(ranked))} đơn vị được xếp hạng"
+    return f"{head}, trong đó {join(parts)}" if parts else head
+
+
+def _addressees(campaign: Campaign) -> str:
+    """Who must act on the results, from the kinds of units ranked: heads of departments, district chairs."""
+    names = [clean(u.name) for t in campaign.tiers for u in t.units]
+    kinds = {m.group(1) for n in names if (m := _LOCAL_KINDS.match(n.lower()))}
+    parts: list[str] = []
+    if any(not _LOCAL_KINDS.match(n.lower()) for n in names):
+        parts.append("Thủ trưởng các sở, ban, ngành")
+    for group in (_DISTRICT_KINDS, _COMMUNE_KINDS):
+        found = [k for k in group if k in kinds]
+        if found:
+            parts.append(f"Chủ tịch Ủy ban nhân dân các {', '.join(found)}")
+    return "; ".join(parts) or "Thủ trưởng các cơ quan, đơn vị được đánh giá"
+
+
+def _issuer(campaign: Campaign) -> str:
+    info = campaign.document
+    return clean(campaign.authority) or clean(f"{info.parent_body} {info.issuing_body}")
+
+
+def _authority_short(campaign: Campaign) -> str:
+    """ "Ủy ban nhân dân tỉnh": the authority without the province's name."""
+    authority, province = _issuer(campaign), clean(campaign.province)
+    if province and authority.endswith(f" {province}"):
+        return authority[: -len(province)].rstrip()
+    return authority
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _stamp(campaign: Campaign) -> datetime:
+    return datetime(campaign.year + 1, 1, 1)
+
+
+# --------------------------------------------------------------------------- decision layout
+
+
+def _body(document: Any, text: str, *, italic: bool = False, keep_next: bool = False) -> Any:
+    return lay.add_paragraph(
+        document,
+        text,
+        italic=italic,
+        align=JUSTIFY,
+        first_line_cm=_INDENT_CM,
+        after_pt=_AFTER_PT,
+        line=_LINE,
+        keep_next=keep_next,
+    )
+
+
+def _draft_mark(container: Any, width_cm: float) -> None:
+    """ "DỰ THẢO" boxed at the top right: in the first page's header (it takes no room from the text)."""
+    lay.add_box(container, DRAFT_MARK, width_cm)
+
+
+def _header_block(document: Any, campaign: Campaign) -> None:
+    info = campaign.document
+    table = lay.add_table(document, _HEAD_CM, rows=2)
+    left, right = table.rows[0].cells
+    for text, bold in issuing_lines(campaign):
+        lay.add_paragraph(left, text, size=13, bold=bold, align=CENTER)
+    issuing = max((t for t, bold in issuing_lines(campaign) if bold), key=len, default="")
+    issuing_cm = min(lay.text_width_cm(issuing, 13, bold=True), _HEAD_CM[0])
+    lay.add_rule(left, max(issuing_cm / 2, 1.5), _HEAD_CM[0], before_pt=3)
+    lay.add_paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=CENTER)
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    lay.add_paragraph(right, motto, size=13, bold=True, align=CENTER)
+    lay.add_rule(right, lay.text_width_cm(motto, 13, bold=True), _HEAD_CM[1], before_pt=3)
+    number_cell, date_cell = table.rows[1].cells
+    lay.add_paragraph(number_cell, number_text(info), size=13, align=CENTER, before_pt=6)
+    lay.add_paragraph(date_cell, place_date(campaign), size=BODY_PT, italic=True, align=CENTER, before_pt=6)
+
+
+def _signature_block(document: Any, campaign: Campaign) -> None:
+    info = campaign.document
+    table = lay.add_table(document, _SIGN_CM, rows=1)
+    lay.mark_row(table.rows[0])
+    left, right = table.rows[0].cells
+    lay.add_paragraph(left, "Nơi nhận:", size=12, bold=True, italic=True, before_pt=6)
+    for line in recipient_lines(info):
+        lay.add_paragraph(left, line, size=11)
+    for n, title in enumerate(signer_titles(campaign)):
+        lay.add_paragraph(right, title, bold=True, align=CENTER, before_pt=0 if n else 6)
+    for _ in range(4):  # room for the signature and the seal
+        lay.add_paragraph(right, "", align=CENTER)
+    lay.add_paragraph(right, clean(info.signer_name), bold=True, align=CENTER)
+
+
+# --------------------------------------------------------------------------- annex
+
+
+def _annex(document: Any, results: Results) -> None:
+    campaign = results.campaign
+    lay.add_landscape_section(document)
+    if results.draft:
+        _draft_mark(document, lay.LANDSCAPE_TEXT_CM)
+    lay.add_paragraph(document, "Phụ lục", size=14, bold=True, align=CENTER)
+    title = results_phrase(campaign).upper()
+    lay.balance_lines(
+        lay.add_paragraph(document, title, size=BODY_PT, bold=True, align=CENTER),
+        lay.text_width_cm(title, BODY_PT, bold=True),
+        lay.LANDSCAPE_TEXT_CM,
+    )
+    reference = annex_reference(campaign)
+    lay.add_paragraph(document, reference, size=BODY_PT, italic=True, align=CENTER)
+    width = min(lay.text_width_cm(reference, BODY_PT), lay.LANDSCAPE_TEXT_CM) / 3
+    lay.add_rule(document, min(width, 5.0), lay.LANDSCAPE_TEXT_CM, before_pt=4, after_pt=6)
+    for index, tier in enumerate(results.tiers):
+        roman = _ROMAN[index] if index < len(_ROMAN) else str(index + 1)
+        heading = f"{roman}. {clean(tier.tier.name).upper()}"
+        lay.add_paragraph(document, heading, size=13, bold=True, before_pt=12, after_pt=6, keep_next=True)
+        legend = _results_table(document, tier, campaign.display.total_decimals)
+        notes = ([legend] if legend else []) + annex_notes(tier, draft=results.draft)
+        if notes:
+            lay.add_paragraph(document, "Ghi chú:", size=12, bold=True, italic=True, before_pt=6, keep_next=True)
+        for note in notes:
+            lay.add_paragraph(document, f"- {note}", size=12, italic=True, align=JUSTIFY)
+
+
+def _column_widths(n_scores: int) -> list[float]:
+    fixed = {"stt": 1.0, "total": 1.9, "rank": 1.6, "band": 2.1}
+    name = 6.0
+    rest = lay.LANDSCAPE_TEXT_CM - sum(fixed.values()) - name
+    each = rest / n_scores if n_scores else 0.0
+    if n_scores and each < 1.5:
+        name = 4.5
+        each = (rest + 1.5) / n_scores
+    return [fixed["stt"], name, *([each] * n_scores), fixed["total"], fixed["rank"], fixed["band"]]
+
+
+def _results_table(document: Any, tier: TierResult, decimals: int) -> str:
+    """The tier's results table; returns a legend of the score columns when they are too narrow for names."""
+    criteria = tier.tier.criteria
+    adjustments = tier.tier.adjustments
+    widths = _column_widths(len(criteria) + len(adjustments))
+    compact = len(widths) > 5 and widths[2] < _NAMED_COLUMN_CM
+    table = lay.add_table(document, widths, rows=0, borders=True)
+    header = lay.add_row(table, widths, header=True)
+    if compact:
+        criterion_labels = [f"TC {c.code}" for c in criteria]
+        adjustment_labels = [clean(a.code) for a in adjustments]
+    else:
+        # A zero-width space after "/" lets "Trang/Cổng" wrap there rather than inside a word.
+        criterion_labels = [f"{c.code}. {short_name(c.name)}".replace("/", "/\u200b") for c in criteria]
+        adjustment_labels = [clean(a.name) for a in adjustments]
+    labels = [
+        ("STT", ""),
+        ("Đơn vị", ""),
+        *((label, f"({format_number(c.max)})") for label, c in zip(criterion_labels, criteria, strict=True)),
+        *((label, "") for label in adjustment_labels),
+        ("Tổng điểm", f"({format_number(tier.tier.max)})"),
+        ("Xếp hạng", ""),
+        ("Xếp loại", ""),
+    ]
+    for cell, (label, sub) in zip(header.cells, labels, strict=True):
+        lay.add_paragraph(cell, label, size=10, bold=True, align=CENTER)
+        if sub:
+            lay.add_paragraph(cell, sub, size=10, bold=True, align=CENTER)
+    lay.center_cells(header)
+    maxima = lay.add_row(table, widths, header=True)
+    max_texts = [
+        "",
+        "Điểm tối đa",
+        *(format_number(c.max) for c in criteria),
+        *("" for _ in adjustments),
+        format_number(tier.tier.max),
+        "",
+        "",
+    ]
+    for col, (cell, text) in enumerate(zip(maxima.cells, max_texts, strict=True)):
+        lay.add_paragraph(cell, text, size=11, bold=True, italic=col == 1, align=LEFT if col == 1 else CENTER)
+    lay.center_cells(maxima)
+    for number, result in enumerate(tier.units, start=1):
+        row = lay.add_row(table, widths)
+        for col, (cell, text) in enumerate(zip(row.cells, _row_texts(number, result, tier, decimals), strict=True)):
+            lay.add_paragraph(cell, text, size=11, bold=col == len(widths) - 3, align=LEFT if col == 1 else CENTER)
+        lay.center_cells(row)
+    if not compact:
+        return ""
+    legend = [f"TC {c.code}: {clean(c.name)}" for c in criteria] + [
+        f"{clean(a.code)}: {clean(a.name)}" for a in adjustments
+    ]
+    return "Các cột điểm: " + "; ".join(legend) + "."
+
+
+def _row_texts(number: int, result: UnitResult, tier: TierResult, decimals: int) -> list[str]:
+    scores = [result.scores.get(c.code) for c in tier.tier.criteria]
+    return [
+        format_number(number),
+        clean(result.unit.name),
+        *(format_number(s) if s is not None else "–" for s in scores),
+        *(format_number(result.adjustments.get(a.code, 0)) for a in tier.tier.adjustments),
+        format_number(result.total, decimals),
+        format_number(result.rank) if result.rank is not None else "–",
+        result.band or "",
+    ]
+
+
+def short_name(name: str) -> str:
+    """A criterion's name for a narrow column header: "công nghệ thông tin" as "CNTT", no parenthesis."""
+    text = re.sub(r"\s*\([^)]*\)", "", clean(name))
+    return re.sub(r"công nghệ thông tin", "CNTT", text, flags=re.IGNORECASE)
+
+
+def annex_notes(tier: TierResult, *, draft: bool) -> list[str]:
+    """Notes under a tier's table: shared ranks, broken ties, not-applicable criteria, unranked and excluded units."""
+    notes: list[str] = []
+    shared: dict[int, list[str]] = {}
+    for r in tier.ranked:
+        if r.shares_rank and r.rank is not None:
+            shared.setdefault(r.rank, []).append(clean(r.unit.name))
+    for rank, names in shared.items():
+        notes.append(f"{join(names)} đồng hạng {format_number(rank)}.")
+    notes.extend(f"{clean(r.unit.name)}: {clean(r.tie_note)}" for r in tier.ranked if r.tie_note)
+    own_max = [r for r in tier.units if r.not_applicable and r.max != tier.tier.max]
+    if own_max:
+        listed = join(f"{clean(r.unit.name)} ({format_number(r.max)} điểm)" for r in own_max)
+        notes.append(
+            "Dấu “–”: tiêu chí không áp dụng đối với đơn vị; đơn vị được xếp hạng theo tỷ lệ tổng điểm so với "
+            f"điểm tối đa của đơn vị: {listed}."
+        )
+    for r in tier.units:
+        if r.rank is None:
+            reason = clean(r.unit.unranked_reason).rstrip(".")
+            notes.append(f"{clean(r.unit.name)} không xếp hạng" + (f": {reason}." if reason else "."))
+    if draft and tier.excluded:
+        listed = join(f"{clean(u.name)} ({clean(reason)})" for u, reason in tier.excluded)
+        notes.append(f"Đơn vị chưa có trong kết quả (bản dự thảo): {listed}.")
+    return notes

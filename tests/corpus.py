@@ -1,0 +1,637 @@
+"""The bad-file corpus: every kind of file clerks find in ``inbox/``, each made in code (no binary blobs).
+
+Each ``make_<case>(folder)`` writes one file into ``folder`` and returns its path. :data:`CASES` maps a
+case to its factory and the finding code the gate must give (``None``: readable, no finding);
+:data:`SKIPPED` holds files :func:`egov_xlsx.gate.list_inbox` must not list at all.
+
+How the hard ones are made:
+
+* the zip bomb is an xlsx whose ``sheet1.xml`` inflates to 1.5 GB. Its deflate stream is crafted, not
+  computed: one 1 MB block of rows compressed once and repeated (a full flush makes blocks independent),
+  and the CRC-32 of the whole is combined arithmetically, so building it takes milliseconds while a
+  reader that trusts it really inflates 1.5 GB;
+* the password-protected xlsx is an OLE compound file holding ``EncryptionInfo`` and ``EncryptedPackage``
+  streams, written by the small compound-file writer below (real encryption needs LibreOffice or
+  msoffcrypto-tool: ``tests/test_gate.py`` also checks files LibreOffice encrypts, when it is installed);
+* the password-protected xls holds a BIFF8 ``Workbook`` stream whose BOF is followed by FILEPASS.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import xlsxwriter
+
+Factory = Callable[[Path], Path]
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def good_xlsx_bytes(rows: int = 20) -> bytes:
+    """A small, valid form-like workbook (xlsxwriter), with shared strings and numbers."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("Chấm điểm")
+    ws.write_row(0, 0, ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng / ghi chú"])
+    for r in range(1, rows + 1):
+        ws.write_row(r, 0, [f"1.{r}", f"Tiêu chí thành phần số {r}", 10, 7.5, "Quyết định số 12/QĐ-UBND"])
+    wb.close()
+    return buffer.getvalue()
+
+
+def _zip_bytes(parts: Iterable[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, (name, data) in enumerate(parts):
+            method = zipfile.ZIP_STORED if stored_first and i == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return buffer.getvalue()
+
+
+def _replace_parts(xlsx: bytes, replacements: dict[str, bytes]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source:
+        parts = [(i.filename, replacements.get(i.filename, source.read(i))) for i in source.infolist()]
+    return _zip_bytes(parts)
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _png_bytes(width: int = 4, height: int = 3) -> bytes:
+    """A real (tiny, grey) PNG image."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    raw = b"".join(b"\x00" + bytes([128] * width) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _docx_bytes() -> bytes:
+    return _zip_bytes(
+        [
+            (
+                "[Content_Types].xml",
+                b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                b'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                b'officedocument.wordprocessingml.document.main+xml"/></Types>',
+            ),
+            ("_rels/.rels", b'<?xml version="1.0" encoding="UTF-8"?><Relationships/>'),
+            (
+                "word/document.xml",
+                '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Công văn gửi kèm biểu</w:t></w:r></w:p>'
+                "</w:body></w:document>".encode(),
+            ),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- a compound file (OLE) writer
+
+_FREE, _END, _FATSECT, _NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def cfb_bytes(streams: dict[str, bytes]) -> bytes:
+    """A version-3 compound file (the container of .xls, .doc and encrypted OOXML) holding ``streams``.
+
+    Streams under 4096 bytes go to the mini stream, as Office writes them. The directory is a plain
+    right-leaning chain of black nodes: valid enough for every reader we know (none checks balance).
+    """
+    ss = 512
+    ministream = bytearray()
+    minifat: list[int] = []
+    placed: dict[str, int] = {}
+    for name, data in streams.items():
+        if len(data) < 4096:
+            count = max(1, -(-len(data) // 64))
+            placed[name] = len(minifat)
+            minifat += [*range(len(minifat) + 1, len(minifat) + count), _END]
+            ministream += data.ljust(count * 64, b"\0")
+    big = {n: d for n, d in streams.items() if len(d) >= 4096}
+
+    def sectors(nbytes: int) -> int:
+        return -(-nbytes // ss)
+
+    n_dir = sectors((1 + len(streams)) * 128)
+    n_minifat = sectors(len(minifat) * 4)
+    n_mini = sectors(len(ministream))
+    regions = [n_dir, n_minifat, n_mini, *(sectors(len(d)) for d in big.values())]
+    n_fat = 1
+    while n_fat * (ss // 4) < n_fat + sum(regions):
+        n_fat += 1
+    fat = [_FATSECT] * n_fat
+    starts = []
+    for count in regions:
+        starts.append(len(fat) if count else _END)
+        fat += [*range(len(fat) + 1, len(fat) + count), _END] if count else []
+    fat += [_FREE] * (n_fat * (ss // 4) - len(fat))
+    dir_start, minifat_start, mini_start, *big_starts = starts
+    big_start = dict(zip(big, big_starts, strict=True))
+
+    def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, _NOSTREAM, right, child, b"", 0, 0, 0, start, size
+        )
+
+    order = sorted(streams, key=lambda n: (len(n), n.upper()))
+    directory = [entry("Root Entry", 5, _NOSTREAM, 1 if order else _NOSTREAM, mini_start, len(ministream))]
+    for i, name in enumerate(order):
+        right = i + 2 if i + 1 < len(order) else _NOSTREAM
+        start = big_start[name] if name in big_start else placed[name]
+        directory.append(entry(name, 2, right, _NOSTREAM, start, len(streams[name])))
+    unused = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM, b"", 0, 0, 0, 0, 0)
+    directory += [unused] * (n_dir * 4 - len(directory))
+
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"",
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"",
+        0,
+        n_fat,
+        dir_start,
+        0,
+        4096,
+        minifat_start,
+        n_minifat,
+        _END,
+        0,
+    ) + struct.pack("<109I", *range(n_fat), *([_FREE] * (109 - n_fat)))
+
+    def padded(data: bytes | bytearray) -> bytes:
+        return bytes(data).ljust(sectors(len(data)) * ss, b"\0")
+
+    body = [struct.pack(f"<{len(fat)}I", *fat), b"".join(directory)]
+    body += [padded(struct.pack(f"<{len(minifat)}I", *minifat)), padded(ministream)]
+    body += [padded(d) for d in big.values()]
+    return header + b"".join(body)
+
+
+def _biff_workbook_stream(*, encrypted: bool, pad_to: int = 0) -> bytes:
+    """A BIFF8 workbook globals substream: BOF, FILEPASS (RC4) when ``encrypted``, then EOF."""
+    bof = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0x1F5A, 0x07CD, 0, 0x06)
+    filepass = struct.pack("<HHHHH", 0x002F, 54, 1, 1, 1) + bytes(48) if encrypted else b""
+    eof = struct.pack("<HH", 0x000A, 0)
+    return (bof + filepass + eof).ljust(pad_to, b"\0")
+
+
+# --------------------------------------------------------------------------- a crafted zip bomb
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total, i = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[i]
+        vector >>= 1
+        i += 1
+    return total
+
+
+def _gf2_compose(outer: list[int], inner: list[int]) -> list[int]:
+    return [_gf2_times(outer, column) for column in inner]
+
+
+def _crc_zeros_operator(nbytes: int) -> list[int]:
+    """The linear map taking crc32(A) to the CRC of A followed by ``nbytes`` zero bytes (zlib's crc32_combine)."""
+    op = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    for _ in range(3):
+        op = _gf2_compose(op, op)  # 2, 4, 8 bits: one byte
+    result = [1 << n for n in range(32)]
+    while nbytes:
+        if nbytes & 1:
+            result = _gf2_compose(op, result)
+        op = _gf2_compose(op, op)
+        nbytes >>= 1
+    return result
+
+
+def _crc_combine(crc1: int, crc2: int, len2: int) -> int:
+    return _gf2_times(_crc_zeros_operator(len2), crc1) ^ crc2
+
+
+def _crc_repeat(crc: int, length: int, count: int) -> int:
+    """crc32 of a block of ``length`` bytes (whose crc32 is ``crc``) repeated ``count`` times."""
+    total, block, op = 0, crc, _crc_zeros_operator(length)
+    while count:
+        if count & 1:
+            total = _gf2_times(op, total) ^ block
+        block = _gf2_times(op, block) ^ block
+        op = _gf2_compose(op, op)
+        count >>= 1
+    return total
+
+
+def crafted_deflate(head: bytes, unit: bytes, count: int, tail: bytes) -> tuple[bytes, int, int]:
+    """Raw deflate data, CRC-32 and size of ``head + unit * count + tail``, without producing the whole.
+
+    A full flush ends each block on a byte boundary with an empty history, so the compressed ``unit``
+    is the same bytes every time and can be repeated.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(unit) + compressor.flush(zlib.Z_FULL_FLUSH)
+    last = compressor.compress(tail) + compressor.flush(zlib.Z_FINISH)
+    size = len(head) + len(unit) * count + len(tail)
+    crc = _crc_combine(zlib.crc32(head), _crc_repeat(zlib.crc32(unit), len(unit), count), len(unit) * count)
+    crc = _crc_combine(crc, zlib.crc32(tail), len(tail))
+    return first + block * count + last, crc, size
+
+
+def _raw_zip(entries: Iterable[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip from already-deflated entries: (name, deflate data, crc32, uncompressed size)."""
+    out, directory = io.BytesIO(), []
+    for name, data, crc, size in entries:
+        encoded, offset = name.encode(), out.tell()
+        out.write(
+            struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x5821, crc, len(data), size, len(encoded), 0)
+        )
+        out.write(encoded + data)
+        directory.append(
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                *(b"PK\x01\x02", 20, 20, 0, 8, 0, 0x5821, crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, offset),
+            )
+            + encoded
+        )
+    start, central = out.tell(), b"".join(directory)
+    out.write(
+        central + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(central), start, 0)
+    )
+    return out.getvalue()
+
+
+def zip_bomb_bytes(declared: int = 3 * 1024**3 // 2) -> bytes:
+    """An xlsx whose one sheet honestly inflates to about ``declared`` bytes of rows (1.5 GB by default)."""
+    with zipfile.ZipFile(io.BytesIO(good_xlsx_bytes(1))) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    head, _, rest = sheet.partition(b"<sheetData>")
+    tail = b"</sheetData>" + rest.partition(b"</sheetData>")[2]
+    row = b'<row><c t="n"><v>1</v></c></row>'
+    unit = row * (1024 * 1024 // len(row))
+    count = max(1, declared // len(unit))
+    entries = []
+    for name, data in parts.items():
+        if name == "xl/worksheets/sheet1.xml":
+            entries.append((name, *crafted_deflate(head + b"<sheetData>", unit, count, tail)))
+        else:
+            compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+            entries.append((name, compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)))
+    return _raw_zip(entries)
+
+
+# --------------------------------------------------------------------------- readable files
+
+
+def make_good_xlsx(folder: Path) -> Path:
+    """A small valid form: readable, kind "xlsx", no finding."""
+    return _write(folder, "SKHDT - So Ke hoach va Dau tu.xlsx", good_xlsx_bytes())
+
+
+def make_nfd_name(folder: Path) -> Path:
+    """A valid form whose name arrived decomposed (NFD), as files copied from macOS do."""
+    return _write(folder, unicodedata.normalize("NFD", "Sở Tư pháp - biểu chấm điểm.xlsx"), good_xlsx_bytes())
+
+
+def make_xlsx_named_pdf(folder: Path) -> Path:
+    """A real xlsx saved as "bieu.xlsx.pdf": content wins, it is read."""
+    return _write(folder, "bieu.xlsx.pdf", good_xlsx_bytes())
+
+
+def make_xlsx_without_extension(folder: Path) -> Path:
+    """A real xlsx whose name lost its extension in a chat app: read."""
+    return _write(folder, "UBND huyen Van Lam", good_xlsx_bytes())
+
+
+# --------------------------------------------------------------------------- broken files
+
+
+def make_empty(folder: Path) -> Path:
+    return _write(folder, "empty.xlsx", b"")
+
+
+def make_empty_note(folder: Path) -> Path:
+    """An empty text file: not a form, only noted."""
+    return _write(folder, "trong.txt", b"")
+
+
+def make_truncated_xlsx(folder: Path) -> Path:
+    """A valid workbook cut in half, as an interrupted download leaves it."""
+    data = good_xlsx_bytes()
+    return _write(folder, "truncated.xlsx", data[: len(data) // 2])
+
+
+def make_corrupt_zip(folder: Path) -> Path:
+    """A zip signature followed by noise (deterministic)."""
+    noise = bytes((i * 73 + 41) % 256 for i in range(4000))
+    return _write(folder, "corrupt.xlsx", b"PK\x03\x04" + noise)
+
+
+def make_noise_xlsx(folder: Path) -> Path:
+    """Bytes that are nothing at all under an .xlsx name (a transfer gone wrong)."""
+    noise = bytes((i * 131 + 7) % 256 for i in range(3000))
+    return _write(folder, "noise.xlsx", b"\x00\x01" + noise)
+
+
+def make_xlsx_missing_workbook(folder: Path) -> Path:
+    """An OOXML package whose xl/workbook.xml part is missing."""
+    with zipfile.ZipFile(io.BytesIO(good_xlsx_bytes())) as source:
+        parts = [(i.filename, source.read(i)) for i in source.infolist() if i.filename != "xl/workbook.xml"]
+    return _write(folder, "no-workbook.xlsx", _zip_bytes(parts))
+
+
+def make_encrypted_xlsx(folder: Path) -> Path:
+    """A password-protected xlsx as Excel saves it: an OLE file with EncryptionInfo + EncryptedPackage."""
+    info = struct.pack("<HHI", 4, 4, 0x40) + b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><encryption/>'
+    package = struct.pack("<Q", 5000) + bytes((i * 29 + 3) % 256 for i in range(5008))
+    return _write(folder, "mat khau.xlsx", cfb_bytes({"EncryptionInfo": info, "EncryptedPackage": package}))
+
+
+def make_encrypted_xls(folder: Path) -> Path:
+    """A password-protected .xls: BIFF8 Workbook stream whose BOF is followed by FILEPASS (mini stream)."""
+    return _write(folder, "mat khau.xls", cfb_bytes({"Workbook": _biff_workbook_stream(encrypted=True)}))
+
+
+def make_encrypted_xls_large(folder: Path) -> Path:
+    """The same, with a Workbook stream over 4096 bytes (regular sectors instead of the mini stream)."""
+    stream = _biff_workbook_stream(encrypted=True, pad_to=6000)
+    return _write(folder, "mat khau lon.xls", cfb_bytes({"Workbook": stream}))
+
+
+def make_encrypted_ods(folder: Path) -> Path:
+    """An ODF spreadsheet saved with a password: readable package, encrypted parts, manifest says so."""
+    manifest = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+        b'xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="content.xml" '
+        b'manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/>'
+        b"</manifest:file-entry></manifest:manifest>"
+    )
+    parts = [
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", bytes((i * 97 + 13) % 256 for i in range(2000))),
+        ("META-INF/manifest.xml", manifest),
+    ]
+    return _write(folder, "mat khau.ods", _zip_bytes(parts, stored_first=True))
+
+
+# --------------------------------------------------------------------------- other content under a spreadsheet name
+
+
+def make_html_as_xls(folder: Path) -> Path:
+    """An HTML table saved as .xls, as many web applications export "Excel"."""
+    html = (
+        '<html><head><meta charset="utf-8"></head><body><table border="1"><tr><th>Mã</th><th>Tiêu chí</th>'
+        "<th>Điểm tự đánh giá</th></tr><tr><td>1.1</td><td>Hạ tầng</td><td>8</td></tr></table></body></html>"
+    )
+    return _write(folder, "bao cao.xls", html.encode())
+
+
+def make_excel_web_page(folder: Path) -> Path:
+    """Excel's own "Web Page" export (.htm): only a spreadsheet program writes it, so it is disguised."""
+    html = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" '
+        'xmlns="http://www.w3.org/TR/REC-html40"><head><meta name=ProgId content=Excel.Sheet></head>'
+        "<body><table><tr><td>1.1</td><td>8</td></tr></table></body></html>"
+    )
+    return _write(folder, "bieu cham diem.htm", html.encode())
+
+
+def make_csv_as_xlsx(folder: Path) -> Path:
+    text = "Mã,Tiêu chí,Điểm tối đa,Điểm tự đánh giá\n1.1,Hạ tầng kỹ thuật,10,8\n1.2,Nhân lực,10,7.5\n"
+    return _write(folder, "csv.xlsx", "\ufeff".encode() + text.encode())
+
+
+def make_unicode_text_as_xls(folder: Path) -> Path:
+    """Excel's "Unicode Text" export (UTF-16, tab-separated) renamed .xls."""
+    text = "Mã\tTiêu chí\tĐiểm tự đánh giá\r\n1.1\tHạ tầng kỹ thuật\t8\r\n1.2\tNhân lực\t7,5\r\n"
+    return _write(folder, "unicode.xls", text.encode("utf-16"))
+
+
+def make_cp1258_csv_as_xls(folder: Path) -> Path:
+    """A CSV in the Vietnamese Windows code page (not valid UTF-8), renamed .xls."""
+    # cp1258 spells most Vietnamese letters as a base letter plus a combining tone mark.
+    text = "Đơn vi\u0323;Đi\u00ea\u0309m\r\nSơ\u0309 Tư pháp;8\r\nSơ\u0309 Y t\u00ea\u0301;7\r\n"
+    return _write(folder, "cp1258.xls", text.encode("cp1258"))
+
+
+def make_spreadsheetml_as_xls(folder: Path) -> Path:
+    """SpreadsheetML 2003 (Excel's "XML Spreadsheet 2003") saved as .xls."""
+    xml = (
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Chấm điểm"><Table>'
+        '<Row><Cell><Data ss:Type="String">Mã</Data></Cell></Row></Table></Worksheet></Workbook>'
+    )
+    return _write(folder, "xml2003.xls", xml.encode())
+
+
+def make_pdf_as_xlsx(folder: Path) -> Path:
+    return _write(folder, "scan.xlsx", _PDF)
+
+
+def make_docx_as_xlsx(folder: Path) -> Path:
+    return _write(folder, "cong van.xlsx", _docx_bytes())
+
+
+# --------------------------------------------------------------------------- not forms: noted, ignored
+
+
+def make_pdf(folder: Path) -> Path:
+    """A signed scan sent alongside the form."""
+    return _write(folder, "ban ky.pdf", _PDF)
+
+
+def make_png_as_jpg(folder: Path) -> Path:
+    """A PNG photo whose name says .jpg."""
+    return _write(folder, "anh chup.jpg", _png_bytes())
+
+
+def make_docx(folder: Path) -> Path:
+    return _write(folder, "cong van.docx", _docx_bytes())
+
+
+def make_text_note(folder: Path) -> Path:
+    return _write(folder, "ghi chu.txt", "Đơn vị gửi lại biểu ngày 12/11.\nLiên hệ: 0221 3 000 000\n".encode())
+
+
+def make_large_pdf(folder: Path) -> Path:
+    """A 25 MB scan (sparse): too large for a form, but a PDF, so only ignored and never read."""
+    path = _write(folder, "ban ky lon.pdf", _PDF)
+    with path.open("r+b") as handle:
+        handle.truncate(25 * 1024 * 1024)
+    return path
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def make_zip_bomb(folder: Path) -> Path:
+    """An xlsx declaring (and really holding) 1.5 GB of rows in a 1.5 MB file."""
+    return _write(folder, "bomb.xlsx", zip_bomb_bytes())
+
+
+def make_zip_many_entries(folder: Path) -> Path:
+    """An xlsx padded with 2,500 tiny parts (the "many files" zip bomb)."""
+    with zipfile.ZipFile(io.BytesIO(good_xlsx_bytes())) as source:
+        parts = [(i.filename, source.read(i)) for i in source.infolist()]
+    parts += [(f"xl/media/pad{i}.bin", b"") for i in range(2500)]
+    return _write(folder, "many.xlsx", _zip_bytes(parts))
+
+
+def make_zip_ratio_bomb(folder: Path) -> Path:
+    """An xlsx whose sheet is 20 MB of one repeated row: under the total limit, over the ratio limit."""
+    with zipfile.ZipFile(io.BytesIO(good_xlsx_bytes())) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    row = b'<row><c t="n"><v>1</v></c></row>'
+    unit = row * (1024 * 1024 // len(row))
+    entries = []
+    for name, data in parts.items():
+        if name == "xl/worksheets/sheet1.xml":
+            entries.append((name, *crafted_deflate(b"<worksheet><sheetData>", unit, 20, b"</sheetData></worksheet>")))
+        else:
+            compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+            entries.append((name, compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)))
+    return _write(folder, "ratio.xlsx", _raw_zip(entries))
+
+
+_LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE sst [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        b' <!ENTITY lol%d "%s">\n'
+        % (i, b"".join(b"&lol%s;" % (str(i - 1).encode() if i > 1 else b"") for _ in range(10)))
+        for i in range(1, 10)
+    )
+    + b']>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+    b"<si><t>&lol9;</t></si></sst>"
+)
+
+
+def make_billion_laughs(folder: Path) -> Path:
+    """A valid xlsx whose sharedStrings.xml declares the "billion laughs" entity expansion."""
+    data = _replace_parts(good_xlsx_bytes(), {"xl/sharedStrings.xml": _LAUGHS})
+    return _write(folder, "laughs.xlsx", data)
+
+
+def make_external_entity_sheet(folder: Path) -> Path:
+    """A sheet declaring an external entity (XXE) after a long comment, to read a local file."""
+    with zipfile.ZipFile(io.BytesIO(good_xlsx_bytes())) as source:
+        sheet = source.read("xl/worksheets/sheet1.xml")
+    prolog, _, body = sheet.partition(b"?>")
+    evil = (
+        prolog
+        + b"?>\n<!--"
+        + b" padding " * 1000
+        + b'-->\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        + body
+    )
+    return _write(folder, "xxe.xlsx", _replace_parts(good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": evil}))
+
+
+def make_oversized(folder: Path) -> Path:
+    """A 21 MB .xlsx (sparse: a real workbook then zeros), refused before it is read."""
+    path = _write(folder, "oversized.xlsx", good_xlsx_bytes())
+    with path.open("r+b") as handle:
+        handle.truncate(21 * 1024 * 1024)
+    return path
+
+
+# --------------------------------------------------------------------------- files list_inbox skips
+
+
+def make_office_lock(folder: Path) -> Path:
+    """The owner file Excel keeps beside an open workbook."""
+    return _write(folder, "~$SKHDT.xlsx", b"\x0bNguyen Van A" + bytes(150))
+
+
+def make_libreoffice_lock(folder: Path) -> Path:
+    return _write(folder, ".~lock.SKHDT.xlsx#", b"Nguyen Van A,may-tinh,12/11/2024 08:00,\n")
+
+
+def make_hidden(folder: Path) -> Path:
+    return _write(folder, ".SKHDT.xlsx", good_xlsx_bytes())
+
+
+def make_thumbs_db(folder: Path) -> Path:
+    return _write(folder, "Thumbs.db", cfb_bytes({"Catalog": b"\0" * 16}))
+
+
+def make_desktop_ini(folder: Path) -> Path:
+    return _write(folder, "desktop.ini", b"[.ShellClassInfo]\r\n")
+
+
+def make_in_subfolder(folder: Path) -> Path:
+    """A superseded form moved into a subfolder: subfolders are not read."""
+    (folder / "cu").mkdir(exist_ok=True)
+    return _write(folder / "cu", "SKHDT cu.xlsx", good_xlsx_bytes())
+
+
+#: case -> (factory, the one finding code expected, or None for "readable, no finding").
+CASES: dict[str, tuple[Factory, str | None]] = {
+    "good-xlsx": (make_good_xlsx, None),
+    "nfd-name": (make_nfd_name, None),
+    "xlsx-named-pdf": (make_xlsx_named_pdf, None),
+    "xlsx-without-extension": (make_xlsx_without_extension, None),
+    "empty": (make_empty, "file-empty"),
+    "empty-note": (make_empty_note, "file-ignored"),
+    "truncated-xlsx": (make_truncated_xlsx, "file-corrupt"),
+    "corrupt-zip": (make_corrupt_zip, "file-corrupt"),
+    "noise-xlsx": (make_noise_xlsx, "file-corrupt"),
+    "xlsx-missing-workbook": (make_xlsx_missing_workbook, "file-corrupt"),
+    "encrypted-xlsx": (make_encrypted_xlsx, "file-encrypted"),
+    "encrypted-xls": (make_encrypted_xls, "file-encrypted"),
+    "encrypted-xls-large": (make_encrypted_xls_large, "file-encrypted"),
+    "encrypted-ods": (make_encrypted_ods, "file-encrypted"),
+    "html-as-xls": (make_html_as_xls, "file-disguised"),
+    "excel-web-page": (make_excel_web_page, "file-disguised"),
+    "csv-as-xlsx": (make_csv_as_xlsx, "file-disguised"),
+    "spreadsheetml-as-xls": (make_spreadsheetml_as_xls, "file-disguised"),
+    "unicode-text-as-xls": (make_unicode_text_as_xls, "file-disguised"),
+    "cp1258-csv-as-xls": (make_cp1258_csv_as_xls, "file-disguised"),
+    "pdf-as-xlsx": (make_pdf_as_xlsx, "file-disguised"),
+    "docx-as-xlsx": (make_docx_as_xlsx, "file-disguised"),
+    "pdf": (make_pdf, "file-ignored"),
+    "png-as-jpg": (make_png_as_jpg, "file-ignored"),
+    "docx": (make_docx, "file-ignored"),
+    "text-note": (make_text_note, "file-ignored"),
+    "large-pdf": (make_large_pdf, "file-ignored"),
+    "zip-bomb": (make_zip_bomb, "zip-bomb"),
+    "zip-many-entries": (make_zip_many_entries, "zip-bomb"),
+    "zip-ratio-bomb": (make_zip_ratio_bomb, "zip-bomb"),
+    "billion-laughs": (make_billion_laughs, "xml-entities"),
+    "external-entity": (make_external_entity_sheet, "xml-entities"),
+    "oversized": (make_oversized, "file-too-large"),
+}
+
+#: Files list_inbox must not list.
+SKIPPED: dict[str, Factory] = {
+    "office-lock": make_office_lock,
+    "libreoffice-lock": make_libreoffice_lock,
+    "hidden": make_hidden,
+    "thumbs-db": make_thumbs_db,
+    "desktop-ini": make_desktop_ini,
+    "in-subfolder": make_in_subfolder,
+}

@@ -104,8 +104,12 @@ class Staging:
         return [target for _, target in self._pending]
 
     def commit(self) -> list[Path]:
-        for _, target in self._pending:
-            _check_replaceable(target)
+        try:
+            for _, target in self._pending:
+                _check_replaceable(target)
+        except OutputError:
+            self.rollback()
+            raise
         done: list[Path] = []
         for tmp, target in self._pending:
             try:

@@ -90,11 +90,17 @@ def main() -> None:
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # No markup: messages quote the user's text and config keys such as "[[tiers]]" verbatim.
+    console = Console(stderr=stderr, highlight=False, markup=False)
+    # Redirected to a file or a pipe: whole lines, never wrapped at 80 columns.
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 def _fail(code: ExitCode, message: str) -> NoReturn:
-    _console(stderr=True).print(f"[bold red]Lỗi:[/] {message}", markup=True, highlight=False)
+    from rich.text import Text
+
+    _console(stderr=True).print(Text.assemble(("Lỗi: ", "bold red"), message))
     raise typer.Exit(int(code))
 
 
@@ -148,7 +154,11 @@ def init(
 @app.command()
 def forms(
     campaign: CampaignArg = Path("."),
-    output: OutOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Thư mục ghi biểu (mặc định: <thư mục đợt đánh giá>/forms/).",
+                     show_default=False),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Tạo biểu chấm điểm (.xlsx) cho từng đơn vị trong danh sách, sẵn sàng gửi cho đơn vị."""

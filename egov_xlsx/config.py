@@ -119,6 +119,10 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
             "chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới (ví dụ hung-yen-2018)",
         )
     year = r.integer(camp, "campaign.year", required=True, low=1990, high=2200)
+    title = r.text(camp, "campaign.title", required=True)
+    province = r.text(camp, "campaign.province", required=True)
+    authority = r.text(camp, "campaign.authority")
+    criteria_decision = r.text(camp, "campaign.criteria_decision")
 
     disp = r.table(root.get("display"), "display", {"total_decimals", "percent_decimals"})
     display = Display(
@@ -163,11 +167,11 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
     previous = {old: u.code for t in tiers for u in t.units for old in u.previous_codes}
     return Campaign(
         id=cid,
-        title=r.text(camp, "campaign.title", required=True),
-        province=r.text(camp, "campaign.province", required=True),
+        title=title,
+        province=province,
         year=year,
-        authority=r.text(camp, "campaign.authority"),
-        criteria_decision=r.text(camp, "campaign.criteria_decision"),
+        authority=authority,
+        criteria_decision=criteria_decision,
         tiers=tuple(tiers),
         display=display,
         evidence_severity=evidence,
@@ -487,7 +491,8 @@ class _Reader:
             required,
             default,
         )
-        if not low <= value <= high and key.rsplit(".", 1)[-1] in t:
+        raw = t.get(key.rsplit(".", 1)[-1])
+        if isinstance(raw, int) and not isinstance(raw, bool) and not low <= value <= high:
             self.problem(key, f"phải từ {low} đến {high}")
         return value
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from egov_xlsx.findings import CATALOGUE
-from egov_xlsx.model import CheckReport, Finding, Severity, UnitState
+from egov_xlsx.model import CheckReport, Finding, Severity, UnitState, UnitStatus
 from egov_xlsx.pipeline import BuildOutcome
 
 STATE_LABELS = {
@@ -34,12 +34,15 @@ def print_check(console: Console, report: CheckReport) -> None:
         console.print()
         console.print(Text(f"Khối {tier.name} ({len(statuses)} đơn vị) - {counts}", style="bold"))
         pending = [s for s in statuses if s.state is not UnitState.SUBMITTED]
-        if pending:
+        if pending and console.is_terminal:
             table = Table("Mã", "Đơn vị", "Tình trạng", "Tệp / liên hệ", show_edge=False, pad_edge=False)
             for s in pending:
-                where = ", ".join(s.files) if s.files else (s.unit.contact or "")
-                table.add_row(s.unit.code, s.unit.name, STATE_LABELS[s.state], where)
+                table.add_row(s.unit.code, s.unit.name, STATE_LABELS[s.state], _where(s))
             console.print(table)
+        else:
+            for s in pending:
+                where = _where(s)
+                console.print(f"  {s.unit.code} - {s.unit.name}: {STATE_LABELS[s.state]}{' (' + where + ')' if where else ''}")
     if report.unknown_files:
         console.print()
         console.print(f"Biểu của đơn vị không có trong danh sách: {', '.join(report.unknown_files)}")
@@ -56,12 +59,25 @@ def print_check(console: Console, report: CheckReport) -> None:
         console.print(Text(f"Không có lỗi ({warnings} cảnh báo). Có thể chạy: egov-xlsx build", style="bold green"))
 
 
+def _where(status: UnitStatus) -> str:
+    return ", ".join(status.files) if status.files else (f"liên hệ: {status.unit.contact}" if status.unit.contact else "")
+
+
 def print_findings(console: Console, items: Sequence[Finding]) -> None:
-    """Every finding once, grouped by file (findings with no file last), in the report's stable order."""
+    """Every finding once, grouped by file (findings with no file last), in the report's stable order.
+
+    On a terminal each file gets a table; redirected to a file or a pipe each finding is one whole line,
+    easy to search and never wrapped.
+    """
     for file, group in groupby(items, key=lambda f: f.file or ""):
         rows = list(group)
         console.print()
         console.print(Text(file or "Chung (danh sách đơn vị)", style="bold underline"))
+        if not console.is_terminal:
+            for f in rows:
+                where = " ".join(x for x in (f.cell, f"tiêu chí {f.criterion}" if f.criterion else "") if x)
+                console.print(Text(f"  {SEVERITY_LABELS[f.severity]} [{f.code}] {where + ': ' if where else ''}{f.message}"))
+            continue
         table = Table("Ô", "Tiêu chí", "Mức độ", "Mã lỗi", "Nội dung", show_edge=False, pad_edge=False)
         for f in rows:
             table.add_row(

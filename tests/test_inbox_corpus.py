@@ -1,0 +1,189 @@
+"""A clerk's worst morning: the sample's forms plus every bad file, in one inbox.
+
+Each bad file gives its finding once, located; no traceback; every unit not touched by a bad file is
+still read and reported as submitted; the submitted files are never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+import json
+import shutil
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from egov_xlsx import layout, pipeline
+from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.model import UnitState
+from tests import corpus
+from tests.conftest import SAMPLE
+
+runner = CliRunner()
+
+
+def _form(inbox: Path, code: str) -> Path:
+    return next(p for p in inbox.iterdir() if p.name.startswith(f"{code} - "))
+
+
+def _edit(src: Path, dst: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    wb = openpyxl.load_workbook(src)
+    change(wb)
+    wb.save(dst)
+    return dst
+
+
+def _rows(wb: openpyxl.Workbook) -> dict[str, int]:
+    ws = wb[layout.FORM_SHEET]
+    return {str(ws.cell(r, 1).value): r for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value}
+
+
+def _set(wb: openpyxl.Workbook, values: dict[str, object]) -> None:
+    ws, rows = wb[layout.FORM_SHEET], _rows(wb)
+    for code, value in values.items():
+        ws.cell(rows[code], layout.COL_SCORE + 1).value = value
+
+
+def _meta(wb: openpyxl.Workbook, key: str, value: str) -> None:
+    ws = wb[layout.META_SHEET]
+    for row in ws.iter_rows():
+        if row[0].value == key:
+            row[1].value = value
+
+
+def _without_meta(wb: openpyxl.Workbook) -> None:
+    del wb[layout.META_SHEET]
+
+
+# (file to write, unit whose own file it replaces or None, edit) -> expected (code, cell) findings
+def bad_forms(inbox: Path) -> dict[str, list[tuple[str, str | None]]]:
+    import datetime as dt
+
+    expected: dict[str, list[tuple[str, str | None]]] = {}
+
+    def replace(code: str, name: str, change: Callable[[openpyxl.Workbook], None]) -> None:
+        src = _form(inbox, code)
+        _edit(src, inbox / name, change)
+        if src.name != name:
+            src.unlink()
+
+    replace("STP", "STP - So Tu phap.xlsx", lambda wb: _set(
+        wb, {"2.1": 45, "1.2": -1, "3.1": "abc", "3.2": "4,5", "5.1": dt.datetime(2018, 7, 4), "6.2": None}
+    ))  # fmt: skip
+    expected["STP - So Tu phap.xlsx"] = [
+        ("score-negative", "D11"), ("score-above-max", "D14"), ("score-not-number", "D21"),
+        ("score-text-number", "D22"), ("score-date", "D28"), ("score-missing", "D33"),
+    ]  # fmt: skip
+
+    def delete_and_add(wb: openpyxl.Workbook) -> None:
+        ws = wb[layout.FORM_SHEET]
+        ws.delete_rows(_rows(wb)["1.3"])
+        ws.cell(_rows(wb)["2.2"], 1).value = "9.9"
+
+    replace("SNV", "SNV - So Noi vu.xlsx", delete_and_add)
+    expected["SNV - So Noi vu.xlsx"] = [("row-unexpected", "A14"), ("row-missing", None), ("row-missing", None)]
+
+    replace("SYT", "SYT - So Y te.xlsx", lambda wb: _set(wb, {"1": 99}))
+    expected["SYT - So Y te.xlsx"] = [("subtotal-mismatch", "D9")]
+
+    replace("SKHCN", "SKHCN - So Khoa hoc va Cong nghe.xlsx", lambda wb: _meta(wb, layout.META_FINGERPRINT, "cu"))
+    expected["SKHCN - So Khoa hoc va Cong nghe.xlsx"] = [("form-stale", None)]
+
+    replace("SVHTTDL", "SVHTTDL - So Van hoa, The thao va Du lich.xlsx", lambda wb: _set(wb, {"2.4.1": 15, "2.4.2": 15}))
+    expected["SVHTTDL - So Van hoa, The thao va Du lich.xlsx"] = [("capped-parent", "D17")]
+
+    replace("TL", "TL - Uy ban nhan dan huyen Tien Lu.xlsx", _without_meta)
+    expected["TL - Uy ban nhan dan huyen Tien Lu.xlsx"] = [("metadata-missing", None)]
+
+    replace("MH", "MH - Uy ban nhan dan huyen My Hao.xlsx",
+            lambda wb: wb[layout.FORM_SHEET].__setitem__("B4", "UBND huyện Mỹ Hào (cũ)"))  # fmt: skip
+    expected["MH - Uy ban nhan dan huyen My Hao.xlsx"] = [("unit-name-mismatch", "B4")]
+
+    replace("AT", "KD - Kim Dong (gui nham ten).xlsx", lambda wb: None)
+    expected["KD - Kim Dong (gui nham ten).xlsx"] = [("filename-other-unit", None)]
+
+    # Extra files beside the originals.
+    _edit(_form(inbox, "SXD"), inbox / "SXD nam 2017.xlsx", lambda wb: _meta(wb, layout.META_CAMPAIGN, "hung-yen-2017"))
+    expected["SXD nam 2017.xlsx"] = [("wrong-campaign", None)]
+    _edit(_form(inbox, "SCT"), inbox / "Don vi la.xlsx", lambda wb: _meta(wb, layout.META_UNIT, "SXYZ"))
+    expected["Don vi la.xlsx"] = [("unit-unknown", None)]
+    _edit(_form(inbox, "SGTVT"), inbox / "SGTVT (sua lai).xlsx", lambda wb: _set(wb, {"1.1": 19}))
+    expected["SGTVT (sua lai).xlsx"] = []  # the duplicate finding carries no file: it names both
+    shutil.copy2(_form(inbox, "VL"), inbox / "VL - ban sao.xlsx")
+    return expected
+
+
+@pytest.fixture
+def worst_inbox(sample_copy: Path) -> tuple[Path, dict[str, list[tuple[str, str | None]]]]:
+    inbox = sample_copy / "inbox"
+    expected = bad_forms(inbox)
+    made = sample_copy.parent / "corpus"
+    for name, (factory, code) in corpus.CASES.items():
+        folder = made / name
+        folder.mkdir(parents=True)
+        path = factory(folder)
+        target = inbox / f"x-{path.name}"  # never clobber a sample form of the same name
+        shutil.move(path, target)
+        expected[unicodedata.normalize("NFC", target.name)] = [(code or "unit-unidentified", None)]
+    for factory in corpus.SKIPPED.values():
+        factory(inbox)
+    return sample_copy, expected
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_every_bad_file_gives_its_finding_and_the_rest_is_read(worst_inbox, tmp_path: Path) -> None:
+    campaign, expected = worst_inbox
+    before = _hashes(campaign / "inbox")
+    report = pipeline.check(campaign)
+    by_file: dict[str, list[tuple[str, str | None]]] = {}
+    for f in report.findings:
+        if f.file:
+            by_file.setdefault(f.file, []).append((f.code, f.cell))
+    for name, wanted in expected.items():
+        got = by_file.get(name, [])
+        for code, cell in wanted:
+            assert (code, cell) in got if cell else code in [c for c, _ in got], (name, code, got)
+    # Each finding is reported once.
+    assert len(report.findings) == len(set(report.findings))
+    states = {s.unit.code: s.state for s in report.statuses}
+    touched = {"STP": UnitState.INVALID, "SNV": UnitState.INVALID, "SKHCN": UnitState.INVALID,
+               "SGTVT": UnitState.DUPLICATE}  # fmt: skip
+    for code, state in states.items():
+        assert state is touched.get(code, UnitState.SUBMITTED), code
+    codes = {f.code for f in report.findings}
+    assert {"unit-duplicate", "unit-duplicate-identical"} <= codes
+    assert not report.valid
+    # Build refuses to publish, writes the report and feedback copies, never touches the inbox.
+    outcome = pipeline.build(campaign, tmp_path / "out")
+    assert not outcome.published
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in outcome.written}
+    assert pipeline.NAMES.report in written
+    assert f"{pipeline.FEEDBACK_FOLDER}/STP.xlsx" in written
+    assert not (tmp_path / "out" / pipeline.NAMES.workbook).exists()
+    assert _hashes(campaign / "inbox") == before
+
+
+def test_check_cli_prints_each_finding_once_and_exits_1(worst_inbox) -> None:
+    campaign, _ = worst_inbox
+    result = runner.invoke(app, ["check", str(campaign)])
+    assert result.exit_code == ExitCode.FINDINGS, result.output
+    report = pipeline.check(campaign)
+    same_message = Counter(f.message for f in report.findings)
+    for f in report.findings:
+        assert result.output.count(f.message) == same_message[f.message], f.message
+        if f.cell:
+            assert f"[{f.code}] {f.cell}" in result.output
+    assert "Traceback" not in result.output
+    assert "Khối Sở, ban, ngành (17 đơn vị) - Đã nộp: 13, Có lỗi: 3, Nộp trùng: 1, Chưa nộp: 0" in result.output
+    assert "(10 đơn vị) - Đã nộp: 10, Có lỗi: 0, Nộp trùng: 0, Chưa nộp: 0" in result.output
+    as_json = runner.invoke(app, ["check", str(campaign), "--json"])
+    data = json.loads(as_json.stdout)
+    assert data["valid"] is False and as_json.exit_code == ExitCode.FINDINGS

@@ -33,9 +33,9 @@ the unit marked not applicable is not used (warning). Rows with no value are ign
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,15 +52,14 @@ from egov_xlsx.appraisal_sheet import (
     HEADER_VALUE,
     LABEL_CAMPAIGN,
     LABEL_TIER_ID,
-    Orphan,
-    SheetRow,
-    TierSheet,
+    Entry,
+    plan,
+    tier_of,
     tier_sheet_names,
     write_appraisal_workbook,
 )
 from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
-from egov_xlsx.layout import cell_address
 from egov_xlsx.model import ZERO, Appraisal, Campaign, CellValue, CheckReport, Finding, Submission, Tier
 from egov_xlsx.validate import parse_score
 from egov_xlsx.vietnamese import clean, format_number
@@ -93,31 +92,6 @@ def appraisal_path(campaign: Campaign) -> Path:
 # --------------------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One row of the council's file as read: raw values and their 1-based row, 0-based columns."""
-
-    sheet: str
-    row: int
-    tier_id: str | None
-    unit_code: str
-    criterion: str
-    value: CellValue
-    reason: str
-    columns: Mapping[str, int]
-    unit_name: str = ""
-    criterion_name: str = ""
-    #: Read from the "Dòng không còn dùng" sheet (kept values, not used for scoring).
-    orphan: bool = False
-
-    @property
-    def entered(self) -> bool:
-        return self.value is not None or bool(self.reason)
-
-    def cell(self, key: str) -> str:
-        return cell_address(self.row, self.columns[key])
-
-
 def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tuple[Finding, ...]]:
     """Every table row of the file (tier sheets and the orphan sheet), and why the file cannot be used.
 
@@ -128,8 +102,9 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
     """
     admitted = gate.admit(path)
     if not admitted.readable or admitted.content is None:
-        reason = admitted.findings[0].message if admitted.findings else "không phải bảng tính"
-        return (), (_finding("appraisal-unreadable", detail=reason),)
+        gate_finding = admitted.findings[0] if admitted.findings else None
+        why = findings.CATALOGUE[gate_finding.code].title.lower() if gate_finding else "không phải bảng tính"
+        return (), (_finding("appraisal-unreadable", detail=why),)
     try:
         sheets = _load(admitted.content)
     except Exception as exc:  # every reader failure becomes a finding naming the file
@@ -150,7 +125,9 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
         tier_id = labels.get(LABEL_TIER_ID.casefold()) or by_name.get(name)
         entries.extend(_entries(name, rows, header, columns, tier_id))
     if not tables:
-        return (), (_finding("appraisal-unreadable", detail='không có bảng nào có dòng tiêu đề "Mã đơn vị | ... | Lý do"'),)
+        return (), (
+            _finding("appraisal-unreadable", detail='không có bảng nào có dòng tiêu đề "Mã đơn vị | ... | Lý do"'),
+        )
     return tuple(entries), ()
 
 
@@ -176,7 +153,7 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
             key = wanted.get(_text(cell).casefold())
             if key is not None:
                 columns.setdefault(key, c)
-        if _REQUIRED <= columns.keys():
+        if columns.keys() >= _REQUIRED:
             return r, columns
     return None
 
@@ -268,7 +245,7 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
     for e in entries:
         if e.orphan or e.value is None:
             continue
-        tier = _tier_of(campaign, e)
+        tier = tier_of(campaign, e)
         where: dict[str, Any] = {"sheet": e.sheet, "unit": e.unit_code, "criterion": e.criterion}
         if tier is None or tier.unit(e.unit_code) is None:
             problems.append(_finding("appraisal-unknown-unit", cell=e.cell("unit"), value=e.unit_code, **where))
@@ -319,15 +296,8 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
     return AppraisalCheck(tuple(out), tuple(problems))
 
 
-def _tier_of(campaign: Campaign, e: Entry) -> Tier | None:
-    if e.tier_id is not None:
-        return campaign.tier(e.tier_id)
-    found = campaign.find_unit(e.unit_code)
-    return found[0] if found else None
-
-
 def _show(value: CellValue) -> str:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
         return format_number(Decimal(repr(value)))
@@ -417,80 +387,3 @@ def _backup_path(path: Path, now: datetime) -> Path:
         n += 1
         candidate = path.with_name(f"{stem}-{n}{path.suffix}")
     return candidate
-
-
-def plan(
-    campaign: Campaign, submissions: Sequence[Submission], previous: Sequence[Entry]
-) -> tuple[list[TierSheet], list[Orphan], int]:
-    """The rows of every tier sheet with the values already entered put back, the orphans, and how many were put back.
-
-    A value from a tier sheet wins over one kept in the orphan sheet for the same row; the other stays an orphan.
-    """
-    subs = {s.unit_code: s for s in submissions}
-    carried: dict[tuple[str, str, str], Entry] = {}
-    leftovers: list[Entry] = []
-    for e in sorted(previous, key=lambda e: e.orphan):  # tier sheets first
-        tier = _tier_of(campaign, e)
-        key = (tier.id if tier else e.tier_id or "", e.unit_code, e.criterion)
-        if key in carried:
-            leftovers.append(e)
-        else:
-            carried[key] = e
-    sheets: list[TierSheet] = []
-    used: set[tuple[str, str, str]] = set()
-    for tier in campaign.tiers:
-        rows: list[SheetRow] = []
-        for unit in tier.units:
-            sub = subs.get(unit.code)
-            if sub is None or sub.tier_id != tier.id:
-                continue
-            for leaf in tier.leaves():
-                e = carried.get((tier.id, unit.code, leaf.code))
-                used.add((tier.id, unit.code, leaf.code))
-                rows.append(
-                    SheetRow(
-                        unit,
-                        leaf.code,
-                        leaf.name,
-                        leaf.max,
-                        self_score=sub.scores.get(leaf.code),
-                        not_applicable=leaf.code in sub.not_applicable,
-                        value=e.value if e else None,
-                        reason=e.reason if e else "",
-                    )
-                )
-            for adj in tier.adjustments:
-                e = carried.get((tier.id, unit.code, adj.code))
-                used.add((tier.id, unit.code, adj.code))
-                rows.append(
-                    SheetRow(
-                        unit, adj.code, adj.name, None, adj, value=e.value if e else None, reason=e.reason if e else ""
-                    )
-                )
-        sheets.append(TierSheet(tier, tuple(rows)))
-    kept = sum(1 for k in carried if k in used)
-    orphans = [_orphan(campaign, subs, k, e) for k, e in carried.items() if k not in used]
-    orphans += [_orphan(campaign, subs, None, e) for e in leftovers]
-    return sheets, orphans, kept
-
-
-def _orphan(
-    campaign: Campaign, subs: Mapping[str, Submission], key: tuple[str, str, str] | None, e: Entry
-) -> Orphan:
-    tier_id = key[0] if key else e.tier_id or ""
-    tier = campaign.tier(tier_id)
-    if key is None:
-        why = "Trùng với giá trị đã nhập ở trang của khối"
-    elif tier is None:
-        why = "Khối không còn trong egov.toml"
-    elif tier.unit(e.unit_code) is None:
-        why = "Đơn vị không còn trong danh sách của khối (egov.toml)"
-    elif not (tier.has_criterion(e.criterion) and tier.criterion(e.criterion).is_leaf) and e.criterion not in {
-        a.code for a in tier.adjustments
-    }:
-        why = "Tiêu chí không còn trong bộ tiêu chí của khối"
-    elif e.unit_code not in subs:
-        why = "Đơn vị chưa có biểu trong inbox/"
-    else:
-        why = "Không còn dòng tương ứng"
-    return Orphan(tier_id, e.unit_code, e.unit_name, e.criterion, e.criterion_name, e.value, e.reason, why)

@@ -11,7 +11,7 @@ The reader (:mod:`egov_xlsx.appraisal`) finds the tables by these header labels,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,7 +22,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from egov_xlsx.model import Adjustment, Campaign, CellValue, Tier, Unit
+from egov_xlsx.layout import cell_address
+from egov_xlsx.model import Adjustment, Campaign, CellValue, Submission, Tier, Unit
 from egov_xlsx.sheets import (
     SheetNames,
     Styles,
@@ -134,6 +135,120 @@ class Orphan:
     why: str
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One table row of the file as read back: raw values, 1-based row, 0-based columns by header key."""
+
+    sheet: str
+    row: int
+    tier_id: str | None
+    unit_code: str
+    criterion: str
+    value: CellValue
+    reason: str
+    columns: Mapping[str, int]
+    unit_name: str = ""
+    criterion_name: str = ""
+    #: Read from the "Dòng không còn dùng" sheet (kept values, not used for scoring).
+    orphan: bool = False
+
+    @property
+    def entered(self) -> bool:
+        return self.value is not None or bool(self.reason)
+
+    def cell(self, key: str) -> str:
+        return cell_address(self.row, self.columns[key])
+
+
+def tier_of(campaign: Campaign, e: Entry) -> Tier | None:
+    """The entry's tier: its sheet's (or orphan row's) tier id, else the tier of its unit code."""
+    if e.tier_id is not None:
+        return campaign.tier(e.tier_id)
+    found = campaign.find_unit(e.unit_code)
+    return found[0] if found else None
+
+
+Key = tuple[str, str, str]
+
+
+def plan(
+    campaign: Campaign, submissions: Sequence[Submission], previous: Sequence[Entry]
+) -> tuple[list[TierSheet], list[Orphan], int]:
+    """Every tier sheet's rows with the values already entered put back; the orphans; how many were put back.
+
+    Rows: units with a submission (valid or not) in roster order, each with its leaves in tree order, then
+    the tier's bonus/penalty lines. Entered values are matched by (tier id, unit code, criterion code). A value
+    from a tier sheet wins over one kept in the orphan sheet for the same row; the other stays an orphan.
+    """
+    subs = {s.unit_code: s for s in submissions}
+    carried: dict[Key, Entry] = {}
+    leftovers: list[tuple[Key, Entry]] = []
+    for e in sorted(previous, key=lambda e: e.orphan):  # tier sheets first
+        tier = tier_of(campaign, e)
+        key = (tier.id if tier else e.tier_id or "", e.unit_code, e.criterion)
+        if key in carried:
+            leftovers.append((key, e))
+        else:
+            carried[key] = e
+    sheets: list[TierSheet] = []
+    used: set[Key] = set()
+    for tier in campaign.tiers:
+        rows: list[SheetRow] = []
+        for unit in tier.units:
+            sub = subs.get(unit.code)
+            if sub is None or sub.tier_id != tier.id:
+                continue
+            lines: list[tuple[str, str, Decimal | None, Adjustment | None]] = [
+                *((c.code, c.name, c.max, None) for c in tier.leaves()),
+                *((a.code, a.name, None, a) for a in tier.adjustments),
+            ]
+            for code, name, top, adj in lines:
+                key = (tier.id, unit.code, code)
+                used.add(key)
+                found = carried.get(key)
+                rows.append(
+                    SheetRow(
+                        unit,
+                        code,
+                        name,
+                        top,
+                        adj,
+                        self_score=sub.scores.get(code) if adj is None else None,
+                        not_applicable=code in sub.not_applicable,
+                        value=found.value if found else None,
+                        reason=found.reason if found else "",
+                    )
+                )
+        sheets.append(TierSheet(tier, tuple(rows)))
+    orphans = [_orphan(campaign, subs, k, e, False) for k, e in carried.items() if k not in used]
+    orphans += [_orphan(campaign, subs, k, e, True) for k, e in leftovers]
+    return sheets, orphans, sum(1 for k in carried if k in used)
+
+
+def _orphan(campaign: Campaign, subs: Mapping[str, Submission], key: Key, e: Entry, duplicate: bool) -> Orphan:
+    tier = campaign.tier(key[0])
+    if duplicate:
+        why = "Trùng với một giá trị khác đã nhập cho cùng đơn vị và tiêu chí"
+    elif tier is None:
+        why = "Khối không còn trong egov.toml"
+    elif tier.unit(e.unit_code) is None:
+        why = "Đơn vị không còn trong danh sách của khối (egov.toml)"
+    elif not _is_line(tier, e.criterion):
+        why = "Tiêu chí không còn trong bộ tiêu chí của khối"
+    elif e.unit_code not in subs:
+        why = "Đơn vị chưa có biểu trong inbox/"
+    else:
+        why = "Không còn dòng tương ứng"
+    return Orphan(key[0], e.unit_code, e.unit_name, e.criterion, e.criterion_name, e.value, e.reason, why)
+
+
+def _is_line(tier: Tier, code: str) -> bool:
+    """A leaf criterion or a bonus/penalty line of the tier: what a row of the tier sheet stands for."""
+    if tier.has_criterion(code):
+        return tier.criterion(code).is_leaf
+    return any(a.code == code for a in tier.adjustments)
+
+
 class _Formats:
     """The formats this workbook needs beyond the shared :class:`~egov_xlsx.sheets.Styles`, made once."""
 
@@ -143,7 +258,13 @@ class _Formats:
         self.label = wb.add_format({"font_name": "Times New Roman", "italic": True, "valign": "top"})
         self.value = wb.add_format({"font_name": "Times New Roman", "bold": True, "text_wrap": True, "valign": "top"})
         self.instruction = wb.add_format(
-            {"font_name": "Times New Roman", "italic": True, "text_wrap": True, "valign": "top", "font_color": "#C00000"}
+            {
+                "font_name": "Times New Roman",
+                "italic": True,
+                "text_wrap": True,
+                "valign": "top",
+                "font_color": "#C00000",
+            }
         )
         self.code = wb.add_format({**cell, "align": "center"})
         self.adjustment = wb.add_format({**cell, "italic": True, "text_wrap": True})
@@ -153,7 +274,9 @@ class _Formats:
         )
 
 
-def write_appraisal_workbook(campaign: Campaign, sheets: Sequence[TierSheet], orphans: Sequence[Orphan], path: Path) -> None:
+def write_appraisal_workbook(
+    campaign: Campaign, sheets: Sequence[TierSheet], orphans: Sequence[Orphan], path: Path
+) -> None:
     """Write ``appraisal.xlsx`` to ``path`` (a plain write: the caller stages it atomically)."""
     wb = open_workbook(path, campaign, title="Điểm thẩm định")
     fmt = _Formats(wb, Styles(wb, campaign.display))
@@ -241,8 +364,8 @@ def _validate(ws: Worksheet, item: SheetRow, cells: list[str]) -> None:
     options: dict[str, Any] = {
         "validate": "decimal",
         "criteria": "between",
-        "minimum": number(low),
-        "maximum": number(high),
+        "minimum": _literal(low),
+        "maximum": _literal(high),
         "input_title": what[:32],  # Excel's limit
         "input_message": f"Nhập điểm thẩm định {shown}; để trống nếu giữ điểm tự đánh giá."[:255],
         "error_title": "Điểm không hợp lệ",
@@ -252,6 +375,11 @@ def _validate(ws: Worksheet, item: SheetRow, cells: list[str]) -> None:
     if len(cells) > 1:
         options["multi_range"] = " ".join(cells)
     ws.data_validation(first, options)
+
+
+def _literal(value: Decimal) -> int | float:
+    """A bound as Excel shows it in the validation dialog: 20, not 20.0."""
+    return int(value) if value == value.to_integral_value() else number(value)
 
 
 def write_value(ws: Worksheet, row: int, col: int, value: CellValue, fmt: Format) -> None:
@@ -273,7 +401,9 @@ def write_value(ws: Worksheet, row: int, col: int, value: CellValue, fmt: Format
 def _write_orphans(ws: Worksheet, fmt: _Formats, campaign: Campaign, orphans: Sequence[Orphan]) -> None:
     styles, last, width = fmt.styles, len(ORPHAN_HEADERS) - 1, sum(_ORPHAN_WIDTHS)
     set_widths(ws, _ORPHAN_WIDTHS)
-    row = write_title(ws, 0, last, "GIÁ TRỊ THẨM ĐỊNH KHÔNG CÒN DÒNG TƯƠNG ỨNG", styles.title, width=width, font_size=14)
+    row = write_title(
+        ws, 0, last, "GIÁ TRỊ THẨM ĐỊNH KHÔNG CÒN DÒNG TƯƠNG ỨNG", styles.title, width=width, font_size=14
+    )
     row = write_title(ws, row, last, campaign.title, styles.subtitle, width=width, font_size=12)
     header = write_title(ws, row, last, ORPHAN_LEGEND, fmt.instruction, width=width, font_size=11) + 1
     write_header_row(ws, header, ORPHAN_HEADERS, _ORPHAN_WIDTHS, styles.header)

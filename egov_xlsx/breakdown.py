@@ -263,7 +263,8 @@ def _write_facts_row(ws: Worksheet, styles: Styles, row: int, facts: CriterionFa
             ws.write_blank(row, col, None, styles.score)
             ws.write_blank(row, col + 1, None, styles.note)
         else:
-            ws.write_number(row, col, number(group.score), styles.score)
+            # The total's figures use the total's decimals, as in every text ("417,30").
+            ws.write_number(row, col, number(group.score), styles.total if level < 0 else styles.score)
             listed = names(group.units)
             write_text(ws, row, col + 1, listed, styles.note)
             cells.append((listed, small(_STAT_WIDTHS[col + 1])))

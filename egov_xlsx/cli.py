@@ -156,8 +156,9 @@ def forms(
     campaign: CampaignArg = Path("."),
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Thư mục ghi biểu (mặc định: <thư mục đợt đánh giá>/forms/).",
-                     show_default=False),
+        typer.Option(
+            "--output", "-o", help="Thư mục ghi biểu (mặc định: <thư mục đợt đánh giá>/forms/).", show_default=False
+        ),
     ] = None,
     debug: DebugOption = False,
 ) -> None:
@@ -238,3 +239,35 @@ def build(
 
     print_build(_console(), outcome)
     raise typer.Exit(int(ExitCode.OK if outcome.published else ExitCode.FINDINGS))
+
+
+@app.command()
+def appraisal(
+    campaign: CampaignArg = Path("."),
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Cập nhật tệp đã có: giữ điểm và lý do đã nhập, thêm dòng cho biểu mới, sao lưu tệp cũ.",
+        ),
+    ] = False,
+    jobs: JobsOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Tạo (hoặc cập nhật với --update) tệp appraisal.xlsx để Hội đồng thẩm định nhập điểm thẩm định, điểm cộng/trừ."""
+    from datetime import datetime
+
+    from egov_xlsx import pipeline
+
+    _state["debug"] = debug
+    with _progress_hook(quiet) as progress:
+        done = _run(
+            pipeline.make_appraisal, campaign, now=datetime.now(), update=update, jobs=_jobs(jobs), progress=progress
+        )
+    console = _console()
+    console.print(f"Đã ghi {done.path} ({done.rows} dòng).")
+    if done.backup is not None:
+        console.print(f"Tệp cũ được sao lưu thành {done.backup.name}; giữ lại {done.kept} giá trị đã nhập.")
+    if done.orphans:
+        console.print(f'{done.orphans} giá trị không còn dòng tương ứng được giữ ở trang "Dòng không còn dùng".')

@@ -23,7 +23,7 @@ SEVERITY_LABELS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Sev
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
-def print_check(console: Console, report: CheckReport) -> None:
+def print_check(console: Console, report: CheckReport, *, hint: bool = True) -> None:
     """Roster status per tier, files not attributed, then every finding grouped by file, then a summary."""
     camp = report.campaign
     console.print(Text(f"{camp.title} ({camp.id})", style="bold"))
@@ -42,7 +42,9 @@ def print_check(console: Console, report: CheckReport) -> None:
         else:
             for s in pending:
                 where = _where(s)
-                console.print(f"  {s.unit.code} - {s.unit.name}: {STATE_LABELS[s.state]}{' (' + where + ')' if where else ''}")
+                console.print(
+                    f"  {s.unit.code} - {s.unit.name}: {STATE_LABELS[s.state]}{' (' + where + ')' if where else ''}"
+                )
     if report.unknown_files:
         console.print()
         console.print(f"Biểu của đơn vị không có trong danh sách: {', '.join(report.unknown_files)}")
@@ -56,11 +58,14 @@ def print_check(console: Console, report: CheckReport) -> None:
             Text(f"Có {errors} lỗi và {warnings} cảnh báo. Đề nghị đơn vị sửa các lỗi rồi chạy lại.", style="bold red")
         )
     else:
-        console.print(Text(f"Không có lỗi ({warnings} cảnh báo). Có thể chạy: egov-xlsx build", style="bold green"))
+        then = " Có thể chạy: egov-xlsx build" if hint else ""
+        console.print(Text(f"Không có lỗi ({warnings} cảnh báo).{then}", style="bold green"))
 
 
 def _where(status: UnitStatus) -> str:
-    return ", ".join(status.files) if status.files else (f"liên hệ: {status.unit.contact}" if status.unit.contact else "")
+    return (
+        ", ".join(status.files) if status.files else (f"liên hệ: {status.unit.contact}" if status.unit.contact else "")
+    )
 
 
 def print_findings(console: Console, items: Sequence[Finding]) -> None:
@@ -76,7 +81,9 @@ def print_findings(console: Console, items: Sequence[Finding]) -> None:
         if not console.is_terminal:
             for f in rows:
                 where = " ".join(x for x in (f.cell, f"tiêu chí {f.criterion}" if f.criterion else "") if x)
-                console.print(Text(f"  {SEVERITY_LABELS[f.severity]} [{f.code}] {where + ': ' if where else ''}{f.message}"))
+                console.print(
+                    Text(f"  {SEVERITY_LABELS[f.severity]} [{f.code}] {where + ': ' if where else ''}{f.message}")
+                )
             continue
         table = Table("Ô", "Tiêu chí", "Mức độ", "Mã lỗi", "Nội dung", show_edge=False, pad_edge=False)
         for f in rows:
@@ -91,7 +98,7 @@ def print_findings(console: Console, items: Sequence[Finding]) -> None:
 
 
 def print_build(console: Console, outcome: BuildOutcome) -> None:
-    print_check(console, outcome.report)
+    print_check(console, outcome.report, hint=False)
     console.print()
     for w in outcome.warnings:
         console.print(Text(f"Cảnh báo: {w.message}", style="yellow"))

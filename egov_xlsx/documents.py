@@ -28,6 +28,8 @@ _BLANK_DAY = " " * 5
 _INDENT_CM = 1.0
 _AFTER_PT = 6.0
 _LINE = 1.15
+#: A numbered section line of the announcement text ("2. Ủy ban nhân dân cấp huyện").
+_SECTION_HEADING = re.compile(r"^\d{1,2}\. \S")
 
 # Header block: left column (issuing body, number), right column (national motto, place and date).
 _HEAD_CM = (6.3, lay.PORTRAIT_TEXT_CM - 6.3)
@@ -102,6 +104,8 @@ def write_announcement(results: Results, text: str, path: Path) -> None:
     """
     lines = [clean(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
+    if results.draft and lines and lines[0].upper() == DRAFT_MARK:
+        lines = lines[1:]  # the draft mark has its own box in the header
     document = lay.new_document()
     first_header = lay.add_page_numbers(document.sections[0])
     if results.draft:
@@ -110,7 +114,12 @@ def write_announcement(results: Results, text: str, path: Path) -> None:
     heading = lay.add_paragraph(document, title, size=BODY_PT, bold=True, align=CENTER, after_pt=12, line=_LINE)
     lay.balance_lines(heading, lay.text_width_cm(title, BODY_PT, bold=True), lay.PORTRAIT_TEXT_CM)
     for line in lines[1:]:
-        _body(document, line)
+        if _SECTION_HEADING.match(line):  # "1. Sở, ban, ngành": a section of the announcement
+            lay.add_paragraph(
+                document, line, bold=True, align=JUSTIFY, before_pt=6, after_pt=_AFTER_PT, line=_LINE, keep_next=True
+            )
+        else:
+            _body(document, line)
     lay.save_reproducible(document, path, when=_stamp(results.campaign), title=title)
 
 
@@ -337,7 +346,7 @@ def _signature_block(document: Any, campaign: Campaign) -> None:
         lay.add_paragraph(left, line, size=11)
     for n, title in enumerate(signer_titles(campaign)):
         lay.add_paragraph(right, title, bold=True, align=CENTER, before_pt=0 if n else 6)
-    for _ in range(4):  # room for the signature and the seal
+    for _ in range(3):  # room for the signature and the seal
         lay.add_paragraph(right, "", align=CENTER)
     lay.add_paragraph(right, clean(info.signer_name), bold=True, align=CENTER)
 

@@ -244,7 +244,8 @@ CATALOGUE: dict[str, Spec] = {
     "adjustment-out-of-range": Spec(
         E,
         "Điểm cộng/trừ ngoài giới hạn",
-        "Dòng {criterion} ở ô {cell} ghi {value}, ngoài giới hạn từ {min} đến {max}. Sửa lại cho đúng quy định.",
+        "Dòng điểm cộng/trừ {criterion} của đơn vị {unit} ở ô {cell} ghi {value}, ngoài giới hạn từ {min} "
+        "đến {max}. Sửa lại cho đúng quy định.",
     ),
     # ---- year over year
     "previous-criterion-added": Spec(
@@ -276,24 +277,47 @@ CATALOGUE: dict[str, Spec] = {
     "appraisal-unreadable": Spec(
         E,
         "Không đọc được tệp thẩm định",
-        "Không đọc được appraisal.xlsx ({detail}). Mở tệp bằng Excel, lưu lại "
-        "hoặc tạo lại bằng lệnh egov-xlsx appraisal --update.",
+        "Không đọc được appraisal.xlsx ({detail}). Mở tệp bằng Excel và lưu lại; nếu không được, đổi tên "
+        "tệp (giữ làm bản lưu) rồi tạo lại bằng lệnh egov-xlsx appraisal.",
+    ),
+    "appraisal-wrong-campaign": Spec(
+        E,
+        "Tệp thẩm định của đợt đánh giá khác",
+        'Trang {sheet} của appraisal.xlsx thuộc đợt đánh giá "{value}", không phải đợt "{expected}" '
+        "(có thể được chép cùng thư mục năm trước); không điểm thẩm định nào được dùng. Đổi tên tệp này "
+        "rồi tạo tệp mới bằng lệnh egov-xlsx appraisal.",
     ),
     "appraisal-unknown-unit": Spec(
         E,
         "Điểm thẩm định cho đơn vị lạ",
-        'Ô {cell} của tệp thẩm định ghi mã đơn vị "{unit}" không có trong khối này. Sửa mã đơn vị hoặc xóa dòng.',
+        'Ô {cell} của tệp thẩm định ghi mã đơn vị "{unit}" không có trong khối này. Nếu đơn vị đã bỏ khỏi '
+        "danh sách, chạy egov-xlsx appraisal --update (giá trị được chuyển sang trang Dòng không còn dùng); "
+        "nếu không, sửa lại mã đơn vị.",
     ),
     "appraisal-unknown-criterion": Spec(
         E,
         "Điểm thẩm định cho tiêu chí lạ",
-        'Ô {cell} của tệp thẩm định ghi mã tiêu chí "{criterion}" không phải '
-        "tiêu chí thành phần của khối. Sửa mã tiêu chí hoặc xóa dòng.",
+        'Ô {cell} của tệp thẩm định ghi mã "{criterion}", không phải tiêu chí thành phần hay dòng điểm '
+        "cộng/trừ của khối. Nếu bộ tiêu chí đã thay đổi, chạy egov-xlsx appraisal --update (giá trị được "
+        "chuyển sang trang Dòng không còn dùng); nếu không, sửa lại mã.",
+    ),
+    "appraisal-duplicate": Spec(
+        E,
+        "Điểm thẩm định bị lặp",
+        "Ô {cell} của tệp thẩm định là điểm thứ hai cho tiêu chí {criterion} của đơn vị {unit} (điểm đầu ở "
+        "ô {first}). Giữ một điểm, xóa điểm còn lại.",
     ),
     "appraisal-not-number": Spec(
         E,
         "Điểm thẩm định không phải là số",
-        'Ô {cell} của tệp thẩm định ghi "{value}", không phải là số. Nhập điểm thẩm định từ 0 đến {max} hoặc để trống.',
+        'Ô {cell} của tệp thẩm định ghi "{value}", không phải là số. Nhập một số từ {min} đến {max} '
+        "(dùng dấu thập phân của máy) hoặc để trống.",
+    ),
+    "appraisal-text-number": Spec(
+        W,
+        "Điểm thẩm định nhập dạng chữ",
+        'Ô {cell} của tệp thẩm định chứa "{value}" ở dạng chữ; công cụ hiểu là {read}. Nên nhập lại '
+        "dạng số để tránh nhầm lẫn.",
     ),
     "appraisal-above-max": Spec(
         E,
@@ -304,13 +328,20 @@ CATALOGUE: dict[str, Spec] = {
     "appraisal-no-reason": Spec(
         E,
         "Điểm thẩm định thiếu lý do",
-        "Điểm thẩm định {value} của tiêu chí {criterion} (đơn vị {unit}) ở ô {cell} "
-        "chưa ghi lý do. Ghi lý do vào cột Lý do.",
+        "Điểm thẩm định {value} của {criterion} (đơn vị {unit}, ô {score_cell}) chưa ghi lý do. "
+        "Ghi lý do vào ô {cell}.",
     ),
     "appraisal-no-submission": Spec(
         W,
         "Điểm thẩm định cho đơn vị chưa có biểu",
         "Tệp thẩm định có điểm cho {unit} nhưng đơn vị chưa có biểu hợp lệ; điểm thẩm định chưa được dùng.",
+    ),
+    "appraisal-not-applicable": Spec(
+        W,
+        "Điểm thẩm định cho tiêu chí không áp dụng",
+        "Ô {cell} của tệp thẩm định ghi {value} cho tiêu chí {criterion}, nhưng đơn vị {unit} đã đánh dấu "
+        'tiêu chí này "không áp dụng"; điểm thẩm định không được dùng. Nếu tiêu chí áp dụng với đơn vị, '
+        "đề nghị đơn vị sửa biểu.",
     ),
 }
 

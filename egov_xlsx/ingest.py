@@ -12,19 +12,22 @@ Every exception a reader raises becomes a finding naming the file; one bad file 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from egov_xlsx import findings, gate, layout
 from egov_xlsx.model import CellValue, Finding, FormRow, Reading, SourceFile
 from egov_xlsx.vietnamese import clean
 
 _SIGNATURE_LABELS = ("người lập biểu", "thủ trưởng đơn vị")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,38 +45,79 @@ def read_inbox(
     """Gate and read every file directly in ``inbox`` (subfolders are not read), in file-name order.
 
     With ``jobs`` > 1 files are read in that many processes; the result is the same as with one.
-    ``progress(result, total)`` is called once per file, in completion order.
+    ``progress(result, total)`` is called once per file, in file-name order.
+    """
+    return check_inbox(inbox, _as_read, jobs=jobs, progress=progress)
+
+
+def check_inbox(
+    inbox: Path,
+    judge: Callable[[FileResult], T],
+    *,
+    jobs: int = 1,
+    progress: Callable[[T, int], None] | None = None,
+) -> list[T]:
+    """Read every file as :func:`read_inbox` does and hand each result to ``judge`` where it was read.
+
+    Returns ``judge``'s results in file-name order, the same with any ``jobs``. With ``jobs`` > 1 the
+    files are read and judged in that many worker processes, so only the judgements travel back (a
+    reading's rows stay in the worker); ``judge`` must then be picklable (a module-level function, or a
+    :func:`functools.partial` of one) and is sent to each worker once. ``progress(judgement, total)`` is
+    called once per file, in file-name order, in this process.
     """
     paths = gate.list_inbox(inbox)
     if jobs > 1 and len(paths) > 1:
-        results = _read_parallel(paths, inbox, jobs, progress)
-    else:
-        results = []
-        for path in paths:
-            result = read_file(path, inbox)
-            if progress is not None:
-                progress(result, len(paths))
-            results.append(result)
+        return _check_parallel(paths, inbox, judge, jobs, progress)
+    results: list[T] = []
+    for path in paths:
+        result = judge(read_file(path, inbox))
+        if progress is not None:
+            progress(result, len(paths))
+        results.append(result)
     return results
 
 
-def _read_parallel(
-    paths: Sequence[Path], inbox: Path, jobs: int, progress: Callable[[FileResult, int], None] | None
-) -> list[FileResult]:
-    chunk = max(1, min(64, len(paths) // (jobs * 8) or 1))
-    batches = [list(paths[i : i + chunk]) for i in range(0, len(paths), chunk)]
-    out: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for batch_results in pool.map(_read_batch, batches, [inbox] * len(batches)):
-            for result in batch_results:
+def _as_read(result: FileResult) -> FileResult:
+    return result
+
+
+# A process-pool worker's judge, set once by the pool's initializer rather than pickled with every batch.
+_worker_judge: Callable[[FileResult], Any] | None = None
+
+
+def _init_worker(judge: Callable[[FileResult], Any]) -> None:
+    global _worker_judge
+    _worker_judge = judge
+
+
+def _check_batch(names: list[str], inbox: str) -> list[Any]:
+    judge = _worker_judge
+    assert judge is not None
+    folder = Path(inbox)
+    return [judge(read_file(folder / name, folder)) for name in names]
+
+
+def _check_parallel(
+    paths: Sequence[Path],
+    inbox: Path,
+    judge: Callable[[FileResult], T],
+    jobs: int,
+    progress: Callable[[T, int], None] | None,
+) -> list[T]:
+    workers = min(jobs, len(paths))
+    # Batches big enough that the pool's per-task cost vanishes, small enough (~8 per worker at least)
+    # that the workers finish together and the progress bar moves.
+    size = max(1, min(64, len(paths) // (workers * 8)))
+    names = [path.name for path in paths]
+    batches = [names[i : i + size] for i in range(0, len(names), size)]
+    out: list[T] = []
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(judge,)) as pool:
+        for batch in pool.map(_check_batch, batches, itertools.repeat(str(inbox))):
+            for result in batch:
                 if progress is not None:
                     progress(result, len(paths))
                 out.append(result)
     return out
-
-
-def _read_batch(paths: list[Path], inbox: Path) -> list[FileResult]:
-    return [read_file(p, inbox) for p in paths]
 
 
 def read_file(path: Path, inbox: Path | None = None) -> FileResult:
@@ -108,7 +152,8 @@ def _load_sheets(content: bytes) -> dict[str, list[list[Any]]]:
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False, nrows=layout.MAX_ROWS)
-            sheets[clean(meta.name)] = [row[: layout.MAX_COLUMNS] for row in rows]
+            width = layout.MAX_COLUMNS
+            sheets[clean(meta.name)] = [row if len(row) <= width else row[:width] for row in rows]
         return sheets
     finally:
         wb.close()
@@ -161,8 +206,10 @@ def _find_header(rows: list[list[Any]]) -> _Table | None:
         columns: dict[str, int] = {}
         for c, cell in enumerate(row):
             label = _text(cell).casefold()
+            if not label:
+                continue
             for key, matches in _HEADER_KEYS.items():
-                if key not in columns and label and matches(label):
+                if key not in columns and matches(label):
                     columns[key] = c
         if {"code", "score"} <= columns.keys():
             return _Table(r, columns)
@@ -178,17 +225,21 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
         for label, key in ((layout.LABEL_UNIT_CODE, "visible_unit_code"), (layout.LABEL_CAMPAIGN, "visible_campaign")):
             if label.casefold() in labels:
                 meta[key] = labels[label.casefold()][0]
+    code_col, score_col = cols["code"], cols["score"]
+    name_col, max_col, note_col, na_col = cols.get("name"), cols.get("max"), cols.get("note"), cols.get("na")
+    score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
+    total_label = layout.TOTAL_LABEL.casefold()
     form_rows: list[FormRow] = []
     total: CellValue = None
     total_cell = ""
     blanks = 0
     for r in range(table.header_row + 1, len(rows)):
         row = rows[r]
-        code = _code(_cell(row, cols["code"]))
-        name = _text(_cell(row, cols.get("name")))
+        code = _code(_cell(row, code_col))
+        name = _text(_cell(row, name_col))
         excel_row = r + 1
-        if not code and name.casefold() == layout.TOTAL_LABEL.casefold():
-            total, total_cell = _value(_cell(row, cols["score"])), layout.cell_address(excel_row, cols["score"])
+        if not code and name.casefold() == total_label:
+            total, total_cell = _value(_cell(row, score_col)), f"{score_letters}{excel_row}"
             break
         if not code and not name:
             blanks += 1
@@ -198,16 +249,15 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
         if code.casefold().startswith(_SIGNATURE_LABELS) or name.casefold().startswith(_SIGNATURE_LABELS):
             break
         blanks = 0
-        na_col = cols.get("na")
         form_rows.append(
             FormRow(
                 row=excel_row,
                 code=code,
                 name=name,
-                max=_value(_cell(row, cols.get("max"))),
-                score=_value(_cell(row, cols["score"])),
-                note=_text(_cell(row, cols.get("note"))),
-                score_cell=layout.cell_address(excel_row, cols["score"]),
+                max=_value(_cell(row, max_col)),
+                score=_value(_cell(row, score_col)),
+                note=_text(_cell(row, note_col)),
+                score_cell=f"{score_letters}{excel_row}",
                 not_applicable=na_col is not None and _is_na_mark(_cell(row, na_col)),
             )
         )
@@ -250,7 +300,7 @@ def _value(raw: Any) -> CellValue:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        text = clean(raw)
+        text = _clean(raw)
         return text or None
     if isinstance(raw, bool | int | float | datetime | date | time | timedelta):
         return raw
@@ -260,9 +310,26 @@ def _value(raw: Any) -> CellValue:
 def _text(raw: Any) -> str:
     if raw is None:
         return ""
+    if isinstance(raw, str):
+        return _clean(raw) if raw else ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return clean(raw)
+
+
+# Labels, codes and criterion names repeat in every form: clean each distinct text once per process.
+# Bounded: cleared when full (a unit's own notes are the texts that do not repeat).
+_CLEANED: dict[str, str] = {}
+_CLEANED_MAX = 1 << 15
+
+
+def _clean(text: str) -> str:
+    cleaned = _CLEANED.get(text)
+    if cleaned is None:
+        if len(_CLEANED) >= _CLEANED_MAX:
+            _CLEANED.clear()
+        cleaned = _CLEANED[text] = clean(text)
+    return cleaned
 
 
 def _code(raw: Any) -> str:

@@ -337,7 +337,11 @@ class Submission:
 
 @dataclass(frozen=True)
 class Appraisal:
-    """An appraised score (điểm thẩm định) set by the council for one unit and leaf criterion."""
+    """An appraised score (điểm thẩm định) set by the council for one unit and leaf criterion.
+
+    The same record carries the value of a bonus/penalty line (``criterion`` is then the line's code:
+    config keeps those codes apart from criterion codes). ``cell`` is its address in ``appraisal.xlsx``.
+    """
 
     tier_id: str
     unit_code: str
@@ -505,6 +509,9 @@ class CheckReport:
     files_read: int = 0
     #: Every file found in the inbox, in file-name order.
     sources: tuple[SourceFile, ...] = ()
+    #: The appraisal council's usable records from ``appraisal.xlsx``: appraised leaf scores and the values
+    #: of bonus/penalty lines (``criterion`` is then the line's code); see :mod:`egov_xlsx.appraisal`.
+    appraisals: tuple[Appraisal, ...] = ()
 
     def source(self, name: str) -> SourceFile | None:
         """The inbox file shown to users as ``name``."""

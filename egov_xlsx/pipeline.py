@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from egov_xlsx import __version__, findings, ingest, validate
+from egov_xlsx import __version__, appraisal, findings, ingest, validate
 from egov_xlsx.atomic import Staging
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
@@ -90,7 +91,9 @@ def output_folder(campaign: Campaign, out_dir: Path | None = None, cwd: Path | N
 def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress | None = None) -> CheckReport:
     """Read and check every file in the campaign's inbox against the config and the roster.
 
-    Never raises for a bad file: each becomes findings and the others are still read.
+    Then read ``appraisal.xlsx`` when present (:func:`egov_xlsx.appraisal.check_appraisal`): its records
+    and findings join the report. Never raises for a bad file: each becomes findings and the others are
+    still read.
     """
     camp = as_campaign(campaign)
     inbox = camp.folder / INBOX
@@ -108,6 +111,9 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
             )
     roster = validate.check_roster(camp, checked)
     found = [f for c in checked if c.source.name not in roster.redundant for f in c.findings]
+    appraised = appraisal.check_appraisal(camp, roster.submissions)
+    if appraised is not None:
+        found += appraised.findings
     return CheckReport(
         campaign=camp,
         statuses=roster.statuses,
@@ -117,6 +123,7 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         ignored_files=tuple(c.source.name for c in checked if any(f.code == "file-ignored" for f in c.findings)),
         files_read=len(files),
         sources=tuple(item.source for item in files),
+        appraisals=() if appraised is None else appraised.appraisals,
     )
 
 
@@ -136,8 +143,9 @@ def score(
 ) -> Results:
     """Score, rank and band every tier from the report's valid submissions (pure).
 
-    Units without a valid submission are left out with the reason; ``previous`` maps tier id -> unit code
-    -> last year's standing.
+    Units without a valid submission are left out with the reason; the report's appraisal records replace
+    self-assessed scores and set the bonus/penalty lines; ``previous`` maps tier id -> unit code -> last
+    year's standing.
     """
     camp = report.campaign
     valid: dict[str, Submission] = {s.unit_code: s for s in report.submissions if s.valid}
@@ -145,7 +153,18 @@ def score(
     for tier in camp.tiers:
         subs = {u.code: valid[u.code] for u in tier.units if u.code in valid}
         excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
-        tiers.append(score_tier(tier, subs, excluded=excluded, previous=(previous or {}).get(tier.id)))
+        council = appraisal.for_tier(tier, report.appraisals)
+        tiers.append(
+            score_tier(
+                tier,
+                subs,
+                appraisals=council.scores,
+                adjustments=council.adjustments,
+                reasons=council.reasons,
+                excluded=excluded,
+                previous=(previous or {}).get(tier.id),
+            )
+        )
     return Results(
         campaign=camp,
         tiers=tuple(tiers),
@@ -248,3 +267,19 @@ def make_forms(campaign: Campaign | Path | str, out_dir: Path | None = None) -> 
 
     camp = as_campaign(campaign)
     return write_forms(camp, out_dir or camp.folder / "forms")
+
+
+def make_appraisal(
+    campaign: Campaign | Path | str,
+    *,
+    now: datetime,
+    update: bool = False,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> appraisal.AppraisalWritten:
+    """Check the inbox, then write ``appraisal.xlsx`` for the council (see :func:`egov_xlsx.appraisal.write_appraisal`).
+
+    ``now`` names the backup of the previous file when ``update`` rewrites it.
+    """
+    report = check(as_campaign(campaign), jobs=jobs, progress=progress)
+    return appraisal.write_appraisal(report, now=now, update=update)

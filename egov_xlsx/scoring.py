@@ -9,6 +9,8 @@ Rules (DESIGN.md, section 6):
   the next rank is skipped (1, 2, 2, 4). Units with equal keys keep roster order.
 * The band is the first band (highest bound first) whose inclusive lower bound the exact percent reaches:
   105 of 150 is exactly 70 %, so a unit there is "Khá" when Khá starts at 70.
+* Bonus/penalty lines (``tiers.adjustments``) are added to the total, not to any criterion; the maximum stays
+  the criteria's, so the percent (and the band) is taken on the adjusted total.
 * Units listed as not ranked are scored and banded but get no rank and are left out of band counts and facts.
 """
 
@@ -101,16 +103,24 @@ def score_tier(
     submissions: Mapping[str, Submission],
     *,
     appraisals: Mapping[str, Mapping[str, Decimal]] | None = None,
+    adjustments: Mapping[str, Mapping[str, Decimal]] | None = None,
+    reasons: Mapping[str, Mapping[str, str]] | None = None,
     excluded: Mapping[str, str] | None = None,
     previous: Mapping[str, PreviousStanding] | None = None,
 ) -> TierResult:
     """Score, rank and band one tier.
 
     ``submissions`` maps unit codes to their accepted submission; ``appraisals`` maps unit code ->
-    leaf code -> appraised score, which replaces the self-assessed one; ``excluded`` gives, for roster
-    units without a usable submission, why they are left out; ``previous`` gives last year's standing.
+    leaf code -> appraised score, which replaces the self-assessed one; ``adjustments`` maps unit code ->
+    bonus/penalty line code -> value (set by the appraisal council; a unit absent from it keeps its
+    submission's ``adjustments``, empty unless set in code), added to the total outside the criteria tree, so
+    a bonus may take the percent past 100 and a penalty below 0; ``reasons`` maps unit code -> code -> the
+    council's reason; ``excluded`` gives, for roster units without a usable submission, why they are left
+    out; ``previous`` gives last year's standing.
     """
     appraisals = appraisals or {}
+    adjustments = adjustments or {}
+    reasons = reasons or {}
     previous = previous or {}
     scored: list[_Scored] = []
     for index, unit in enumerate(tier.units):
@@ -120,9 +130,10 @@ def score_tier(
         appraised = dict(appraisals.get(unit.code, {}))
         final = {**sub.scores, **{k: v for k, v in appraised.items() if k not in sub.not_applicable}}
         scores, maxima = criterion_scores(tier, final, sub.not_applicable)
-        adjustments = {a.code: sub.adjustments.get(a.code, ZERO) for a in tier.adjustments}
+        given = adjustments.get(unit.code, sub.adjustments)
+        lines = {a.code: given.get(a.code, ZERO) for a in tier.adjustments}
         maximum = sum((maxima.get(c.code, ZERO) for c in tier.criteria), ZERO)
-        total = sum((scores.get(c.code, ZERO) for c in tier.criteria), ZERO) + sum(adjustments.values(), ZERO)
+        total = sum((scores.get(c.code, ZERO) for c in tier.criteria), ZERO) + sum(lines.values(), ZERO)
         result = UnitResult(
             unit=unit,
             max=maximum,
@@ -133,7 +144,8 @@ def score_tier(
             band=band_for(tier.bands, total, maximum),
             self_scores=dict(sub.scores),
             appraised=appraised,
-            adjustments=adjustments,
+            appraisal_reasons=dict(reasons.get(unit.code, {})),
+            adjustments=lines,
             not_applicable=sub.not_applicable,
             previous=previous.get(unit.code),
         )

@@ -95,6 +95,7 @@ def _unit(t: TierResult, u: UnitResult) -> dict[str, Any]:
         "shared_rank": u.shares_rank,
         "self_scores": dict(u.self_scores),
         "appraised_scores": dict(u.appraised),
+        "appraisal_reasons": dict(u.appraisal_reasons),
         "not_applicable": sorted(u.not_applicable),
         "adjustments": dict(u.adjustments),
     }

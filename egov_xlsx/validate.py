@@ -74,6 +74,41 @@ class _Sink:
         return any(f.is_error for f in self.items)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What every form of a tier is checked against, worked out once per tier rather than once per form."""
+
+    tier: Tier
+    #: Every criterion in tree order.
+    walk: tuple[Criterion, ...]
+    leaves: tuple[Criterion, ...]
+    order: dict[str, int]
+    #: Parent code -> the codes of the leaves under it.
+    leaves_under: dict[str, tuple[str, ...]]
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(tier: Tier) -> _Plan:
+    # Keyed by identity: a Tier holds its roster, so hashing one would cost as much as the work saved.
+    plan = _PLANS.get(id(tier))
+    if plan is None or plan.tier is not tier:
+        walk = tuple(tier.walk())
+        leaves_under = {c.code: tuple(x.code for x in c.walk() if x.is_leaf) for c in walk if not c.is_leaf}
+        plan = _Plan(
+            tier,
+            walk,
+            tuple(c for c in walk if c.is_leaf),
+            {c.code: i for i, c in enumerate(walk)},
+            leaves_under,
+        )
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        _PLANS[id(tier)] = plan
+    return plan
+
+
 def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
     """Turn a score cell into an exact decimal: (value, None) or (maybe a value, a finding code).
 
@@ -180,31 +215,52 @@ def _unit_named_by_file(campaign: Campaign, unit: Unit, file_name: str) -> Unit 
     first = re.split(r"[\s\-_.,()]+", stem, maxsplit=1)[0]
     if first == unit.code.casefold() or ascii_fold(unit.name).casefold() in stem:
         return None
-    for tier in campaign.tiers:
-        for other in tier.units:
-            if other.code == unit.code:
-                continue
-            if first == other.code.casefold() or (len(other.name) > 6 and ascii_fold(other.name).casefold() in stem):
-                return other
+    for other, code, name, long_name in _folded_roster(campaign):
+        if other.code == unit.code:
+            continue
+        if first == code or (long_name and name in stem):
+            return other
     return None
 
 
+_FOLDED: dict[int, tuple[Campaign, tuple[tuple[Unit, str, str, bool], ...]]] = {}
+
+
+def _folded_roster(campaign: Campaign) -> tuple[tuple[Unit, str, str, bool], ...]:
+    """Every roster unit in order with its code casefolded, its name folded and whether the name is long.
+
+    Folded once per campaign: a national roster has 10,000 names, and every badly named file is matched
+    against all of them.
+    """
+    cached = _FOLDED.get(id(campaign))
+    if cached is None or cached[0] is not campaign:
+        roster = tuple(
+            (u, u.code.casefold(), ascii_fold(u.name).casefold(), len(u.name) > 6)
+            for t in campaign.tiers
+            for u in t.units
+        )
+        if len(_FOLDED) >= 8:
+            _FOLDED.clear()
+        cached = _FOLDED[id(campaign)] = (campaign, roster)
+    return cached[1]
+
+
 def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink, version: str) -> Submission:
+    plan = _plan(tier)
     by_code: dict[str, list[FormRow]] = {}
     for row in reading.rows:
         by_code.setdefault(row.code, []).append(row)
+    order = plan.order
     for code, rows in by_code.items():
-        if not tier.has_criterion(code):
+        if code not in order:
             for row in rows:
                 sink.add("row-unexpected", value=code or row.name, row=row.row, cell=f"A{row.row}")
         elif len(rows) > 1:
             sink.add("row-duplicate", criterion=code, rows=", ".join(str(r.row) for r in rows), cell=rows[1].score_cell)
-    expected = [c.code for c in tier.walk()]
-    for c in tier.walk():
+    for c in plan.walk:
         if c.code not in by_code:
             sink.add("row-missing", criterion=c.code, name=c.name)
-    present = [r for r in reading.rows if tier.has_criterion(r.code)]
-    order = {code: i for i, code in enumerate(expected)}
+    present = [r for r in reading.rows if r.code in order]
     for prev, row in itertools.pairwise(present):
         if order[row.code] < order[prev.code]:
             sink.add("row-order", criterion=row.code, row=row.row, cell=row.score_cell)
@@ -214,7 +270,7 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
     notes: dict[str, str] = {}
     cells: dict[str, str] = {}
     not_applicable: set[str] = set()
-    for c in tier.walk():
+    for c in plan.walk:
         found = by_code.get(c.code)
         if not found:
             continue
@@ -228,7 +284,7 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
                 scores[c.code] = score
             elif score == "na":
                 not_applicable.add(c.code)
-    _check_sums(tier, reading, scores, frozenset(not_applicable), by_code, sink)
+    _check_sums(plan, reading, scores, frozenset(not_applicable), by_code, sink)
     return Submission(
         tier_id=tier.id,
         unit_code=unit.code,
@@ -253,6 +309,8 @@ def _check_leaf(campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink
     if row.not_applicable:
         if not c.may_be_na(unit.code):
             sink.add("na-not-allowed", **where)
+            if row.score in (None, ""):
+                return None  # the message already says to enter a score
         else:
             if row.score not in (None, ""):
                 sink.add("na-with-score", value=_show(row.score), **where)
@@ -283,7 +341,7 @@ def _check_leaf(campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink
 
 
 def _check_sums(
-    tier: Tier,
+    plan: _Plan,
     reading: Reading,
     scores: dict[str, Decimal],
     not_applicable: frozenset[str],
@@ -291,12 +349,13 @@ def _check_sums(
     sink: _Sink,
 ) -> None:
     """Capped parents and the unit's own subtotal cells, compared with sums recomputed from valid leaves."""
-    leaves_ok = {c.code for c in tier.leaves() if c.code in scores or c.code in not_applicable}
+    tier = plan.tier
+    leaves_ok = {c.code for c in plan.leaves if c.code in scores or c.code in not_applicable}
     recomputed, _ = criterion_scores(tier, scores, not_applicable)
-    for c in tier.walk():
+    for c in plan.walk:
         if c.is_leaf or c.code not in recomputed:
             continue
-        complete = all(leaf.code in leaves_ok for leaf in c.walk() if leaf.is_leaf)
+        complete = all(code in leaves_ok for code in plan.leaves_under[c.code])
         if not complete:
             continue
         if c.capped:
@@ -312,7 +371,7 @@ def _check_sums(
         if c.code in by_code:
             row = by_code[c.code][0]
             _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
-    if reading.total_cell and all(leaf.code in leaves_ok for leaf in tier.leaves()):
+    if reading.total_cell and all(c.code in leaves_ok for c in plan.leaves):
         total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)
         _compare_subtotal(reading.total, reading.total_cell, total, sink, None)
 

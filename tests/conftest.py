@@ -30,7 +30,6 @@ def sample_copy(tmp_path: Path) -> Path:
     return target
 
 
-
 _OFFICE_TOOLS = ("soffice", "LibreOffice", "libreoffice", "pdftotext", "pdftoppm", "pdfinfo", "poppler")
 
 

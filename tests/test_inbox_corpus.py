@@ -94,7 +94,9 @@ def bad_forms(inbox: Path) -> dict[str, list[tuple[str, str | None]]]:
     replace("SKHCN", "SKHCN - So Khoa hoc va Cong nghe.xlsx", lambda wb: _meta(wb, layout.META_FINGERPRINT, "cu"))
     expected["SKHCN - So Khoa hoc va Cong nghe.xlsx"] = [("form-stale", None)]
 
-    replace("SVHTTDL", "SVHTTDL - So Van hoa, The thao va Du lich.xlsx", lambda wb: _set(wb, {"2.4.1": 15, "2.4.2": 15}))
+    replace(
+        "SVHTTDL", "SVHTTDL - So Van hoa, The thao va Du lich.xlsx", lambda wb: _set(wb, {"2.4.1": 15, "2.4.2": 15})
+    )
     expected["SVHTTDL - So Van hoa, The thao va Du lich.xlsx"] = [("capped-parent", "D17")]
 
     replace("TL", "TL - Uy ban nhan dan huyen Tien Lu.xlsx", _without_meta)

@@ -1,0 +1,543 @@
+"""The appraisal council's file: writing it, updating it without losing a value, reading it into scores."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from egov_xlsx import appraisal, layout, pipeline
+from egov_xlsx.appraisal import AppraisalExists, write_appraisal
+from egov_xlsx.appraisal_sheet import HEADERS, ORPHAN_HEADERS, ORPHAN_SHEET, write_appraisal_workbook
+from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.config import load_campaign
+from egov_xlsx.errors import OutputError
+from egov_xlsx.forms import write_form
+from egov_xlsx.model import Campaign, Severity
+from egov_xlsx.scoring import score_tier
+from tests.factories import submission
+
+CONFIG = """
+[campaign]
+id = "thu-2024"
+title = "Đánh giá thử mức độ Chính quyền điện tử năm 2024"
+province = "Hưng Yên"
+year = 2024
+
+[[tiers]]
+id = "so"
+name = "Sở, ban, ngành"
+
+[[tiers.criteria]]
+code = "1"
+name = "Hạ tầng kỹ thuật"
+[[tiers.criteria.children]]
+code = "1.1"
+name = "Máy tính"
+max = 20
+[[tiers.criteria.children]]
+code = "1.2"
+name = "Mạng nội bộ"
+max = 15
+[[tiers.criteria.children]]
+code = "1.3"
+name = "An toàn thông tin"
+max = 15
+not_applicable = ["STP"]
+
+[[tiers.criteria]]
+code = "2"
+name = "Dịch vụ công trực tuyến"
+max = 10
+
+[[tiers.adjustments]]
+code = "C1"
+name = "Điểm thưởng sáng kiến"
+max = 5
+[[tiers.adjustments]]
+code = "T1"
+name = "Chậm gửi báo cáo"
+min = -5
+
+[[tiers.units]]
+code = "SKHDT"
+name = "Sở Kế hoạch và Đầu tư"
+[[tiers.units]]
+code = "STC"
+name = "Sở Tài chính"
+[[tiers.units]]
+code = "STP"
+name = "Sở Tư pháp"
+[[tiers.units]]
+code = "SNV"
+name = "Sở Nội vụ"
+
+[[tiers]]
+id = "huyen"
+name = "UBND cấp huyện"
+
+[[tiers.criteria]]
+code = "A"
+name = "Cổng thông tin"
+max = 10
+
+[[tiers.units]]
+code = "H1"
+name = "UBND huyện Một"
+[[tiers.units]]
+code = "H2"
+name = "UBND huyện Hai"
+"""
+
+SO, HUYEN = "Sở, ban, ngành", "UBND cấp huyện"
+LEAVES = ("1.1", "1.2", "1.3", "2")
+LINES = (*LEAVES, "C1", "T1")
+#: Self-assessed scores: SKHDT 60/60, STC 50/60, STP 45/45 (1.3 not applicable), SNV 35/60.
+SCORES: dict[str, dict[str, Any]] = {
+    "SKHDT": {"1.1": 20, "1.2": 15, "1.3": 15, "2": 10},
+    "STC": {"1.1": 18, "1.2": 12, "1.3": 12, "2": 8},
+    "STP": {"1.1": 20, "1.2": 15, "2": 10},
+    "SNV": {"1.1": 10, "1.2": 10, "1.3": 10, "2": 5},
+    "H1": {"A": 7},
+    "H2": {"A": 9},
+}
+NOW = datetime(2025, 3, 1, 9, 30, 5)
+runner = CliRunner()
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> Campaign:
+    folder = tmp_path / "thu-2024"
+    (folder / "inbox").mkdir(parents=True)
+    (folder / "egov.toml").write_text(CONFIG, encoding="utf-8")
+    return load_campaign(folder)
+
+
+def submit(campaign: Campaign, code: str, scores: dict[str, Any] | None = None) -> Path:
+    """Write ``code``'s form into the inbox and fill it as the unit would (N/A for a leaf left out of STP's)."""
+    found = campaign.find_unit(code)
+    assert found is not None
+    path = campaign.folder / "inbox" / f"{code}.xlsx"
+    write_form(campaign, *found, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.FORM_SHEET]
+    rows = {str(ws.cell(r, 1).value): r for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1)}
+    for leaf, value in (scores or SCORES[code]).items():
+        ws.cell(rows[leaf], layout.COL_SCORE + 1).value = value
+    if code == "STP":
+        ws.cell(rows["1.3"], layout.COL_NA + 1).value = layout.NA_MARK
+    wb.save(path)
+    return path
+
+
+def make_file(campaign: Campaign, *units: str, update: bool = False) -> appraisal.AppraisalWritten:
+    for code in units:
+        submit(campaign, code)
+    return write_appraisal(pipeline.check(campaign), now=NOW, update=update)
+
+
+def table(path: Path, sheet: str = SO) -> list[tuple[Any, ...]]:
+    """The rows below the header of a sheet, as values."""
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    labels = ORPHAN_HEADERS if sheet == ORPHAN_SHEET else HEADERS
+    start = next(i for i, r in enumerate(rows) if r[: len(labels)] == labels)
+    return rows[start + 1 :]
+
+
+def header_row(ws: Any) -> int:
+    return next(r for r in range(1, 40) if ws.cell(r, 1).value == HEADERS[0])
+
+
+def enter(path: Path, values: dict[tuple[str, str], tuple[Any, str]], sheet: str = SO) -> None:
+    """Type appraised scores and reasons as a council member would, found by unit and criterion code."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    rows = {(ws.cell(r, 1).value, ws.cell(r, 3).value): r for r in range(header_row(ws) + 1, ws.max_row + 1)}
+    for key, (value, reason) in values.items():
+        ws.cell(rows[key], 7).value = value
+        reason_cell = ws.cell(rows[key], 8)
+        reason_cell.value = reason or None
+        reason_cell.data_type = "s"
+    wb.save(path)
+
+
+def codes(campaign: Campaign) -> list[tuple[str, Severity, str | None, str | None, str | None, str | None]]:
+    report = pipeline.check(campaign)
+    return [
+        (f.code, f.severity, f.sheet, f.cell, f.unit, f.criterion)
+        for f in report.findings
+        if f.file == "appraisal.xlsx"
+    ]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_one_sheet_per_tier_one_row_per_unit_and_line_with_self_scores(campaign: Campaign) -> None:
+    submit(campaign, "STC", {**SCORES["STC"], "1.2": "abc"})  # an invalid value: its self score stays empty
+    done = make_file(campaign, "SKHDT", "STP", "H2")
+
+    assert done.path == campaign.folder / "appraisal.xlsx" and done.backup is None
+    assert done.rows == 3 * len(LINES) + 1
+    wb = openpyxl.load_workbook(done.path)
+    assert wb.sheetnames == [SO, HUYEN]
+    rows = [(r[0], r[2], r[4], r[5], r[6], r[7]) for r in table(done.path)]
+    expected = []
+    for unit in ("SKHDT", "STC", "STP"):  # roster order; SNV has no submission
+        for code, top in zip(LINES, (20, 15, 15, 10, 5, -5), strict=True):
+            own: Any = SCORES[unit].get(code) if code in LEAVES else None
+            if unit == "STC" and code == "1.2":
+                own = None
+            if unit == "STP" and code == "1.3":
+                own = "Không áp dụng"
+            expected.append((unit, code, top, own, None, None))
+    assert rows == expected
+    assert [(r[0], r[2], r[5]) for r in table(done.path, HUYEN)] == [("H2", "A", 9)]
+    ws = wb[SO]
+    assert ws["A2"].value == campaign.title
+    assert [ws.cell(r, 1).value for r in range(3, 6)] == ["Khối:", "Mã khối:", "Mã đợt đánh giá:"]
+    assert (ws["C3"].value, ws["C4"].value, ws["C5"].value) == (SO, "so", "thu-2024")
+    assert "Hội đồng thẩm định" in str(ws["A6"].value) and "--update" in str(ws["A6"].value)
+
+
+def test_only_the_two_input_columns_are_editable_and_validated(campaign: Campaign) -> None:
+    done = make_file(campaign, "SKHDT")
+    wb = openpyxl.load_workbook(done.path)
+    ws = wb[SO]
+    head = header_row(ws)
+    first = head + 1
+    assert ws.protection.sheet and not ws.protection.password
+    assert ws.protection.autoFilter is False  # openpyxl: False means "allowed"
+    locked = {col: ws.cell(first, col).protection.locked for col in range(1, 9)}
+    assert locked == {1: True, 2: True, 3: True, 4: True, 5: True, 6: True, 7: False, 8: False}
+    assert ws.cell(first, 7).fill.fgColor.rgb.endswith("FFFF99")
+    assert ws.freeze_panes == f"A{head + 1}"
+    assert ws.auto_filter.ref == f"A{head}:H{head + len(LINES)}"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    rules = {str(dv.sqref): (dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation}
+    assert rules[f"G{first}"] == ("decimal", "0", "20")  # 1.1
+    assert rules[f"G{first + 4}"] == ("decimal", "0", "5")  # C1: a bonus of 0..5
+    assert rules[f"G{first + 5}"] == ("decimal", "-5", "0")  # T1: a penalty of -5..0
+    assert wb.properties.created == datetime(2025, 1, 1)
+
+
+def test_same_inputs_give_the_same_bytes_and_text_stays_text(campaign: Campaign, tmp_path: Path) -> None:
+    from egov_xlsx.appraisal_sheet import plan
+
+    submit(campaign, "SKHDT")
+    report = pipeline.check(campaign)
+    sheets, orphans, _ = plan(campaign, report.submissions, [])
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_appraisal_workbook(campaign, sheets, orphans, a)
+    write_appraisal_workbook(campaign, sheets, orphans, b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_refuses_to_overwrite_without_update(campaign: Campaign) -> None:
+    done = make_file(campaign, "SKHDT")
+    before = done.path.read_bytes()
+    with pytest.raises(AppraisalExists) as caught:
+        write_appraisal(pipeline.check(campaign), now=NOW)
+    assert isinstance(caught.value, OutputError)
+    assert str(caught.value).startswith("đã có appraisal.xlsx") and "--update" in str(caught.value)
+    assert done.path.read_bytes() == before
+
+
+def test_update_keeps_entered_values_by_code_adds_rows_and_backs_up(campaign: Campaign) -> None:
+    done = make_file(campaign, "STP", "SNV")
+    enter(
+        done.path,
+        {
+            ("STP", "2"): (4, "Thiếu minh chứng dịch vụ công"),
+            ("STP", "T1"): (-2, "=1+1 chậm báo cáo"),  # a reason that looks like a formula stays text
+            ("SNV", "1.1"): ("4,5", ""),
+        },
+    )
+    entered = done.path.read_bytes()
+    submit(campaign, "SKHDT")  # first in roster order: every earlier row moves down
+
+    again = write_appraisal(pipeline.check(campaign), now=NOW, update=True)
+
+    assert again.backup == campaign.folder / "appraisal.20250301-093005.xlsx"
+    assert again.backup.read_bytes() == entered
+    assert (again.kept, again.orphans, again.rows) == (3, 0, 3 * len(LINES))
+    rows = {(r[0], r[2]): (r[5], r[6], r[7]) for r in table(again.path)}
+    assert list(rows)[: len(LINES)] == [("SKHDT", c) for c in LINES]
+    assert rows["STP", "2"] == (10, 4, "Thiếu minh chứng dịch vụ công")
+    assert rows["STP", "T1"] == (None, -2, "=1+1 chậm báo cáo")
+    assert rows["SNV", "1.1"] == (10, "4,5", None)  # what the council typed, as typed
+    assert rows["SKHDT", "1.1"] == (20, None, None)
+    ws = openpyxl.load_workbook(again.path)[SO]
+    cell = next(c for c in ws["H"] if c.value == "=1+1 chậm báo cáo")
+    assert cell.data_type == "s"
+
+    # A second update in the same second gets its own backup name.
+    third = write_appraisal(pipeline.check(campaign), now=NOW, update=True)
+    assert third.backup is not None and third.backup.name == "appraisal.20250301-093005-2.xlsx"
+
+
+def test_values_without_a_row_are_kept_and_come_back(campaign: Campaign) -> None:
+    done = make_file(campaign, "STC", "SNV")
+    enter(done.path, {("STC", "1.2"): (10, "Mạng chưa đạt"), ("SNV", "2"): (3, "Không có minh chứng")})
+    moved = campaign.folder / "inbox" / "cu"
+    moved.mkdir()
+    shutil.move(campaign.folder / "inbox" / "STC.xlsx", moved / "STC.xlsx")  # STC's form withdrawn
+    config = campaign.folder / "egov.toml"
+    config.write_text(CONFIG.replace('code = "SNV"\nname = "Sở Nội vụ"', 'code = "SYT"\nname = "Sở Y tế"'), "utf-8")
+    changed = load_campaign(campaign.folder)
+
+    first = write_appraisal(pipeline.check(changed), now=NOW, update=True)
+
+    assert (first.kept, first.orphans, first.rows) == (0, 2, 0)
+    kept = table(first.path, ORPHAN_SHEET)
+    assert [(r[0], r[1], r[3], r[5], r[6], r[7]) for r in kept] == [
+        ("so", "STC", "1.2", 10, "Mạng chưa đạt", "Đơn vị chưa có biểu trong inbox/"),
+        ("so", "SNV", "2", 3, "Không có minh chứng", "Đơn vị không còn trong danh sách của khối (egov.toml)"),
+    ]
+    assert codes(changed) == []  # kept values are not scores
+
+    shutil.move(moved / "STC.xlsx", changed.folder / "inbox" / "STC.xlsx")
+    second = write_appraisal(pipeline.check(changed), now=datetime(2025, 3, 2), update=True)
+    assert (second.kept, second.orphans) == (1, 1)
+    rows = {(r[0], r[2]): (r[6], r[7]) for r in table(second.path)}
+    assert rows["STC", "1.2"] == (10, "Mạng chưa đạt")
+    assert [r[1] for r in table(second.path, ORPHAN_SHEET)] == ["SNV"]
+
+
+def test_update_refuses_a_file_it_cannot_read(campaign: Campaign) -> None:
+    submit(campaign, "SKHDT")
+    path = campaign.folder / "appraisal.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(OutputError, match="không bị thay đổi"):
+        write_appraisal(pipeline.check(campaign), now=NOW, update=True)
+    assert path.read_bytes() == b"PK\x03\x04 not really a workbook"
+    assert list(campaign.folder.glob("appraisal.*.xlsx")) == []
+
+
+# --------------------------------------------------------------------------- reading into results
+
+
+def test_appraised_scores_and_lines_change_totals_ranks_and_bands(campaign: Campaign, tmp_path: Path) -> None:
+    done = make_file(campaign, "SKHDT", "STC", "STP", "SNV", "H1", "H2")
+    plain = pipeline.score(pipeline.check(campaign)).tiers[0]
+    assert [(u.unit.code, u.total, u.rank, u.band) for u in plain.units] == [
+        ("SKHDT", 60, 1, "Tốt"),
+        ("STP", 45, 1, "Tốt"),
+        ("STC", 50, 3, "Khá"),
+        ("SNV", 35, 4, "Trung bình"),
+    ]
+    enter(
+        done.path,
+        {
+            ("SKHDT", "1.1"): (11, "Máy tính chưa đủ cấu hình"),  # 51/60: exactly 85 %
+            ("STP", "2"): (4, "Dịch vụ chưa phát sinh hồ sơ"),  # 39/45
+            ("STC", "C1"): (3, "Sáng kiến cấp tỉnh"),  # 53/60
+            ("SNV", "T1"): (-5, "Chậm báo cáo 2 kỳ"),  # 30/60: exactly 50 %
+            ("SNV", "2"): (5, ""),  # the same as the self score: no reason needed
+        },
+    )
+    enter(done.path, {("H1", "A"): (9.5, "Cổng đạt chuẩn")}, sheet=HUYEN)
+
+    outcome = pipeline.build(campaign, tmp_path / "out")
+
+    assert outcome.published and codes(campaign) == []
+    assert outcome.results is not None
+    so, huyen = outcome.results.tiers
+    assert [(u.unit.code, u.total, u.rank, u.band) for u in so.units] == [
+        ("STC", Decimal(53), 1, "Tốt"),
+        ("STP", Decimal(39), 2, "Tốt"),
+        ("SKHDT", Decimal(51), 3, "Tốt"),
+        ("SNV", Decimal(30), 4, "Trung bình"),
+    ]
+    assert so.result("SKHDT").percent == 85  # type: ignore[union-attr]
+    assert [(u.unit.code, u.total, u.rank) for u in huyen.units] == [("H1", Decimal("9.5"), 1), ("H2", 9, 2)]
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    units = {u["code"]: u for u in data["tiers"][0]["units"]}
+    assert units["SKHDT"]["self_scores"]["1.1"] == 20 and units["SKHDT"]["appraised_scores"] == {"1.1": 11}
+    assert units["SKHDT"]["scores"]["1.1"] == 11 and units["SKHDT"]["scores"]["1"] == 41
+    assert units["SKHDT"]["appraisal_reasons"] == {"1.1": "Máy tính chưa đủ cấu hình"}
+    assert units["STC"]["adjustments"] == {"C1": 3, "T1": 0}
+    assert units["STC"]["appraisal_reasons"] == {"C1": "Sáng kiến cấp tỉnh"}
+    assert units["SNV"]["adjustments"] == {"C1": 0, "T1": -5} and units["SNV"]["appraised_scores"] == {"2": 5}
+    assert data["tiers"][1]["units"][0]["appraised_scores"] == {"A": 9.5}
+
+
+def test_score_tier_adds_a_bonus_and_a_penalty_to_the_total() -> None:
+    tier = load_campaign_text().tiers[0]
+    subs = {
+        "SKHDT": submission(tier, "SKHDT", {"1.1": 10, "1.2": 10, "1.3": 10, "2": 10}),
+        "STC": submission(tier, "STC", {"1.1": 10, "1.2": 10, "1.3": 10, "2": 10}),
+    }
+    result = score_tier(
+        tier,
+        subs,
+        adjustments={"SKHDT": {"C1": Decimal("2.5")}, "STC": {"T1": Decimal(-1)}},
+        reasons={"SKHDT": {"C1": "Sáng kiến"}},
+    )
+    assert [(u.unit.code, u.total, u.rank, dict(u.adjustments)) for u in result.units] == [
+        ("SKHDT", Decimal("42.5"), 1, {"C1": Decimal("2.5"), "T1": 0}),
+        ("STC", Decimal(39), 2, {"C1": 0, "T1": Decimal(-1)}),
+    ]
+    assert result.units[0].appraisal_reasons == {"C1": "Sáng kiến"}
+
+
+def load_campaign_text() -> Campaign:
+    import tomllib
+
+    from egov_xlsx.config import parse_campaign
+
+    return parse_campaign(tomllib.loads(CONFIG))
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def test_each_problem_is_a_finding_with_its_cell(campaign: Campaign) -> None:
+    submit(campaign, "SNV", {**SCORES["SNV"], "1.1": "abc"})  # SNV's form has an error: no valid submission
+    done = make_file(campaign, "SKHDT", "STC", "STP")
+    enter(
+        done.path,
+        {
+            ("SKHDT", "1.1"): (25, "Quá tối đa"),
+            ("SKHDT", "1.2"): (-1, "Âm"),
+            ("SKHDT", "2"): ("abc", "Chữ"),
+            ("SKHDT", "C1"): (9, "Quá mức thưởng"),
+            ("STC", "1.1"): ("4,5", "Số dạng chữ"),
+            ("STC", "1.2"): (3, ""),
+            ("STP", "1.3"): (5, "Đơn vị đánh dấu không áp dụng"),
+            ("SNV", "2"): (4, "Chưa có biểu hợp lệ"),
+        },
+    )
+    wb = openpyxl.load_workbook(done.path)
+    ws = wb[SO]
+    rows = {(ws.cell(r, 1).value, ws.cell(r, 3).value): r for r in range(header_row(ws) + 1, ws.max_row + 1)}
+    ws.cell(rows["STC", "2"], 1).value = "XYZ"  # the sheet's protection has no password: codes can be retyped
+    ws.cell(rows["STC", "2"], 7).value = 1
+    ws.cell(rows["STC", "1.3"], 3).value = "9.9"
+    ws.cell(rows["STC", "1.3"], 7).value = 1
+    ws.cell(rows["STP", "1.1"], 3).value = 1  # a parent criterion, typed as a number
+    ws.cell(rows["STP", "1.1"], 7).value = 1
+    ws.cell(rows["STP", "1.2"], 3).value = "2"  # a second value for STP's criterion 2
+    ws.cell(rows["STP", "1.2"], 7).value = 1
+    ws.cell(rows["STP", "1.2"], 8).value = "Lý do"
+    ws.cell(rows["STP", "2"], 7).value = 2
+    ws.cell(rows["STP", "2"], 8).value = "Lý do"
+    wb.save(done.path)
+
+    def at(key: tuple[str, str], col: str) -> str:
+        return f"{col}{rows[key]}"
+
+    found = codes(campaign)
+
+    E, W = Severity.ERROR, Severity.WARNING
+    assert len(found) == 12
+    assert set(found) == set(
+        [
+            ("appraisal-above-max", E, SO, at(("SKHDT", "1.1"), "G"), "SKHDT", "1.1"),
+            ("appraisal-above-max", E, SO, at(("SKHDT", "1.2"), "G"), "SKHDT", "1.2"),
+            ("appraisal-not-number", E, SO, at(("SKHDT", "2"), "G"), "SKHDT", "2"),
+            ("adjustment-out-of-range", E, SO, at(("SKHDT", "C1"), "G"), "SKHDT", "C1"),
+            ("appraisal-text-number", W, SO, at(("STC", "1.1"), "G"), "STC", "1.1"),
+            ("appraisal-no-reason", E, SO, at(("STC", "1.2"), "H"), "STC", "1.2"),
+            ("appraisal-unknown-criterion", E, SO, at(("STC", "1.3"), "C"), "STC", "9.9"),
+            ("appraisal-unknown-unit", E, SO, at(("STC", "2"), "A"), "XYZ", "2"),
+            ("appraisal-unknown-criterion", E, SO, at(("STP", "1.1"), "C"), "STP", "1"),
+            ("appraisal-duplicate", E, SO, at(("STP", "2"), "G"), "STP", "2"),
+            ("appraisal-not-applicable", W, SO, at(("STP", "1.3"), "G"), "STP", "1.3"),
+            ("appraisal-no-submission", W, SO, at(("SNV", "2"), "G"), "SNV", "2"),
+        ]
+    )
+    report = pipeline.check(campaign)
+    messages = {f.code: f.message for f in report.findings if f.file == "appraisal.xlsx"}
+    assert messages["appraisal-above-max"].startswith(f"Ô {at(('SKHDT', '1.1'), 'G')} của tệp thẩm định ghi 25")
+    assert "ngoài giới hạn từ 0 đến 5" in messages["adjustment-out-of-range"]
+    assert "hiểu là 4,5" in messages["appraisal-text-number"]
+    assert f"Ghi lý do vào ô {at(('STC', '1.2'), 'H')}" in messages["appraisal-no-reason"]
+    assert not report.valid
+    usable = {(a.unit_code, a.criterion): a.score for a in report.appraisals}
+    assert usable[("STC", "1.1")] == Decimal("4.5")  # a text number is used, with its warning
+    assert ("SKHDT", "1.1") not in usable and ("STP", "1.3") not in usable
+
+
+def test_errors_in_the_file_block_build(campaign: Campaign, tmp_path: Path) -> None:
+    done = make_file(campaign, "SKHDT", "STC", "STP", "SNV", "H1", "H2")
+    enter(done.path, {("SKHDT", "1.1"): (30, "Quá tối đa")})
+    outcome = pipeline.build(campaign, tmp_path / "out")
+    assert not outcome.published
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_the_table_is_found_by_its_labels_not_its_position(campaign: Campaign) -> None:
+    done = make_file(campaign, "SKHDT")
+    wb = openpyxl.load_workbook(done.path)
+    ws = wb[SO]
+    ws.insert_rows(1, 3)
+    ws.insert_cols(1)
+    head = header_row_any(ws)
+    ws.cell(head + 1, 8).value = 30  # SKHDT 1.1
+    wb.create_sheet("Ghi chú của Hội đồng").append(["Biên bản họp ngày 10/3"])
+    wb.save(done.path)
+    assert codes(campaign) == [("appraisal-above-max", Severity.ERROR, SO, f"H{head + 1}", "SKHDT", "1.1")]
+
+
+def header_row_any(ws: Any) -> int:
+    return next(r for r in range(1, 40) for c in range(1, 5) if ws.cell(r, c).value == HEADERS[0])
+
+
+def test_unreadable_and_foreign_files(campaign: Campaign) -> None:
+    done = make_file(campaign, "SKHDT")
+    wb = openpyxl.load_workbook(done.path)
+    wb[SO]["C5"].value = "thu-2023"
+    wb.save(done.path)
+    assert codes(campaign) == [("appraisal-wrong-campaign", Severity.ERROR, SO, None, None, None)]
+
+    done.path.write_bytes(b"khong phai bang tinh")
+    report = pipeline.check(campaign)
+    (problem,) = [f for f in report.findings if f.file == "appraisal.xlsx"]
+    assert problem.code == "appraisal-unreadable" and problem.is_error and not report.valid
+    assert report.appraisals == ()
+
+
+def test_a_file_saved_by_libreoffice_is_still_read(campaign: Campaign, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    done = make_file(campaign, "SKHDT")
+    enter(done.path, {("SKHDT", "2"): (7.5, "Thiếu dịch vụ mức 4")})
+    out = tmp_path / "lo"
+    profile = (tmp_path / "lo-profile").as_uri()
+    cmd = [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "xlsx", "--outdir", str(out)]
+    subprocess.run([*cmd, str(done.path)], check=True, capture_output=True, timeout=180)
+    shutil.copyfile(out / "appraisal.xlsx", done.path)
+    report = pipeline.check(campaign)
+    assert [(a.unit_code, a.criterion, a.score, a.reason) for a in report.appraisals] == [
+        ("SKHDT", "2", Decimal("7.5"), "Thiếu dịch vụ mức 4")
+    ]
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_writes_then_refuses_then_updates(campaign: Campaign) -> None:
+    submit(campaign, "SKHDT")
+    folder = str(campaign.folder)
+    result = runner.invoke(app, ["appraisal", folder, "-q"])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert f"Đã ghi {campaign.folder / 'appraisal.xlsx'} ({len(LINES)} dòng)." in result.output
+
+    result = runner.invoke(app, ["appraisal", folder, "-q"])
+    assert result.exit_code == ExitCode.IO
+    assert "Lỗi: đã có appraisal.xlsx" in result.output and "--update" in result.output
+
+    result = runner.invoke(app, ["appraisal", folder, "-q", "--update"])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert len(list(campaign.folder.glob("appraisal.*.xlsx"))) == 1
+    assert "sao lưu" in result.output

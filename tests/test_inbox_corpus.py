@@ -7,10 +7,10 @@ still read and reported as submitted; the submitted files are never modified.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import json
 import shutil
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from egov_xlsx import layout, pipeline
 from egov_xlsx.cli import ExitCode, app
 from egov_xlsx.model import UnitState
 from tests import corpus
-from tests.conftest import SAMPLE
 
 runner = CliRunner()
 

@@ -75,7 +75,7 @@ def test_not_applicable_shrinks_the_units_own_maximum(tmp_path: Path) -> None:
             "D": {"1.1": 1, "1.2": 1, "2.1": 1, "2.2": 1},  # 4 of 30
         },
     )
-    data, text, out = build(folder)
+    data, text, _ = build(folder)
     got = units(data)
     assert got["B"]["max"] == 20 and got["B"]["total"] == 17 and got["B"]["percent"] == 85
     assert got["B"]["not_applicable"] == ["1.2"] and "1.2" not in got["B"]["scores"]
@@ -130,9 +130,8 @@ def test_ties_share_a_rank_and_tie_breakers_split_them(tmp_path: Path) -> None:
 
 
 def test_three_tiers_with_more_than_a_hundred_communes(tmp_path: Path) -> None:
-    from samples.make_inbox import make_inbox, random_scores
-
     from egov_xlsx.config import load_campaign
+    from samples.make_inbox import make_inbox, random_scores
 
     folder = tmp_path / "tinh-mau-2024"
     shutil.copytree(REPO / "samples" / "tinh-mau-2024", folder)

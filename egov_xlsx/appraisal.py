@@ -23,6 +23,9 @@ Library API
 ``for_tier(tier, appraisals) -> TierAppraisals``
     The records of one tier split into appraised leaf scores, bonus/penalty values and reasons, keyed by
     unit code, as :func:`egov_xlsx.scoring.score_tier` takes them.
+``read_entries(path, campaign)``, ``judge(campaign, entries, submissions)``
+    The two halves of :func:`check_appraisal`: raw rows (tables found by their header labels), then the
+    pure checks. The layout, the row planning and the xlsxwriter writer are in :mod:`egov_xlsx.appraisal_sheet`.
 
 Rules: a value is a number, or text holding one number ("4,5": read with a warning). A leaf's appraised score
 lies in 0..max, a bonus/penalty value in min..max. A reason is required when the value changes the result (a

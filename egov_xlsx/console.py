@@ -55,7 +55,7 @@ def print_check(console: Console, report: CheckReport, *, hint: bool = True) -> 
     console.print()
     if errors:
         console.print(
-            Text(f"Có {errors} lỗi và {warnings} cảnh báo. Đề nghị đơn vị sửa các lỗi rồi chạy lại.", style="bold red")
+            Text(f"Có {errors} lỗi và {warnings} cảnh báo. Sửa các lỗi nêu trên rồi chạy lại.", style="bold red")
         )
     else:
         then = " Có thể chạy: egov-xlsx build" if hint else ""

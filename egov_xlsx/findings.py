@@ -244,7 +244,7 @@ CATALOGUE: dict[str, Spec] = {
     "adjustment-out-of-range": Spec(
         E,
         "Điểm cộng/trừ ngoài giới hạn",
-        "Dòng điểm cộng/trừ {criterion} của đơn vị {unit} ở ô {cell} ghi {value}, ngoài giới hạn từ {min} "
+        'Dòng điểm cộng/trừ {criterion} của đơn vị {unit} ở ô {cell} (trang "{sheet}") ghi {value}, ngoài giới hạn từ {min} '
         "đến {max}. Sửa lại cho đúng quy định.",
     ),
     # ---- year over year
@@ -290,45 +290,45 @@ CATALOGUE: dict[str, Spec] = {
     "appraisal-unknown-unit": Spec(
         E,
         "Điểm thẩm định cho đơn vị lạ",
-        'Ô {cell} của tệp thẩm định ghi mã đơn vị "{unit}" không có trong khối này. Nếu đơn vị đã bỏ khỏi '
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi mã đơn vị "{unit}" không có trong khối này. Nếu đơn vị đã bỏ khỏi '
         "danh sách, chạy egov-xlsx appraisal --update (giá trị được chuyển sang trang Dòng không còn dùng); "
         "nếu không, sửa lại mã đơn vị.",
     ),
     "appraisal-unknown-criterion": Spec(
         E,
         "Điểm thẩm định cho tiêu chí lạ",
-        'Ô {cell} của tệp thẩm định ghi mã "{criterion}", không phải tiêu chí thành phần hay dòng điểm '
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi mã "{criterion}", không phải tiêu chí thành phần hay dòng điểm '
         "cộng/trừ của khối. Nếu bộ tiêu chí đã thay đổi, chạy egov-xlsx appraisal --update (giá trị được "
         "chuyển sang trang Dòng không còn dùng); nếu không, sửa lại mã.",
     ),
     "appraisal-duplicate": Spec(
         E,
         "Điểm thẩm định bị lặp",
-        "Ô {cell} của tệp thẩm định là điểm thứ hai cho tiêu chí {criterion} của đơn vị {unit} (điểm đầu ở "
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định là điểm thứ hai cho tiêu chí {criterion} của đơn vị {unit} (điểm đầu ở '
         "ô {first}). Giữ một điểm, xóa điểm còn lại.",
     ),
     "appraisal-not-number": Spec(
         E,
         "Điểm thẩm định không phải là số",
-        'Ô {cell} của tệp thẩm định ghi "{value}", không phải là số. Nhập một số từ {min} đến {max} '
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi "{value}", không phải là số. Nhập một số từ {min} đến {max} '
         "(dùng dấu thập phân của máy) hoặc để trống.",
     ),
     "appraisal-text-number": Spec(
         W,
         "Điểm thẩm định nhập dạng chữ",
-        'Ô {cell} của tệp thẩm định chứa "{value}" ở dạng chữ; công cụ hiểu là {read}. Nên nhập lại '
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định chứa "{value}" ở dạng chữ; công cụ hiểu là {read}. Nên nhập lại '
         "dạng số để tránh nhầm lẫn.",
     ),
     "appraisal-above-max": Spec(
         E,
         "Điểm thẩm định ngoài giới hạn",
-        "Ô {cell} của tệp thẩm định ghi {value}, ngoài khoảng 0 đến {max} của "
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value}, ngoài khoảng 0 đến {max} của '
         "tiêu chí {criterion}. Sửa lại điểm thẩm định.",
     ),
     "appraisal-no-reason": Spec(
         E,
         "Điểm thẩm định thiếu lý do",
-        "Điểm thẩm định {value} của {criterion} (đơn vị {unit}, ô {score_cell}) chưa ghi lý do. "
+        'Điểm thẩm định {value} của {criterion} (đơn vị {unit}, ô {score_cell}, trang "{sheet}") chưa ghi lý do. '
         "Ghi lý do vào ô {cell}.",
     ),
     "appraisal-no-submission": Spec(
@@ -339,7 +339,7 @@ CATALOGUE: dict[str, Spec] = {
     "appraisal-not-applicable": Spec(
         W,
         "Điểm thẩm định cho tiêu chí không áp dụng",
-        "Ô {cell} của tệp thẩm định ghi {value} cho tiêu chí {criterion}, nhưng đơn vị {unit} đã đánh dấu "
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value} cho tiêu chí {criterion}, nhưng đơn vị {unit} đã đánh dấu '
         'tiêu chí này "không áp dụng"; điểm thẩm định không được dùng. Nếu tiêu chí áp dụng với đơn vị, '
         "đề nghị đơn vị sửa biểu.",
     ),

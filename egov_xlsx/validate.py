@@ -85,6 +85,7 @@ class _Plan:
     order: dict[str, int]
     #: Parent code -> the codes of the leaves under it.
     leaves_under: dict[str, tuple[str, ...]]
+    fingerprint: str
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -102,6 +103,7 @@ def _plan(tier: Tier) -> _Plan:
             tuple(c for c in walk if c.is_leaf),
             {c.code: i for i, c in enumerate(walk)},
             leaves_under,
+            tier.fingerprint,
         )
         if len(_PLANS) >= 64:
             _PLANS.clear()
@@ -179,7 +181,7 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     form_tier = meta.get(layout.META_TIER)
     if form_tier and form_tier != tier.id:
         sink.add("wrong-tier", value=form_tier, expected=tier.id)
-    if has_meta and meta.get(layout.META_FINGERPRINT) != tier.fingerprint:
+    if has_meta and meta.get(layout.META_FINGERPRINT) != _plan(tier).fingerprint:
         sink.add("form-stale")
     if sink.has_errors:
         return Checked(source, unit.code, tier.id, None, tuple(sink.items))
@@ -304,29 +306,40 @@ def _check_max(c: Criterion, row: FormRow, sink: _Sink) -> None:
         sink.add("max-changed", criterion=c.code, cell=cell, value=_show(row.max), expected=format_number(c.max))
 
 
+@dataclass(frozen=True)
+class _Where:
+    """A leaf's location fields, formatted only when a finding needs them (most leaves have none)."""
+
+    criterion: Criterion
+    row: FormRow
+
+    def fields(self) -> dict[str, Any]:
+        return {"criterion": self.criterion.code, "cell": self.row.score_cell, "max": format_number(self.criterion.max)}
+
+
 def _check_leaf(campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink: _Sink) -> Decimal | str | None:
-    where: dict[str, Any] = {"criterion": c.code, "cell": row.score_cell, "max": format_number(c.max)}
+    where = _Where(c, row)
     if row.not_applicable:
         if not c.may_be_na(unit.code):
-            sink.add("na-not-allowed", **where)
+            sink.add("na-not-allowed", **where.fields())
             if row.score in (None, ""):
                 return None  # the message already says to enter a score
         else:
             if row.score not in (None, ""):
-                sink.add("na-with-score", value=_show(row.score), **where)
+                sink.add("na-with-score", value=_show(row.score), **where.fields())
             return "na"
     value, problem = parse_score(row.score)
     if problem == "score-text-number" and value is not None:
-        sink.add(problem, value=_show(row.score), read=format_number(value), **where)
+        sink.add(problem, value=_show(row.score), read=format_number(value), **where.fields())
     elif problem is not None:
-        sink.add(problem, value=_show(row.score), **where)
+        sink.add(problem, value=_show(row.score), **where.fields())
         return None
     assert value is not None
     if value < 0:
-        sink.add("score-negative", value=format_number(value), **where)
+        sink.add("score-negative", value=format_number(value), **where.fields())
         return None
     if value > c.max:
-        sink.add("score-above-max", value=format_number(value), **where)
+        sink.add("score-above-max", value=format_number(value), **where.fields())
         return None
     if campaign.evidence_severity is not None and value > 0 and not row.note:
         note_cell = layout.cell_address(row.row, layout.COL_NOTE)

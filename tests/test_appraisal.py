@@ -456,11 +456,16 @@ def test_each_problem_is_a_finding_with_its_cell(campaign: Campaign) -> None:
         ]
     )
     report = pipeline.check(campaign)
-    messages = {f.code: f.message for f in report.findings if f.file == "appraisal.xlsx"}
-    assert messages["appraisal-above-max"].startswith(f"Ô {at(('SKHDT', '1.1'), 'G')} của tệp thẩm định ghi 25")
-    assert "ngoài giới hạn từ 0 đến 5" in messages["adjustment-out-of-range"]
-    assert "hiểu là 4,5" in messages["appraisal-text-number"]
-    assert f"Ghi lý do vào ô {at(('STC', '1.2'), 'H')}" in messages["appraisal-no-reason"]
+    messages = {f.cell: f.message for f in report.findings if f.file == "appraisal.xlsx"}
+    cell = at(("SKHDT", "1.1"), "G")
+    assert (
+        messages[cell]
+        == f'Ô {cell} (trang "{SO}") của tệp thẩm định ghi 25, ngoài khoảng 0 đến 20 của tiêu chí 1.1. Sửa lại điểm thẩm định.'
+    )
+    assert "ngoài giới hạn từ 0 đến 5" in messages[at(("SKHDT", "C1"), "G")]
+    assert "hiểu là 4,5" in messages[at(("STC", "1.1"), "G")]
+    cell = at(("STC", "1.2"), "H")
+    assert messages[cell].endswith(f"chưa ghi lý do. Ghi lý do vào ô {cell}.")
     assert not report.valid
     usable = {(a.unit_code, a.criterion): a.score for a in report.appraisals}
     assert usable[("STC", "1.1")] == Decimal("4.5")  # a text number is used, with its warning

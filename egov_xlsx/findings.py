@@ -28,6 +28,12 @@ class Spec:
 CATALOGUE: dict[str, Spec] = {
     # ---- files: the gate before any reader
     "file-ignored": Spec(N, "Tệp không phải bảng tính", "Tệp {kind} không phải biểu chấm điểm nên được bỏ qua."),
+    "file-archive": Spec(
+        N,
+        "Tệp nén",
+        "Tệp nén ({kind}) không được đọc; nếu trong đó có biểu chấm điểm, giải nén các biểu vào thư mục inbox/ "
+        "rồi chạy lại.",
+    ),
     "file-empty": Spec(E, "Tệp rỗng", "Tệp rỗng (0 byte), có thể bị lỗi khi gửi. Đề nghị đơn vị gửi lại biểu."),
     "file-too-large": Spec(
         E,
@@ -56,7 +62,7 @@ CATALOGUE: dict[str, Spec] = {
     "file-disguised": Spec(
         E,
         "Sai định dạng tệp",
-        "Tệp có đuôi {extension} nhưng nội dung là {kind}, không phải bảng tính Excel. "
+        "Tệp có đuôi {extension} nhưng nội dung là {kind}, định dạng mà công cụ không đọc được. "
         "Đề nghị đơn vị mở biểu bằng Excel và lưu đúng định dạng .xlsx (Lưu thành > Sổ làm việc Excel).",
     ),
     "xml-entities": Spec(

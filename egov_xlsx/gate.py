@@ -250,7 +250,13 @@ def _verdict(source: SourceFile, ext: str, suffix: str, sniff: _Sniff, content: 
     return Admitted(source, False, (finding,), None)
 
 
+_ARCHIVES = frozenset({"zip", "rar", "7z", "gzip"})
+
+
 def _ignored(name: str, kind: str) -> Finding:
+    # Units sometimes send their forms zipped: say how to use them (a broken .docx is also a zip: not that).
+    if kind in _ARCHIVES and (kind != "zip" or name.lower().endswith(".zip")):
+        return findings.make("file-archive", file=name, kind=_KIND_PHRASES[kind], value=kind)
     phrase = _KIND_PHRASES[kind].removeprefix("tệp ")
     return findings.make("file-ignored", file=name, kind=phrase, value=kind)
 

@@ -120,7 +120,9 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         findings=tuple(validate.unique_findings([*found, *roster.findings])),
         submissions=roster.submissions,
         unknown_files=tuple(c.source.name for c in checked if c.unknown_unit),
-        ignored_files=tuple(c.source.name for c in checked if any(f.code == "file-ignored" for f in c.findings)),
+        ignored_files=tuple(
+            c.source.name for c in checked if any(f.code in ("file-ignored", "file-archive") for f in c.findings)
+        ),
         files_read=len(files),
         sources=tuple(item.source for item in files),
         appraisals=() if appraised is None else appraised.appraisals,

@@ -449,3 +449,13 @@ def test_libreoffice_password_protected_files_are_encrypted(encrypted_files: dic
     # reader would have to report as a corrupt file.
     with pytest.raises(CalamineError):
         CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+
+
+def test_an_archive_says_to_unpack_it(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "bieu cac don vi.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("SKHDT.xlsx", corpus.good_xlsx_bytes())
+    (finding,) = gate.admit(path).findings
+    assert finding.code == "file-archive" and "giải nén" in finding.message

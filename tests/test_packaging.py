@@ -1,0 +1,24 @@
+"""The wheel carries what a non-editable `pip install .` needs: the templates and the example config."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+
+import pytest
+
+
+def test_installed_wheel_contains_the_templates() -> None:
+    try:
+        dist = metadata.distribution("egov-xlsx")
+    except metadata.PackageNotFoundError:
+        pytest.skip("egov-xlsx is not installed (running from a source tree)")
+    direct = dist.read_text("direct_url.json")
+    if direct and json.loads(direct).get("dir_info", {}).get("editable"):
+        pytest.skip("editable install: templates are read from the source tree")
+    files = {str(f).replace("\\", "/") for f in dist.files or ()}
+    for name in ("thong-bao.txt.j2", "thong-bao.md.j2", "thong-bao-macros.j2"):
+        assert f"egov_xlsx/templates/{name}" in files, name
+    assert "egov_xlsx/data/egov.example.toml" in files
+    scripts = {ep.name for ep in dist.entry_points if ep.group == "console_scripts"}
+    assert scripts == {"egov-xlsx"}

@@ -195,6 +195,29 @@ def _finalize(markdown: bool) -> Callable[[object], object]:
     return finalize
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, shared by every environment :func:`make_environment` makes.
+
+    The text and Markdown environments compile to the same code (they differ only in what ``finalize`` does
+    at run time), so the macros both import are compiled once. Jinja checks each entry against the
+    template source's checksum, so an edited template is compiled again. Nothing is written to disk.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(dirs: Sequence[Path], *, markdown: bool = False) -> jinja2.Environment:
     """A Jinja environment over ``dirs`` (first match wins) with the announcement's filters.
 
@@ -211,6 +234,7 @@ def make_environment(dirs: Sequence[Path], *, markdown: bool = False) -> jinja2.
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
         finalize=_finalize(markdown),
+        bytecode_cache=_COMPILED,
     )
     env.filters.update(so=_so, tong=_tong, phantram=_phantram, ds=_ds, ten=_ten, bac=_bac, thuong=_thuong)
     env.globals["markdown"] = markdown

@@ -38,7 +38,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,8 +63,8 @@ from egov_xlsx.appraisal_sheet import (
 )
 from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
-from egov_xlsx.model import ZERO, Appraisal, Campaign, CellValue, CheckReport, Finding, Submission, Tier
-from egov_xlsx.validate import parse_score
+from egov_xlsx.model import ZERO, Appraisal, Campaign, CheckReport, Finding, Submission, Tier
+from egov_xlsx.validate import parse_score, show_value
 from egov_xlsx.vietnamese import clean, format_number
 
 #: How far the reader looks (a tier of 1,000 units and 150 criteria stays under it).
@@ -268,7 +268,7 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
         low, high = (adjustment.min, adjustment.max) if adjustment else (ZERO, leaf.max if leaf else ZERO)
         where.update(cell=e.cell("value"), min=format_number(low), max=format_number(high))
         value, problem = parse_score(e.value)
-        shown = _show(e.value)
+        shown = show_value(e.value)
         if problem == "score-text-number" and value is not None:
             problems.append(_finding("appraisal-text-number", value=shown, read=format_number(value), **where))
         elif problem is not None or value is None:
@@ -297,14 +297,6 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
             problems.append(_finding("appraisal-no-submission", **where))
         out.append(Appraisal(tier.id, e.unit_code, e.criterion, value, e.reason, e.cell("value")))
     return AppraisalCheck(tuple(out), tuple(problems))
-
-
-def _show(value: CellValue) -> str:
-    if isinstance(value, datetime | date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float):
-        return format_number(Decimal(repr(value)))
-    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)

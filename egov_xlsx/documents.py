@@ -11,6 +11,7 @@ Every figure goes through :mod:`egov_xlsx.vietnamese`, the one number formatter.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,8 @@ def write_decision(results: Results, path: Path) -> list[Finding]:
         lay.add_run(paragraph, f"Điều {number}. ", BODY_PT, bold=True)
         lay.add_run(paragraph, text, BODY_PT)
     _signature_block(document, campaign)
-    _annex(document, results)
-    lay.save_reproducible(document, path, when=_stamp(campaign), title=f"Quyết định {subject}")
+    rows = _annex(document, results)
+    lay.save_reproducible(document, path, when=_stamp(campaign), title=f"Quyết định {subject}", rows=rows)
     return findings
 
 
@@ -354,8 +355,10 @@ def _signature_block(document: Any, campaign: Campaign) -> None:
 # --------------------------------------------------------------------------- annex
 
 
-def _annex(document: Any, results: Results) -> None:
+def _annex(document: Any, results: Results) -> list[lay.StreamedRows]:
+    """The landscape annex: one results table per tier; returns the tables' unit rows, written on save."""
     campaign = results.campaign
+    streams: list[lay.StreamedRows] = []
     lay.add_landscape_section(document)
     if results.draft:
         _draft_mark(document, lay.LANDSCAPE_TEXT_CM)
@@ -374,12 +377,13 @@ def _annex(document: Any, results: Results) -> None:
         roman = _ROMAN[index] if index < len(_ROMAN) else str(index + 1)
         heading = f"{roman}. {clean(tier.tier.name).upper()}"
         lay.add_paragraph(document, heading, size=13, bold=True, before_pt=12, after_pt=6, keep_next=True)
-        legend = _results_table(document, tier, campaign.display.total_decimals)
+        legend = _results_table(document, tier, campaign.display.total_decimals, streams)
         notes = ([legend] if legend else []) + annex_notes(tier, draft=results.draft)
         if notes:
             lay.add_paragraph(document, "Ghi chú:", size=12, bold=True, italic=True, before_pt=6, keep_next=True)
         for note in notes:
             lay.add_paragraph(document, f"- {note}", size=12, italic=True, align=JUSTIFY)
+    return streams
 
 
 def _column_widths(n_scores: int) -> list[float]:
@@ -393,7 +397,7 @@ def _column_widths(n_scores: int) -> list[float]:
     return [fixed["stt"], name, *([each] * n_scores), fixed["total"], fixed["rank"], fixed["band"]]
 
 
-def _results_table(document: Any, tier: TierResult, decimals: int) -> str:
+def _results_table(document: Any, tier: TierResult, decimals: int, streams: list[lay.StreamedRows]) -> str:
     """The tier's results table; returns a legend of the score columns when they are too narrow for names."""
     criteria = tier.tier.criteria
     adjustments = tier.tier.adjustments
@@ -435,11 +439,18 @@ def _results_table(document: Any, tier: TierResult, decimals: int) -> str:
     for col, (cell, text) in enumerate(zip(maxima.cells, max_texts, strict=True)):
         lay.add_paragraph(cell, text, size=11, bold=True, italic=col == 1, align=LEFT if col == 1 else CENTER)
     lay.center_cells(maxima)
-    for number, result in enumerate(tier.units, start=1):
+
+    def unit_row(table: Any, texts: Sequence[str]) -> Any:
         row = lay.add_row(table, widths)
-        for col, (cell, text) in enumerate(zip(row.cells, _row_texts(number, result, tier, decimals), strict=True)):
+        for col, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
             lay.add_paragraph(cell, text, size=11, bold=col == len(widths) - 3, align=LEFT if col == 1 else CENTER)
         lay.center_cells(row)
+        return row
+
+    rows = lay.StreamedRows(table, unit_row)
+    for number, result in enumerate(tier.units, start=1):
+        rows.add(_row_texts(number, result, tier, decimals))
+    streams.append(rows)
     if not compact:
         return ""
     legend = [f"TC {c.code}: {clean(c.name)}" for c in criteria] + [

@@ -60,27 +60,49 @@ def criterion_scores(
     """
     scores: dict[str, Decimal] = {}
     maxima: dict[str, Decimal] = {}
-
-    def visit(node: Criterion) -> bool:
-        if node.is_leaf:
-            if node.code in not_applicable:
-                return False
-            scores[node.code] = leaves.get(node.code, ZERO)
-            maxima[node.code] = node.max
-            return True
-        applicable = [child for child in node.children if visit(child)]
-        if not applicable:
-            return False
-        total = sum((scores[c.code] for c in applicable), ZERO)
-        top = sum((maxima[c.code] for c in applicable), ZERO)
-        if node.capped:
-            total, top = min(total, node.max), min(top, node.max)
-        scores[node.code], maxima[node.code] = total, top
-        return True
-
-    for top in tier.criteria:
-        visit(top)
+    applicable: set[str] = set()
+    # Children before parents, as a recursive walk would fill the dicts (their order is the tree's post-order).
+    for code, maximum, capped, children in _post_order(tier):
+        if children is None:
+            if code in not_applicable:
+                continue
+            scores[code] = leaves.get(code, ZERO)
+            maxima[code] = maximum
+        else:
+            present = [c for c in children if c in applicable]
+            if not present:
+                continue
+            total = sum((scores[c] for c in present), ZERO)
+            top = sum((maxima[c] for c in present), ZERO)
+            if capped:
+                total, top = min(total, maximum), min(top, maximum)
+            scores[code], maxima[code] = total, top
+        applicable.add(code)
     return scores, maxima
+
+
+_PostOrder = tuple[tuple[str, Decimal, bool, tuple[str, ...] | None], ...]
+_POST_ORDERS: dict[int, tuple[Tier, _PostOrder]] = {}
+
+
+def _post_order(tier: Tier) -> _PostOrder:
+    """(code, max, capped, child codes or None for a leaf) of every criterion, children first; once per tier."""
+    cached = _POST_ORDERS.get(id(tier))
+    if cached is None or cached[0] is not tier:
+        nodes: list[tuple[str, Decimal, bool, tuple[str, ...] | None]] = []
+
+        def visit(node: Criterion) -> None:
+            for child in node.children:
+                visit(child)
+            children = None if node.is_leaf else tuple(c.code for c in node.children)
+            nodes.append((node.code, node.max, node.capped, children))
+
+        for top in tier.criteria:
+            visit(top)
+        if len(_POST_ORDERS) >= 64:
+            _POST_ORDERS.clear()
+        cached = _POST_ORDERS[id(tier)] = (tier, tuple(nodes))
+    return cached[1]
 
 
 def band_for(bands: Sequence[Band], total: Decimal, maximum: Decimal) -> str | None:
@@ -161,9 +183,10 @@ def score_tier(
         (u, (excluded or {}).get(u.code, "không có biểu hợp lệ")) for u in tier.units if u.code not in submissions
     )
     roster = {u.code: i for i, u in enumerate(tier.units)}
-    facts = tuple(_facts(c, ranked_results, roster) for c in tier.walk())
+    in_roster_order = sorted(ranked_results, key=lambda r: roster[r.unit.code])
+    facts = tuple(_facts(c, in_roster_order) for c in tier.walk())
     total_criterion = Criterion(code=TOTAL_CODE, name="Tổng điểm", max=tier.max)
-    total_facts = _facts(total_criterion, ranked_results, roster, value=lambda r: r.total)
+    total_facts = _facts(total_criterion, in_roster_order, value=lambda r: r.total)
     bands = tuple(BandCount(b.name, tuple(r.unit for r in ranked_results if r.band == b.name)) for b in tier.bands)
     return TierResult(
         tier=tier, units=units, excluded=excluded_units, facts=facts, bands=bands, total_facts=total_facts
@@ -220,16 +243,24 @@ def _tie_note(tier: Tier, s: _Scored, others: list[_Scored]) -> str:
 def _facts(
     criterion: Criterion,
     results: Sequence[UnitResult],
-    roster: Mapping[str, int],
     value: Callable[[UnitResult], Decimal | None] | None = None,
 ) -> CriterionFacts:
     """Who reached the maximum, the highest, second (next distinct value), lowest and zero scores.
 
-    Only units with a score on the criterion count; units sharing a value are listed in roster order.
+    ``results`` come in roster order. Only units with a score on the criterion count; units sharing a value
+    are listed in roster order.
     """
-    get = value or (lambda r: r.scores.get(criterion.code))
-    pairs = sorted(((r, v) for r in results if (v := get(r)) is not None), key=lambda p: roster[p[0].unit.code])
-    distinct = sorted({v for _, v in pairs}, reverse=True)
+    code = criterion.code
+    if value is None:
+        pairs = [(r, v) for r in results if (v := r.scores.get(code)) is not None]
+    else:
+        pairs = [(r, v) for r in results if (v := value(r)) is not None]
+    values = [v for _, v in pairs]
+    # max() and min() keep the first of equal values: the one a set of the values would keep, in roster order.
+    highest = max(values) if values else None
+    lower = [v for v in values if v < highest] if highest is not None else []
+    second = max(lower) if lower else None
+    lowest = min(values) if values else None
 
     def group(v: Decimal) -> ScoreGroup:
         return ScoreGroup(v, tuple(r.unit for r, x in pairs if x == v))
@@ -238,9 +269,9 @@ def _facts(
         criterion=criterion,
         count=len(pairs),
         at_max=tuple(r.unit for r, v in pairs if v >= criterion.max > 0),
-        highest=group(distinct[0]) if distinct else None,
-        second=group(distinct[1]) if len(distinct) > 1 else None,
-        lowest=group(distinct[-1]) if distinct else None,
+        highest=group(highest) if highest is not None else None,
+        second=group(second) if second is not None else None,
+        lowest=group(lowest) if lowest is not None else None,
         at_zero=tuple(r.unit for r, v in pairs if v == ZERO),
-        average=sum((v for _, v in pairs), ZERO) / len(pairs) if pairs else None,
+        average=sum(values, ZERO) / len(pairs) if pairs else None,
     )

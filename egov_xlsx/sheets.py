@@ -244,8 +244,10 @@ class Styles:
 
 def estimate_lines(value: str, width: float) -> int:
     """Lines ``value`` wraps to in a cell ``width`` characters wide (greedy by words, as Excel wraps)."""
-    lines = 0
     room = max(width, 1.0)
+    if len(value) <= room and "\n" not in value:
+        return 1  # fits on one line whatever its words (the common case: a short name)
+    lines = 0
     for para in value.split("\n"):
         count, used = 1, 0.0
         for word in para.split():

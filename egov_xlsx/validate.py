@@ -141,7 +141,8 @@ def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
     return None, "score-not-number"
 
 
-def _show(value: CellValue) -> str:
+def show_value(value: CellValue) -> str:
+    """A cell value as quoted in a message: dates as dd/mm/yyyy, numbers with a decimal comma."""
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
@@ -303,7 +304,7 @@ def _check_max(c: Criterion, row: FormRow, sink: _Sink) -> None:
     value, problem = parse_score(row.max)
     if problem is None and value is not None and value != c.max:
         cell = layout.cell_address(row.row, layout.COL_MAX)
-        sink.add("max-changed", criterion=c.code, cell=cell, value=_show(row.max), expected=format_number(c.max))
+        sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(row.max), expected=format_number(c.max))
 
 
 @dataclass(frozen=True)
@@ -326,13 +327,13 @@ def _check_leaf(campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink
                 return None  # the message already says to enter a score
         else:
             if row.score not in (None, ""):
-                sink.add("na-with-score", value=_show(row.score), **where.fields())
+                sink.add("na-with-score", value=show_value(row.score), **where.fields())
             return "na"
     value, problem = parse_score(row.score)
     if problem == "score-text-number" and value is not None:
-        sink.add(problem, value=_show(row.score), read=format_number(value), **where.fields())
+        sink.add(problem, value=show_value(row.score), read=format_number(value), **where.fields())
     elif problem is not None:
-        sink.add(problem, value=_show(row.score), **where.fields())
+        sink.add(problem, value=show_value(row.score), **where.fields())
         return None
     assert value is not None
     if value < 0:

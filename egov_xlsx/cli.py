@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from egov_xlsx.ingest import FileResult
     from egov_xlsx.model import Finding
+    from egov_xlsx.progress import Counted
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -126,7 +126,7 @@ def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         )
 
 
-def _progress_hook(quiet: bool) -> AbstractContextManager[Callable[[FileResult, int], None] | None]:
+def _progress_hook(quiet: bool) -> AbstractContextManager[Callable[[Counted, int], None] | None]:
     from egov_xlsx.progress import progress_bar
 
     return progress_bar(enabled=not quiet)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -233,13 +234,17 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
     total: CellValue = None
     total_cell = ""
     blanks = 0
+    text, value = _text, _value
     for r in range(table.header_row + 1, len(rows)):
         row = rows[r]
-        code = _code(_cell(row, code_col))
-        name = _text(_cell(row, name_col))
+        width = len(row)
+        # A code retyped as a number ("1" -> 1.0) still names its criterion: _text writes 1.0 as "1".
+        code = text(row[code_col]) if code_col < width else ""
+        name = text(row[name_col]) if name_col is not None and name_col < width else ""
         excel_row = r + 1
         if not code and name.casefold() == total_label:
-            total, total_cell = _value(_cell(row, score_col)), f"{score_letters}{excel_row}"
+            total = value(row[score_col]) if score_col < width else None
+            total_cell = f"{score_letters}{excel_row}"
             break
         if not code and not name:
             blanks += 1
@@ -254,11 +259,12 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
                 row=excel_row,
                 code=code,
                 name=name,
-                max=_value(_cell(row, max_col)),
-                score=_value(_cell(row, score_col)),
-                note=_text(_cell(row, note_col)),
-                score_cell=f"{score_letters}{excel_row}",
-                not_applicable=na_col is not None and _is_na_mark(_cell(row, na_col)),
+                max=value(row[max_col]) if max_col is not None and max_col < width else None,
+                score=value(row[score_col]) if score_col < width else None,
+                note=text(row[note_col]) if note_col is not None and note_col < width else "",
+                # Interned: every form has the same score cells, and a national inbox keeps them all.
+                score_cell=sys.intern(f"{score_letters}{excel_row}"),
+                not_applicable=na_col is not None and na_col < width and _is_na_mark(row[na_col]),
             )
         )
     return Reading(
@@ -287,12 +293,6 @@ def _title_block(rows: Iterable[list[Any]]) -> dict[str, tuple[str, str]]:
                     found.setdefault(label, (value, layout.cell_address(r + 1, c2)))
                     break
     return found
-
-
-def _cell(row: list[Any], col: int | None) -> Any:
-    if col is None or col >= len(row):
-        return None
-    return row[col]
 
 
 def _value(raw: Any) -> CellValue:
@@ -330,11 +330,6 @@ def _clean(text: str) -> str:
             _CLEANED.clear()
         cleaned = _CLEANED[text] = clean(text)
     return cleaned
-
-
-def _code(raw: Any) -> str:
-    # A code retyped as a number ("1" -> 1.0) still names its criterion.
-    return _text(raw)
 
 
 _NA_MARKS = {"x", "kad", "không áp dụng", "khong ap dung", "n/a", "na", "k/a"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from egov_xlsx import __version__, appraisal, findings, ingest, validate
@@ -59,7 +60,7 @@ class OutputNames:
 
 NAMES = OutputNames()
 
-Progress = Callable[[ingest.FileResult, int], None]
+Progress = Callable[[validate.Checked, int], None]
 
 
 @dataclass(frozen=True)
@@ -97,18 +98,9 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
     """
     camp = as_campaign(campaign)
     inbox = camp.folder / INBOX
-    files = ingest.read_inbox(inbox, jobs=jobs, progress=progress) if inbox.is_dir() else []
-    checked: list[validate.Checked] = []
-    for item in files:
-        if item.reading is None:
-            checked.append(validate.Checked(item.source, findings=item.findings))
-        else:
-            c = validate.check_reading(camp, item.reading)
-            checked.append(
-                validate.Checked(
-                    c.source, c.unit_code, c.tier_id, c.submission, (*item.findings, *c.findings), c.unknown_unit
-                )
-            )
+    checked = (
+        ingest.check_inbox(inbox, partial(_check_file, camp), jobs=jobs, progress=progress) if inbox.is_dir() else []
+    )
     roster = validate.check_roster(camp, checked)
     found = [f for c in checked if c.source.name not in roster.redundant for f in c.findings]
     appraised = appraisal.check_appraisal(camp, roster.submissions)
@@ -123,9 +115,19 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         ignored_files=tuple(
             c.source.name for c in checked if any(f.code in ("file-ignored", "file-archive") for f in c.findings)
         ),
-        files_read=len(files),
-        sources=tuple(item.source for item in files),
+        files_read=len(checked),
+        sources=tuple(c.source for c in checked),
         appraisals=() if appraised is None else appraised.appraisals,
+    )
+
+
+def _check_file(camp: Campaign, item: ingest.FileResult) -> validate.Checked:
+    """Validate one file's reading; runs in the process that read the file (``ingest.check_inbox``)."""
+    if item.reading is None:
+        return validate.Checked(item.source, findings=item.findings)
+    c = validate.check_reading(camp, item.reading)
+    return validate.Checked(
+        c.source, c.unit_code, c.tier_id, c.submission, (*item.findings, *c.findings), c.unknown_unit
     )
 
 

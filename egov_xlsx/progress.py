@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sized
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from egov_xlsx.ingest import FileResult
+
+class Counted(Protocol):
+    """What the bar needs of each file's result: its findings (``ingest.FileResult``, ``validate.Checked``)."""
+
+    @property
+    def findings(self) -> Sized: ...
 
 
 @contextlib.contextmanager
-def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[FileResult, int], None] | None]:
+def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[Counted, int], None] | None]:
     """Yield a per-file callback that advances a rich progress bar, or ``None`` when there is none to show.
 
     Nothing is shown with ``enabled`` false or when stderr is not a terminal, so ``--json`` output and
@@ -36,7 +40,7 @@ def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[FileResult, int]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("read", total=None, findings=0, rate="-")
 
-        def advance(result: FileResult, total: int) -> None:
+        def advance(result: Counted, total: int) -> None:
             counts["files"] += 1
             counts["findings"] += len(result.findings)
             elapsed = bar.tasks[0].elapsed or 0.0

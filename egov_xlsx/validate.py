@@ -123,11 +123,11 @@ def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
     if isinstance(value, bool):
         return None, "score-not-number"
     if isinstance(value, int):
-        return Decimal(value), None
+        return _decimal(value), None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None, "score-not-number"
-        return Decimal(repr(value)), None
+        return _decimal(repr(value)), None
     if isinstance(value, datetime | date):
         return None, "score-date"
     if isinstance(value, time | timedelta):
@@ -139,6 +139,21 @@ def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
             return None, "score-not-number"
     return None, "score-not-number"
+
+
+# Scores and maxima repeat across forms (a national inbox holds 400,000 leaf scores of a few thousand values):
+# one Decimal per distinct value saves the parsing and the memory. Keyed by the int or by the float's repr,
+# never by the float itself (0.0 and -0.0 are equal keys but different decimals). Bounded.
+_DECIMALS: dict[int | str, Decimal] = {}
+
+
+def _decimal(value: int | str) -> Decimal:
+    found = _DECIMALS.get(value)
+    if found is None:
+        if len(_DECIMALS) >= 1 << 14:
+            _DECIMALS.clear()
+        found = _DECIMALS[value] = Decimal(value)
+    return found
 
 
 def show_value(value: CellValue) -> str:

@@ -1,0 +1,120 @@
+"""Reading the inbox in several processes gives exactly what one process gives: findings, statuses, outputs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from benchmarks import generate
+from egov_xlsx import gate, ingest, layout, pipeline
+from egov_xlsx.model import CheckReport
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 40-form generated campaign, then what real inboxes hold besides forms.
+
+    A score above its maximum, a score typed as text, a missing unit, an identical copy and a different copy
+    of one form, a truncated workbook, an empty .xlsx, a PDF scan and a subfolder of superseded files.
+    """
+    folder = generate.generate(tmp_path_factory.mktemp("parallel") / "campaign", forms=40, seed=11, jobs=2)
+    inbox = folder / layout.INBOX
+    forms = sorted(inbox.glob("*.xlsx"))
+    _set_score(forms[0], 999)
+    _set_score(forms[1], "4,5")
+    forms[2].unlink()
+    shutil.copy(forms[3], inbox / f"Copy of {forms[3].name}")
+    shutil.copy(forms[4], inbox / "bieu gui lai.xlsx")
+    _set_score(inbox / "bieu gui lai.xlsx", 1)
+    (inbox / "bi cat.xlsx").write_bytes(forms[5].read_bytes()[:3000])
+    (inbox / "rong.xlsx").write_bytes(b"")
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 2000)
+    (inbox / "cu").mkdir()
+    shutil.copy(forms[6], inbox / "cu" / forms[6].name)
+    return folder
+
+
+def _set_score(path: Path, value: object) -> None:
+    """Overwrite the first leaf score of a filled form, the way a unit retypes it."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.FORM_SHEET]
+    for row in ws.iter_rows(min_row=layout.FIRST_DATA_ROW):
+        if isinstance(row[layout.COL_SCORE].value, int | float) and row[layout.COL_CODE].value.count(".") == 2:
+            row[layout.COL_SCORE].value = value
+            break
+    wb.save(path)
+
+
+def _comparable(report: CheckReport) -> tuple[object, ...]:
+    return (
+        report.statuses,
+        report.findings,
+        report.submissions,
+        report.unknown_files,
+        report.ignored_files,
+        report.files_read,
+        report.sources,
+    )
+
+
+def test_read_inbox_in_two_processes_equals_one(messy: Path) -> None:
+    inbox = messy / layout.INBOX
+    seen: dict[int, list[str]] = {1: [], 2: []}
+    results = {
+        jobs: ingest.read_inbox(inbox, jobs=jobs, progress=lambda r, total, j=jobs: seen[j].append(r.source.name))
+        for jobs in (1, 2)
+    }
+    assert results[1] == results[2]
+    assert len(results[1]) == 44  # 40 forms - 1 missing + 2 copies + 3 broken or not forms
+    assert seen[1] == seen[2] == [r.source.name for r in results[1]]
+
+
+def test_check_in_two_processes_equals_one(messy: Path) -> None:
+    one = pipeline.check(messy, jobs=1)
+    two = pipeline.check(messy, jobs=2)
+    assert _comparable(one) == _comparable(two)
+    codes = {f.code for f in one.findings}
+    assert {"score-above-max", "score-text-number", "unit-missing", "unit-duplicate", "file-empty"} <= codes
+    assert {"file-corrupt", "file-ignored", "unit-duplicate-identical"} <= codes
+
+
+def test_check_inbox_judges_in_the_workers_in_file_order(messy: Path) -> None:
+    inbox = messy / layout.INBOX
+    judged = {jobs: ingest.check_inbox(inbox, _judge, jobs=jobs) for jobs in (1, 2, 3)}
+    assert [j[:2] for j in judged[1]] == [j[:2] for j in judged[2]] == [j[:2] for j in judged[3]]
+    assert [j[0] for j in judged[1]] == [p.name for p in gate.list_inbox(inbox)]
+    assert {j[2] for j in judged[1]} == {os.getpid()}
+    assert os.getpid() not in {j[2] for j in judged[2]}
+
+
+def _judge(result: ingest.FileResult) -> tuple[str, int, int]:
+    """Module level, so that it can be sent to the worker processes."""
+    return result.source.name, len(result.findings), os.getpid()
+
+
+def test_build_in_two_processes_writes_the_same_bytes(messy: Path, tmp_path: Path) -> None:
+    outs = {}
+    for jobs in (1, 2):
+        outcome = pipeline.build(messy, tmp_path / f"out{jobs}", draft=True, jobs=jobs)
+        assert outcome.published
+        outs[jobs] = outcome.folder
+    files = sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(outs[2]) for p in outs[2].rglob("*") if p.is_file())
+    assert any(f.parts[0] == pipeline.FEEDBACK_FOLDER for f in files)
+    for name in files:
+        a, b = (outs[1] / name).read_bytes(), (outs[2] / name).read_bytes()
+        if name.parts[0] == pipeline.FEEDBACK_FOLDER:
+            # Marked-up copies are saved by openpyxl, which stamps the current time in docProps/core.xml.
+            assert _parts(outs[1] / name) == _parts(outs[2] / name), name
+        else:
+            assert a == b, name
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}

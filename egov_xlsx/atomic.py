@@ -99,6 +99,12 @@ class Staging:
                 tmp.unlink(missing_ok=True)
             raise
 
+    def discard(self, tmp: Path) -> None:
+        """Drop a staged file whose writing failed (its target is left as it was)."""
+        self._pending = [(t, target) for t, target in self._pending if t != tmp]
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
     @property
     def targets(self) -> list[Path]:
         return [target for _, target in self._pending]

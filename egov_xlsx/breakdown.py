@@ -220,17 +220,20 @@ def write_statistics_sheet(ws: Worksheet, styles: Styles, results: Results, tr: 
         draft=results.draft,
         legend="Chỉ tính các đơn vị được xếp hạng. Điểm cao thứ hai là mức điểm liền sau điểm cao nhất.",
     )
-    for col, label in enumerate(("Mã", "Tiêu chí", "Điểm tối đa", "Điểm trung bình")):
-        ws.merge_range(header, col, header + 1, col, "", styles.header)
-        ws.write_string(header, col, label, styles.header)
-    for i, (group, first) in enumerate(_STAT_GROUPS):
-        col = 4 + 2 * i
-        ws.merge_range(header, col, header, col + 1, "", styles.header)
-        ws.write_string(header, col, group, styles.header)
-        ws.write_string(header + 1, col, first, styles.header)
-        ws.write_string(header + 1, col + 1, "Đơn vị", styles.header)
+    # Rows are written strictly in order (the workbook streams rows to disk): the group titles first, each
+    # merged over its two columns, then the column labels.
+    singles = ("Mã", "Tiêu chí", "Điểm tối đa", "Điểm trung bình")
     ws.set_row(header, 30)
+    for col in range(len(singles)):
+        ws.write_blank(header, col, None, styles.header)
+    for i, (group, _) in enumerate(_STAT_GROUPS):
+        ws.merge_range(header, 4 + 2 * i, header, 5 + 2 * i, group, styles.header)
     ws.set_row(header + 1, 30)
+    for col, label in enumerate(singles):
+        ws.write_string(header + 1, col, label, styles.header)
+    for i, (_, first) in enumerate(_STAT_GROUPS):
+        ws.write_string(header + 1, 4 + 2 * i, first, styles.header)
+        ws.write_string(header + 1, 5 + 2 * i, "Đơn vị", styles.header)
     depth = _depths(tier)
     row = header + 2
     rows = [(f, depth[f.criterion.code]) for f in tr.facts]

@@ -192,7 +192,9 @@ def check(
     written: list[Path] = []
     problems: list[Finding] = []
     if feedback:
-        written, problems = _run(pipeline.write_feedback, report, pipeline.output_folder(report.campaign, output))
+        written, problems = _run(
+            pipeline.write_feedback, report, pipeline.output_folder(report.campaign, output), jobs=_jobs(jobs)
+        )
     if json_output:
         from egov_xlsx.serialize import check_dict, dumps
 

@@ -66,6 +66,16 @@ class FeedbackJob:
             raise OutputError(f"Không tạo được bản đánh dấu lỗi của tệp {self.source.name}: {why}.") from exc
 
 
+def write_job(item: tuple[FeedbackJob, Path]) -> str | None:
+    """Write one job's copy to its path; the Vietnamese reason when it cannot be made (for a process pool)."""
+    job, path = item
+    try:
+        job.write(path)
+    except OutputError as exc:
+        return str(exc)
+    return None
+
+
 def feedback_jobs(report: CheckReport) -> list[FeedbackJob]:
     """The copies to write, in roster order (pure: no file is opened).
 

@@ -9,6 +9,7 @@ scores and writes every output. Outputs of one command are staged and renamed in
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -17,7 +18,6 @@ from pathlib import Path
 from egov_xlsx import __version__, appraisal, findings, ingest, validate
 from egov_xlsx.atomic import Staging
 from egov_xlsx.config import load_campaign
-from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import INBOX
 from egov_xlsx.model import (
     Campaign,
@@ -216,34 +216,42 @@ def build(
         from egov_xlsx.report import write_findings_report
 
         staging.write(folder / names.report, lambda p: write_findings_report(report, p, draft=draft))
-        extra += _stage_feedback(staging, report, folder)
+        extra += _stage_feedback(staging, report, folder, jobs)
         if results is not None:
             extra += _write_outputs(staging, results, folder, names)
         written = tuple(staging.targets)
     return BuildOutcome(report, results, folder, written, tuple(extra))
 
 
-def write_feedback(report: CheckReport, folder: Path) -> tuple[list[Path], list[Finding]]:
+def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple[list[Path], list[Finding]]:
     """Write the marked-up copies for units whose files have findings into ``folder/tra-lai/``.
 
     Returns the files written and a warning for each copy that could not be made (the others are still
     written).
     """
     with Staging() as staging:
-        problems = _stage_feedback(staging, report, folder)
+        problems = _stage_feedback(staging, report, folder, jobs)
         written = staging.targets
     return written, problems
 
 
-def _stage_feedback(staging: Staging, report: CheckReport, folder: Path) -> list[Finding]:
-    from egov_xlsx.feedback import feedback_jobs
+def _stage_feedback(staging: Staging, report: CheckReport, folder: Path, jobs: int = 1) -> list[Finding]:
+    """Stage one marked-up copy per unit file with findings; copies are made in ``jobs`` processes when many."""
+    from egov_xlsx.feedback import feedback_jobs, write_job
 
+    todo = feedback_jobs(report)
+    targets = [(job, staging.stage(folder / FEEDBACK_FOLDER / job.filename)) for job in todo]
+    if jobs > 1 and len(targets) >= 8:
+        chunk = -(-len(targets) // jobs)  # one chunk a process: the campaign is pickled once per chunk
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            errors = list(pool.map(write_job, targets, chunksize=chunk))
+    else:
+        errors = [write_job(item) for item in targets]
     problems: list[Finding] = []
-    for job in feedback_jobs(report):
-        try:
-            staging.write(folder / FEEDBACK_FOLDER / job.filename, job.write)
-        except OutputError as exc:
-            problems.append(findings.make("feedback-failed", file=job.source.name, unit=job.unit_code, detail=str(exc)))
+    for (job, tmp), error in zip(targets, errors, strict=True):
+        if error is not None:
+            staging.discard(tmp)
+            problems.append(findings.make("feedback-failed", file=job.source.name, unit=job.unit_code, detail=error))
     return problems
 
 

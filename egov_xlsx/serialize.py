@@ -16,34 +16,74 @@ from egov_xlsx.model import CheckReport, Results, Severity, TierResult, UnitResu
 SCHEMA_VERSION = 1
 
 
-def dumps(value: Any, indent: int = 2) -> str:
-    """JSON text of ``value`` (dicts, lists, str, int, Decimal, bool, None), decimals written exactly."""
-    return _dump(value, indent, 0) + "\n"
+def dumps(value: Any, indent: int = 2, inline_depth: int = 4) -> str:
+    """JSON text of ``value`` (dicts, lists, str, int, Decimal, bool, None), decimals written exactly.
+
+    Containers are indented down to ``inline_depth`` levels; deeper ones are written on one line, so each
+    unit of ``results.json`` is one line (10,000 units stay a few megabytes, quick to write and to diff).
+    """
+    chunks: list[str] = []
+    _write(value, chunks, indent, 0, inline_depth)
+    chunks.append("\n")
+    return "".join(chunks)
 
 
-def _dump(value: Any, indent: int, level: int) -> str:
+def _write(value: Any, out: list[str], indent: int, level: int, inline_depth: int) -> None:
+    if level >= inline_depth or not isinstance(value, Mapping | list | tuple) or not value:
+        out.append(_inline(value))
+        return
     pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+    if isinstance(value, Mapping):
+        out.append("{\n")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(f"{',' + chr(10) if i else ''}{inner}{_string(str(k))}: ")
+            _write(v, out, indent, level + 1, inline_depth)
+        out.append(f"\n{pad}}}")
+    else:
+        out.append("[\n")
+        for i, v in enumerate(value):
+            out.append(f",\n{inner}" if i else inner)
+            _write(v, out, indent, level + 1, inline_depth)
+        out.append(f"\n{pad}]")
+
+
+def _inline(value: Any) -> str:
     if isinstance(value, Decimal):
         return _decimal(value)
+    if isinstance(value, str):
+        return _string(value)
     if isinstance(value, Mapping):
-        if not value:
-            return "{}"
-        items = [
-            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_dump(v, indent, level + 1)}" for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+        return "{" + ", ".join(f"{_string(str(k))}: {_inline(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(f"{inner}{_dump(v, indent, level + 1)}" for v in value) + f"\n{pad}]"
-    return json.dumps(value, ensure_ascii=False)
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+_STRINGS: dict[str, str] = {}
+_DECIMALS: dict[Decimal, str] = {}
+
+
+def _string(text: str) -> str:
+    # Codes, names and band labels repeat across thousands of units: encode each once.
+    found = _STRINGS.get(text)
+    if found is None:
+        found = json.dumps(text, ensure_ascii=False)
+        if len(_STRINGS) < 100_000:
+            _STRINGS[text] = found
+    return found
 
 
 def _decimal(d: Decimal) -> str:
+    found = _DECIMALS.get(d)  # equal decimals (1.0, 1) normalise to the same text
+    if found is not None:
+        return found
     if not d.is_finite():
         raise ValueError(f"not a finite number: {d}")
     text = format(d.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    text = "0" if text in ("-0", "0") else text
+    if len(_DECIMALS) < 100_000:
+        _DECIMALS[d] = text
+    return text
 
 
 def results_dict(results: Results) -> dict[str, Any]:

@@ -67,9 +67,15 @@ NEUTRAL_COLOURS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def open_workbook(path: Path, campaign: Campaign, *, title: str) -> Workbook:
-    """A new xlsxwriter workbook at ``path`` with fixed properties (created on 1 January after the campaign year)."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+def open_workbook(path: Path, campaign: Campaign, *, title: str, streaming: bool = False) -> Workbook:
+    """A new xlsxwriter workbook at ``path`` with fixed properties (created on 1 January after the campaign year).
+
+    ``streaming`` writes each row to a temporary file as soon as the next one starts (xlsxwriter's
+    ``constant_memory``), so a 10,000-unit annex does not hold every cell in memory; rows must then be
+    written strictly in order. Its parts are stamped with xlsxwriter's fixed 1980 date: still reproducible.
+    """
+    options = {**WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True} if streaming else WORKBOOK_OPTIONS
+    wb = Workbook(str(path), options)
     wb.set_properties(
         {
             "title": title,
@@ -88,7 +94,19 @@ def close_workbook(wb: Workbook, path: Path) -> None:
     try:
         wb.close()
     except (FileCreateError, OSError) as exc:
+        discard_workbook(wb)
         raise OutputError(f"Không ghi được {path}: {exc}.") from exc
+
+
+def discard_workbook(wb: Workbook) -> None:
+    """Close and remove the row files of a streaming workbook that will not be closed normally."""
+    for ws in wb.worksheets():
+        handle = getattr(ws, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
+        name = getattr(ws, "row_data_filename", None)
+        if name:
+            Path(name).unlink(missing_ok=True)
 
 
 def number(value: Decimal | int) -> float:

@@ -28,6 +28,7 @@ from egov_xlsx.sheets import (
     Styles,
     adjustment_bound,
     close_workbook,
+    discard_workbook,
     fit_row,
     number,
     open_workbook,
@@ -52,23 +53,29 @@ _CHART_COLOURS_UP_TO = 300
 def write_results_workbook(results: Results, path: Path) -> None:
     """Write the results workbook to ``path`` (a plain write: the caller stages it atomically)."""
     campaign = results.campaign
-    wb = open_workbook(path, campaign, title="Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử")
-    styles = Styles(wb, campaign.display)
-    names = SheetNames()
-    tables = [_write_summary(wb.add_worksheet(names.add(tr.tier.name)), styles, results, tr) for tr in results.tiers]
-    for table in tables:
-        if table.last >= table.first:
-            _add_chart(wb, names.add(f"Biểu đồ - {table.tier.tier.name}"), styles, results, table)
-    for tr in results.tiers:
-        write_detail_sheet(wb.add_worksheet(names.add(f"Chi tiết - {tr.tier.name}")), styles, results, tr)
-    for tr in results.tiers:
-        if any(ur.appraised for ur in tr.units):
-            write_appraisal_sheet(wb.add_worksheet(names.add(f"Thẩm định - {tr.tier.name}")), styles, results, tr)
-    for tr in results.tiers:
-        write_statistics_sheet(wb.add_worksheet(names.add(f"Thống kê - {tr.tier.name}")), styles, results, tr)
-    ws = wb.add_worksheet(names.add(FINDINGS_SHEET))
-    write_findings_sheet(ws, styles, campaign, results.findings, draft=results.draft)
-    _write_provenance(wb.add_worksheet(names.add(PROVENANCE_SHEET)), styles, results)
+    wb = open_workbook(path, campaign, title="Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử", streaming=True)
+    try:
+        styles = Styles(wb, campaign.display)
+        names = SheetNames()
+        tables = [
+            _write_summary(wb.add_worksheet(names.add(tr.tier.name)), styles, results, tr) for tr in results.tiers
+        ]
+        for table in tables:
+            if table.last >= table.first:
+                _add_chart(wb, names.add(f"Biểu đồ - {table.tier.tier.name}"), styles, results, table)
+        for tr in results.tiers:
+            write_detail_sheet(wb.add_worksheet(names.add(f"Chi tiết - {tr.tier.name}")), styles, results, tr)
+        for tr in results.tiers:
+            if any(ur.appraised for ur in tr.units):
+                write_appraisal_sheet(wb.add_worksheet(names.add(f"Thẩm định - {tr.tier.name}")), styles, results, tr)
+        for tr in results.tiers:
+            write_statistics_sheet(wb.add_worksheet(names.add(f"Thống kê - {tr.tier.name}")), styles, results, tr)
+        ws = wb.add_worksheet(names.add(FINDINGS_SHEET))
+        write_findings_sheet(ws, styles, campaign, results.findings, draft=results.draft)
+        _write_provenance(wb.add_worksheet(names.add(PROVENANCE_SHEET)), styles, results)
+    except BaseException:
+        discard_workbook(wb)
+        raise
     close_workbook(wb, path)
 
 

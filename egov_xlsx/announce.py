@@ -47,6 +47,7 @@ Template variables:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -196,23 +197,36 @@ def _finalize(markdown: bool) -> Callable[[object], object]:
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process, shared by every environment :func:`make_environment` makes.
+    """Compiled templates shared by every environment :func:`make_environment` makes, and kept between runs.
 
     The text and Markdown environments compile to the same code (they differ only in what ``finalize`` does
-    at run time), so the macros both import are compiled once. Jinja checks each entry against the
-    template source's checksum, so an edited template is compiled again. Nothing is written to disk.
+    at run time), so the macros both import are compiled once per process. Compiling the shipped templates
+    takes longer than the rest of a small build's text work, so the code is also kept on disk in Jinja's own
+    per-user cache folder (when it can be used); Jinja checks each entry against the template source's
+    checksum, so an edited template is compiled again.
     """
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+        self._disk: jinja2.BytecodeCache | None = None
+        try:
+            self._disk = jinja2.FileSystemBytecodeCache()
+        except (OSError, RuntimeError):  # no usable temporary folder: memory only
+            self._disk = None
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get(bucket.key)
         if code is not None:
             bucket.bytecode_from_string(code)
+        elif self._disk is not None:
+            with contextlib.suppress(OSError, EOFError, ValueError):
+                self._disk.load_bytecode(bucket)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
+        if self._disk is not None:
+            with contextlib.suppress(OSError):
+                self._disk.dump_bytecode(bucket)
 
 
 _COMPILED = _CompiledTemplates()

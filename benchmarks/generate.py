@@ -24,7 +24,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,14 +34,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import openpyxl  # noqa: E402
 
 from egov_xlsx import layout  # noqa: E402
 from egov_xlsx.config import load_campaign  # noqa: E402
 from egov_xlsx.forms import form_filename, write_form  # noqa: E402
 from egov_xlsx.ingest import default_jobs  # noqa: E402
 from egov_xlsx.model import Campaign  # noqa: E402
-from samples.make_inbox import random_scores, split  # noqa: E402
+from samples.make_inbox import fill, random_scores, split  # noqa: E402
 
 #: Bumped whenever the generated campaign changes, so that stale data is regenerated.
 GENERATOR_VERSION = 1
@@ -255,26 +254,6 @@ class FormJob:
     target: str
 
 
-def fill_form(form: Path, target: Path, leaves: Mapping[str, Decimal], unit_code: str, text_leaf: str | None) -> None:
-    """Fill a blank form with openpyxl as a unit would: numbers in the score cells, a note beside each.
-
-    Like ``samples/make_inbox.py``'s ``fill``; ``text_leaf`` is typed as text with a decimal comma.
-    """
-    wb = openpyxl.load_workbook(form)
-    ws = wb[layout.FORM_SHEET]
-    for row in ws.iter_rows(min_row=layout.FIRST_DATA_ROW):
-        code = str(row[layout.COL_CODE].value or "")
-        if code in leaves:
-            value = leaves[code]
-            cell = row[layout.COL_SCORE]
-            if code == text_leaf:
-                cell.value = format(value.normalize(), "f").replace(".", ",")
-            else:
-                cell.value = int(value) if value == value.to_integral_value() else float(value)
-            row[layout.COL_NOTE].value = f"Báo cáo số {len(code) * 7 + 3:02d}/BC-{unit_code} và tài liệu kèm theo"
-    wb.save(target)
-
-
 def _make_batch(jobs: Sequence[FormJob]) -> int:
     assert _campaign is not None
     with tempfile.TemporaryDirectory(prefix="egov-gen-") as tmp:
@@ -285,7 +264,7 @@ def _make_batch(jobs: Sequence[FormJob]) -> int:
             blank = Path(tmp) / "blank.xlsx"
             write_form(_campaign, tier, unit, blank)
             leaves = {code: Decimal(v) for code, v in job.leaves}
-            fill_form(blank, Path(job.target), leaves, unit.code, job.text_leaf)
+            fill(blank, Path(job.target), leaves, unit.code, job.text_leaf)
     return len(jobs)
 
 

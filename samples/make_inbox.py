@@ -78,14 +78,22 @@ def random_scores(campaign: Campaign, seed: int) -> Scores:
     return out
 
 
-def fill(form: Path, target: Path, leaves: Mapping[str, Decimal], unit_code: str) -> None:
+def fill(form: Path, target: Path, leaves: Mapping[str, Decimal], unit_code: str, text_leaf: str | None = None) -> None:
+    """Fill a blank form with openpyxl as a unit would: numbers in the score cells, a note beside each.
+
+    ``text_leaf`` (a criterion code) is typed as text with a decimal comma ("4,5"), as some units do.
+    """
     wb = openpyxl.load_workbook(form)
     ws = wb[layout.FORM_SHEET]
     for row in ws.iter_rows(min_row=layout.FIRST_DATA_ROW):
         code = str(row[layout.COL_CODE].value or "")
         if code in leaves:
             value = leaves[code]
-            row[layout.COL_SCORE].value = int(value) if value == value.to_integral_value() else float(value)
+            cell = row[layout.COL_SCORE]
+            if code == text_leaf:
+                cell.value = format(value.normalize(), "f").replace(".", ",")
+            else:
+                cell.value = int(value) if value == value.to_integral_value() else float(value)
             row[layout.COL_NOTE].value = f"Báo cáo số {len(code) * 7 + 3:02d}/BC-{unit_code} và tài liệu kèm theo"
     wb.save(target)
 

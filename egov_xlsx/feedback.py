@@ -41,7 +41,7 @@ _CLERK_CODES = frozenset({"unit-duplicate-identical", "filename-other-unit"})
 _LABELS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo"}
 _FILLS = {Severity.ERROR: "FFFF7C80", Severity.WARNING: "FFFFC000"}
 _INPUT_FILL = "FFFFFF99"  # the form's yellow input cells (forms._INPUT)
-_WIDTHS = (6, 14, 8, 10, 11, 90)
+_WIDTHS = (6, 16, 8, 10, 11, 90)
 
 
 @dataclass(frozen=True)
@@ -273,9 +273,10 @@ def _summary(wb: Any, job: FeedbackJob, marks: Sequence[_Mark], note: str) -> No
         ),
         start=2,
     ):
-        _row(ws, row, [label], Font(italic=True))
-        _row(ws, row, [None, value], Font(bold=True))
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
+        # Labels in column B: column A (STT) is too narrow for "Đợt đánh giá:".
+        _row(ws, row, [None, label], Font(italic=True))
+        _row(ws, row, [None, None, value], Font(bold=True))
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=last)
     row = 6
     for text in (INSTRUCTION, note) if note else (INSTRUCTION,):
         _row(ws, row, [text], Font(italic=True, color="FFC00000"), Alignment(wrap_text=True, vertical="top"))
@@ -295,6 +296,8 @@ def _summary(wb: Any, job: FeedbackJob, marks: Sequence[_Mark], note: str) -> No
             wrap,
         )
         ws.cell(header + n, last - 1).fill = PatternFill("solid", fgColor=_FILLS[f.severity])
+        # LibreOffice keeps a row's default height on opening: give long messages the lines they need.
+        ws.row_dimensions[header + n].height = 15 * max(1, math.ceil(len(f.message) / (_WIDTHS[-1] * 1.1))) + 2
     for col, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(header + 1, 1)

@@ -71,11 +71,6 @@ def write_bytes(target: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
-def write_text(target: Path, text: str) -> None:
-    """Write UTF-8 text (no byte-order mark; ``\\n`` line ends kept as given) atomically."""
-    write_bytes(target, text.encode("utf-8"))
-
-
 class Staging:
     """Outputs of one command, renamed into place together when the block ends without error."""
 

@@ -164,7 +164,6 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
 
     if r.problems:
         raise ConfigError(path, r.problems)
-    previous = {old: u.code for t in tiers for u in t.units for old in u.previous_codes}
     return Campaign(
         id=cid,
         title=title,
@@ -176,7 +175,6 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
         display=display,
         evidence_severity=evidence,
         document=document,
-        previous_units=previous,
         folder=path.parent,
         config_sha256=sha256,
     )

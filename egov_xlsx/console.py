@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from egov_xlsx.findings import CATALOGUE
 from egov_xlsx.model import CheckReport, Finding, Severity, UnitState, UnitStatus
 from egov_xlsx.pipeline import BuildOutcome
 
@@ -115,7 +114,3 @@ def print_build(console: Console, outcome: BuildOutcome) -> None:
         )
     for path in outcome.written:
         console.print(f"  {path}")
-
-
-def describe_code(code: str) -> str:
-    return CATALOGUE[code].title

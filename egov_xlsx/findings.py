@@ -380,9 +380,6 @@ class _Defaults(dict[str, Any]):
         return "?"
 
 
-SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
 def sort_key(f: Finding) -> tuple[str, int, int]:
     """Order by file (findings with no file last), then by the cell's row and column.
 

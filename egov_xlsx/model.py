@@ -213,8 +213,6 @@ class Campaign:
     #: Severity of a score given with no evidence or note; ``None`` turns the check off.
     evidence_severity: Severity | None = None
     document: DocumentInfo = DocumentInfo()
-    #: Unit codes of an earlier year mapped to this year's codes (renamed or merged units).
-    previous_units: Mapping[str, str] = field(default_factory=dict)
     folder: Path = Path(".")
     config_sha256: str = ""
 
@@ -363,10 +361,6 @@ class PreviousStanding:
     rank: int | None
     total: Decimal
     percent: Decimal
-
-    @property
-    def has_rank(self) -> bool:
-        return self.rank is not None
 
 
 @dataclass(frozen=True)

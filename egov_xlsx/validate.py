@@ -10,7 +10,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -207,14 +207,8 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
         sink.add("form-version", value=version, expected=layout.FORM_VERSION)
     _check_identity(campaign, tier, unit, reading, sink)
     submission = _check_rows(campaign, tier, unit, reading, sink, version)
-    submission = _replace_valid(submission, not sink.has_errors)
+    submission = replace(submission, valid=not sink.has_errors)
     return Checked(source, unit.code, tier.id, submission, tuple(sink.items))
-
-
-def _replace_valid(sub: Submission, valid: bool) -> Submission:
-    from dataclasses import replace
-
-    return replace(sub, valid=valid)
 
 
 def _check_identity(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink) -> None:

@@ -82,10 +82,17 @@ class _Plan:
     #: Every criterion in tree order.
     walk: tuple[Criterion, ...]
     leaves: tuple[Criterion, ...]
+    #: The criteria with children, in tree order.
+    parents: tuple[Criterion, ...]
     order: dict[str, int]
     #: Parent code -> the codes of the leaves under it.
     leaves_under: dict[str, tuple[str, ...]]
     fingerprint: str
+    #: Code -> the maximum as a float, when the float's shortest repr is that very decimal (so comparing a
+    #: float cell with it decides exactly what comparing the cell's decimal with the maximum would).
+    float_max: dict[str, float]
+    #: (criterion, code, is a leaf, float maximum or None) in tree order: the row loop's inputs, unpacked once.
+    steps: tuple[tuple[Criterion, str, bool, float | None], ...]
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -97,13 +104,17 @@ def _plan(tier: Tier) -> _Plan:
     if plan is None or plan.tier is not tier:
         walk = tuple(tier.walk())
         leaves_under = {c.code: tuple(x.code for x in c.walk() if x.is_leaf) for c in walk if not c.is_leaf}
+        float_max = {c.code: float(c.max) for c in walk if Decimal(repr(float(c.max))) == c.max}
         plan = _Plan(
             tier,
             walk,
             tuple(c for c in walk if c.is_leaf),
+            tuple(c for c in walk if not c.is_leaf),
             {c.code: i for i, c in enumerate(walk)},
             leaves_under,
             tier.fingerprint,
+            float_max,
+            tuple((c, c.code, c.is_leaf, float_max.get(c.code)) for c in walk),
         )
         if len(_PLANS) >= 64:
             _PLANS.clear()
@@ -279,23 +290,19 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
             break
 
     scores: dict[str, Decimal] = {}
-    notes: dict[str, str] = {}
-    cells: dict[str, str] = {}
     not_applicable: set[str] = set()
-    for c in plan.walk:
-        found = by_code.get(c.code)
+    for c, code, is_leaf, float_max in plan.steps:
+        found = by_code.get(code)
         if not found:
             continue
         row = found[0]
-        cells[c.code] = row.score_cell
-        notes[c.code] = row.note
-        _check_max(c, row, sink)
-        if c.is_leaf:
-            score = _check_leaf(campaign, c, unit, row, sink)
-            if isinstance(score, Decimal):
-                scores[c.code] = score
+        _check_max(c, row, sink, float_max)
+        if is_leaf:
+            score = _check_leaf(campaign, c, unit, row, sink, float_max)
+            if score.__class__ is Decimal:
+                scores[code] = score
             elif score == "na":
-                not_applicable.add(c.code)
+                not_applicable.add(code)
     _check_sums(plan, reading, scores, frozenset(not_applicable), by_code, sink)
     return Submission(
         tier_id=tier.id,
@@ -303,64 +310,65 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
         source=reading.source,
         form_version=version,
         scores=scores,
-        notes=notes,
-        cells=cells,
         not_applicable=frozenset(not_applicable),
     )
 
 
-def _check_max(c: Criterion, row: FormRow, sink: _Sink) -> None:
-    value, problem = parse_score(row.max)
+def _check_max(c: Criterion, row: FormRow, sink: _Sink, float_max: float | None) -> None:
+    shown = row.max
+    if shown.__class__ is float and shown == float_max:
+        return  # the maximum as printed on the form (see _Plan.float_max)
+    value, problem = parse_score(shown)
     if problem is None and value is not None and value != c.max:
         cell = layout.cell_address(row.row, layout.COL_MAX)
-        sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(row.max), expected=format_number(c.max))
+        sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(shown), expected=format_number(c.max))
 
 
-@dataclass(frozen=True)
-class _Where:
+def _where(c: Criterion, row: FormRow) -> dict[str, Any]:
     """A leaf's location fields, formatted only when a finding needs them (most leaves have none)."""
-
-    criterion: Criterion
-    row: FormRow
-
-    def fields(self) -> dict[str, Any]:
-        return {"criterion": self.criterion.code, "cell": self.row.score_cell, "max": format_number(self.criterion.max)}
+    return {"criterion": c.code, "cell": row.score_cell, "max": format_number(c.max)}
 
 
-def _check_leaf(campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink: _Sink) -> Decimal | str | None:
-    where = _Where(c, row)
+def _check_leaf(
+    campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink: _Sink, float_max: float | None
+) -> Decimal | str | None:
+    score = row.score
+    if score.__class__ is float and not row.not_applicable and float_max is not None and 0.0 <= score <= float_max:
+        # A number within bounds, decided on the float (see _Plan.float_max); the decimal is what was typed.
+        typed = _decimal(repr(score))
+        if score > 0.0 and not row.note and campaign.evidence_severity is not None:
+            _no_evidence(campaign.evidence_severity, c, row, typed, sink)
+        return typed
     if row.not_applicable:
         if not c.may_be_na(unit.code):
-            sink.add("na-not-allowed", **where.fields())
-            if row.score in (None, ""):
+            sink.add("na-not-allowed", **_where(c, row))
+            if score in (None, ""):
                 return None  # the message already says to enter a score
         else:
-            if row.score not in (None, ""):
-                sink.add("na-with-score", value=show_value(row.score), **where.fields())
+            if score not in (None, ""):
+                sink.add("na-with-score", value=show_value(score), **_where(c, row))
             return "na"
-    value, problem = parse_score(row.score)
+    value, problem = parse_score(score)
     if problem == "score-text-number" and value is not None:
-        sink.add(problem, value=show_value(row.score), read=format_number(value), **where.fields())
+        sink.add(problem, value=show_value(score), read=format_number(value), **_where(c, row))
     elif problem is not None:
-        sink.add(problem, value=show_value(row.score), **where.fields())
+        sink.add(problem, value=show_value(score), **_where(c, row))
         return None
     assert value is not None
     if value < 0:
-        sink.add("score-negative", value=format_number(value), **where.fields())
+        sink.add("score-negative", value=format_number(value), **_where(c, row))
         return None
     if value > c.max:
-        sink.add("score-above-max", value=format_number(value), **where.fields())
+        sink.add("score-above-max", value=format_number(value), **_where(c, row))
         return None
     if campaign.evidence_severity is not None and value > 0 and not row.note:
-        note_cell = layout.cell_address(row.row, layout.COL_NOTE)
-        sink.add(
-            "score-no-evidence",
-            severity=campaign.evidence_severity,
-            criterion=c.code,
-            cell=note_cell,
-            value=format_number(value),
-        )
+        _no_evidence(campaign.evidence_severity, c, row, value, sink)
     return value
+
+
+def _no_evidence(severity: Severity, c: Criterion, row: FormRow, value: Decimal, sink: _Sink) -> None:
+    note_cell = layout.cell_address(row.row, layout.COL_NOTE)
+    sink.add("score-no-evidence", severity=severity, criterion=c.code, cell=note_cell, value=format_number(value))
 
 
 def _check_sums(
@@ -374,12 +382,12 @@ def _check_sums(
     """Capped parents and the unit's own subtotal cells, compared with sums recomputed from valid leaves."""
     tier = plan.tier
     leaves_ok = {c.code for c in plan.leaves if c.code in scores or c.code in not_applicable}
+    every_leaf = len(leaves_ok) == len(plan.leaves)
     recomputed, _ = criterion_scores(tier, scores, not_applicable)
-    for c in plan.walk:
-        if c.is_leaf or c.code not in recomputed:
+    for c in plan.parents:
+        if c.code not in recomputed:
             continue
-        complete = all(code in leaves_ok for code in plan.leaves_under[c.code])
-        if not complete:
+        if not every_leaf and not all(code in leaves_ok for code in plan.leaves_under[c.code]):
             continue
         if c.capped:
             raw = sum((recomputed[ch.code] for ch in c.children if ch.code in recomputed), ZERO)
@@ -394,7 +402,7 @@ def _check_sums(
         if c.code in by_code:
             row = by_code[c.code][0]
             _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
-    if reading.total_cell and all(c.code in leaves_ok for c in plan.leaves):
+    if reading.total_cell and every_leaf:
         total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)
         _compare_subtotal(reading.total, reading.total_cell, total, sink, None)
 

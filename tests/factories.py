@@ -77,8 +77,6 @@ def submission(tier: Tier, unit: str, scores: Mapping[str, object], **kw: object
         source=source(f"{unit}.xlsx"),
         form_version=layout.FORM_VERSION,
         scores={k: Decimal(str(v)) for k, v in scores.items()},
-        notes={},
-        cells={},
         **kw,  # type: ignore[arg-type]
     )
 

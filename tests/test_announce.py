@@ -92,7 +92,7 @@ def submission(tier: Tier, unit: str, tops: Mapping[str, str], na: frozenset[str
     for code in na:
         leaves.pop(code, None)
     source = SourceFile(Path(f"{unit}.xlsx"), f"{unit}.xlsx", 0, "", 0.0, "xlsx")
-    return Submission(tier.id, unit, source, "1", leaves, {}, {}, not_applicable=na)
+    return Submission(tier.id, unit, source, "1", leaves, not_applicable=na)
 
 
 def tops_of(tier: Tier, values: tuple[str, ...]) -> dict[str, str]:

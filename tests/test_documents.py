@@ -60,7 +60,7 @@ VL = {
 
 def _submission(tier: Tier, code: str, scores: Mapping[str, Decimal]) -> Submission:
     source = SourceFile(Path(f"{code}.xlsx"), f"{code}.xlsx", 1000, "0" * 64, 0.0, "xlsx")
-    return Submission(tier.id, code, source, "1", scores, {}, {})
+    return Submission(tier.id, code, source, "1", scores)
 
 
 def _generic(tier: Tier, fraction: Decimal) -> dict[str, Decimal]:

@@ -46,7 +46,6 @@ def test_clean_form_gives_exact_submission():
     sub = checked.submission
     assert sub is not None and sub.valid
     assert sub.scores["1.2"] == Decimal("4.72")
-    assert sub.cells["1.2"] == "D11"
 
 
 def test_score_problems_are_located():
@@ -113,8 +112,8 @@ def test_rows_missing_unexpected_duplicate_reordered():
 
     r = reading(c, "A", FULL)
     rows = list(r.rows)
-    extra = replace(rows[1], code="9.9", row=30)
-    dup = replace(rows[2], row=31)
+    extra = rows[1]._replace(code="9.9", row=30)
+    dup = rows[2]._replace(row=31)
     swapped = [rows[0], rows[2], rows[1], *rows[3:5], extra, dup]  # drops 2.2, reorders 1.1/1.2
     checked = check_reading(c, replace(r, rows=tuple(swapped)))
     got = set(codes(checked))
@@ -156,7 +155,7 @@ def test_not_applicable_marks():
     from dataclasses import replace
 
     def mark(r, code):
-        return replace(r, rows=tuple(replace(x, not_applicable=x.code == code) for x in r.rows))
+        return replace(r, rows=tuple(x._replace(not_applicable=x.code == code) for x in r.rows))
 
     ok = check_reading(c, mark(reading(c, "A", {**FULL, "1.2": None}), "1.2"))
     assert codes(ok) == [] and ok.submission.not_applicable == {"1.2"}

@@ -83,8 +83,6 @@ def _submission(tier: Tier, code: str, scores: Mapping[str, Decimal], **kw: obje
         source=_source(code),
         form_version="1",
         scores=dict(scores),
-        notes={},
-        cells={},
         **kw,  # type: ignore[arg-type]
     )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -231,10 +230,12 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
     score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
     total_label = layout.TOTAL_LABEL.casefold()
     form_rows: list[FormRow] = []
+    append = form_rows.append
     total: CellValue = None
     total_cell = ""
     blanks = 0
-    text, value = _text, _value
+    # The hot loop of a national inbox (600,000 rows): locals, and the common cell types tested first.
+    text, value, note_text, is_signature = _text, _value, _note, _is_signature
     for r in range(table.header_row + 1, len(rows)):
         row = rows[r]
         width = len(row)
@@ -251,20 +252,23 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
             if blanks >= 2 and form_rows:
                 break
             continue
-        if code.casefold().startswith(_SIGNATURE_LABELS) or name.casefold().startswith(_SIGNATURE_LABELS):
+        if is_signature(code) or is_signature(name):
             break
         blanks = 0
-        form_rows.append(
+        maximum = row[max_col] if max_col is not None and max_col < width else None
+        score = row[score_col] if score_col < width else None
+        note = row[note_col] if note_col is not None and note_col < width else ""
+        mark = row[na_col] if na_col is not None and na_col < width else ""
+        append(
             FormRow(
-                row=excel_row,
-                code=code,
-                name=name,
-                max=value(row[max_col]) if max_col is not None and max_col < width else None,
-                score=value(row[score_col]) if score_col < width else None,
-                note=text(row[note_col]) if note_col is not None and note_col < width else "",
-                # Interned: every form has the same score cells, and a national inbox keeps them all.
-                score_cell=sys.intern(f"{score_letters}{excel_row}"),
-                not_applicable=na_col is not None and na_col < width and _is_na_mark(row[na_col]),
+                excel_row,
+                code,
+                name,
+                maximum if maximum.__class__ is float else value(maximum),
+                score if score.__class__ is float else value(score),
+                note_text(note) if note else "",
+                _score_cell(score_letters, excel_row),
+                bool(mark) and _is_na_mark(mark),
             )
         )
     return Reading(
@@ -300,36 +304,69 @@ def _value(raw: Any) -> CellValue:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        text = _clean(raw)
-        return text or None
+        return _text(raw) or None
     if isinstance(raw, bool | int | float | datetime | date | time | timedelta):
         return raw
     return clean(str(raw))
 
 
 def _text(raw: Any) -> str:
+    if raw.__class__ is str:
+        if not raw:
+            return ""
+        cleaned = _CLEANED.get(raw)
+        return cleaned if cleaned is not None else _clean(raw)
     if raw is None:
         return ""
-    if isinstance(raw, str):
-        return _clean(raw) if raw else ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return clean(raw)
 
 
+def _note(raw: Any) -> str:
+    """An evidence note: cleaned but not cached, since every unit writes its own."""
+    return clean(raw) if raw.__class__ is str else _text(raw)
+
+
 # Labels, codes and criterion names repeat in every form: clean each distinct text once per process.
-# Bounded: cleared when full (a unit's own notes are the texts that do not repeat).
+# Bounded: cleared when full (texts that do not repeat, like a unit's notes, are not kept).
 _CLEANED: dict[str, str] = {}
 _CLEANED_MAX = 1 << 15
 
 
 def _clean(text: str) -> str:
-    cleaned = _CLEANED.get(text)
-    if cleaned is None:
-        if len(_CLEANED) >= _CLEANED_MAX:
-            _CLEANED.clear()
-        cleaned = _CLEANED[text] = clean(text)
+    if len(_CLEANED) >= _CLEANED_MAX:
+        _CLEANED.clear()
+    cleaned = _CLEANED[text] = clean(text)
     return cleaned
+
+
+_SIGNATURES: dict[str, bool] = {}
+
+
+def _is_signature(text: str) -> bool:
+    """Whether a cleaned cell text starts the signature block below the table ("Người lập biểu" ...)."""
+    if not text:
+        return False
+    found = _SIGNATURES.get(text)
+    if found is None:
+        if len(_SIGNATURES) >= _CLEANED_MAX:
+            _SIGNATURES.clear()
+        found = _SIGNATURES[text] = text.casefold().startswith(_SIGNATURE_LABELS)
+    return found
+
+
+# "D14" for every (score column letters, row): the same few dozen addresses in every form, made once.
+_SCORE_CELLS: dict[tuple[str, int], str] = {}
+
+
+def _score_cell(letters: str, row: int) -> str:
+    cell = _SCORE_CELLS.get((letters, row))
+    if cell is None:
+        if len(_SCORE_CELLS) >= _CLEANED_MAX:
+            _SCORE_CELLS.clear()
+        cell = _SCORE_CELLS[(letters, row)] = f"{letters}{row}"
+    return cell
 
 
 _NA_MARKS = {"x", "kad", "không áp dụng", "khong ap dung", "n/a", "na", "k/a"}

@@ -18,7 +18,13 @@ def clean(text: object) -> str:
     """NFC-normalise, collapse runs of spaces (non-breaking ones included) and trim."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text))
+    s = text if text.__class__ is str else str(text)
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    # The common case, settled in C: no white space but lone plain spaces, nothing invisible (every
+    # other space, tab, line break, zero-width or byte-order mark is "not printable").
+    if "  " not in s and s.isprintable():
+        return s.strip()
     return _SPACES.sub(" ", s).strip()
 
 

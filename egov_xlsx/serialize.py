@@ -7,8 +7,9 @@ JSON numbers are written from the decimals themselves (417.3, never 417.29999999
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from egov_xlsx.model import CheckReport, Results, Severity, TierResult, UnitResult, UnitState
@@ -23,39 +24,53 @@ def dumps(value: Any, indent: int = 2, inline_depth: int = 4) -> str:
     unit of ``results.json`` is one line (10,000 units stay a few megabytes, quick to write and to diff).
     """
     chunks: list[str] = []
-    _write(value, chunks, indent, 0, inline_depth)
+    _write(value, chunks.append, indent, 0, inline_depth)
     chunks.append("\n")
     return "".join(chunks)
 
 
-def _write(value: Any, out: list[str], indent: int, level: int, inline_depth: int) -> None:
+def dump(value: Any, path: Path, indent: int = 2, inline_depth: int = 4) -> None:
+    """Write :func:`dumps`'s text to ``path`` (UTF-8, ``\n`` line ends) as it is made, never whole in memory."""
+    with path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
+        _write(value, handle.write, indent, 0, inline_depth)
+        handle.write("\n")
+
+
+def _write(value: Any, emit: Callable[[str], object], indent: int, level: int, inline_depth: int) -> None:
     if level >= inline_depth or not isinstance(value, Mapping | list | tuple) or not value:
-        out.append(_inline(value))
+        emit(_inline(value))
         return
     pad, inner = " " * (indent * level), " " * (indent * (level + 1))
     if isinstance(value, Mapping):
-        out.append("{\n")
+        emit("{\n")
         for i, (k, v) in enumerate(value.items()):
-            out.append(f"{',' + chr(10) if i else ''}{inner}{_string(str(k))}: ")
-            _write(v, out, indent, level + 1, inline_depth)
-        out.append(f"\n{pad}}}")
+            emit(f"{',' + chr(10) if i else ''}{inner}{_string(str(k))}: ")
+            _write(v, emit, indent, level + 1, inline_depth)
+        emit(f"\n{pad}}}")
     else:
-        out.append("[\n")
+        emit("[\n")
         for i, v in enumerate(value):
-            out.append(f",\n{inner}" if i else inner)
-            _write(v, out, indent, level + 1, inline_depth)
-        out.append(f"\n{pad}]")
+            emit(f",\n{inner}" if i else inner)
+            _write(v, emit, indent, level + 1, inline_depth)
+        emit(f"\n{pad}]")
 
 
 def _inline(value: Any) -> str:
-    if isinstance(value, Decimal):
+    # Every unit line of a national results.json holds ~100 decimals: the common types are tested first, by
+    # class, and a container's decimal and text items are written without a call of their own.
+    cls = value.__class__
+    if cls is Decimal:
         return _decimal(value)
-    if isinstance(value, str):
+    if cls is str:
         return _string(value)
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{_string(str(k))}: {_inline(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if cls is dict or isinstance(value, Mapping):
+        items = [
+            f"{_string(k if k.__class__ is str else str(k))}: {_decimal(v) if v.__class__ is Decimal else _inline(v)}"
+            for k, v in value.items()
+        ]
+        return "{" + ", ".join(items) + "}"
+    if cls is list or cls is tuple or isinstance(value, list | tuple):
+        return "[" + ", ".join([_inline(v) for v in value]) + "]"
     return json.dumps(value)
 
 
@@ -108,6 +123,7 @@ def results_dict(results: Results) -> dict[str, Any]:
 
 def _tier(t: TierResult) -> dict[str, Any]:
     tier = t.tier
+    codes = tuple(c.code for c in tier.walk())
     return {
         "id": tier.id,
         "name": tier.name,
@@ -116,17 +132,19 @@ def _tier(t: TierResult) -> dict[str, Any]:
         "criteria": [
             {"code": c.code, "name": c.name, "max": c.max, "parent": tier.parent_code(c.code)} for c in tier.walk()
         ],
-        "units": [_unit(t, u) for u in t.units],
+        "units": [_unit(codes, u) for u in t.units],
         "excluded": [{"code": u.code, "name": u.name, "reason": why} for u, why in t.excluded],
     }
 
 
-def _unit(t: TierResult, u: UnitResult) -> dict[str, Any]:
+def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:
+    """One unit's entry; ``codes`` are the tier's criterion codes in tree order (the order of its scores)."""
+    scores = u.scores
     data: dict[str, Any] = {
         "code": u.unit.code,
         "name": u.unit.name,
         "max": u.max,
-        "scores": {c.code: u.scores[c.code] for c in t.tier.walk() if c.code in u.scores},
+        "scores": {code: scores[code] for code in codes if code in scores},
         "total": u.total,
         "percent": u.percent,
         "rank": u.rank,

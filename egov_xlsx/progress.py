@@ -46,5 +46,9 @@ def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[Counted, int], N
             elapsed = bar.tasks[0].elapsed or 0.0
             rate = f"{counts['files'] / elapsed:,.0f}" if elapsed > 0 else "-"
             bar.update(task, advance=1, total=total, findings=counts["findings"], rate=rate)
+            if counts["files"] >= total:
+                # Every file read: take the bar (and its refresher thread) down now, not after the outputs,
+                # so the outputs may be written in forked processes (egov_xlsx.background).
+                bar.stop()
 
         yield advance

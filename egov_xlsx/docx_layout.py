@@ -250,6 +250,38 @@ def add_paragraph(
     return paragraph
 
 
+def add_paragraphs(container: Any, texts: Sequence[str], **style: Any) -> None:
+    """Paragraphs of one style, in order: the first made by :func:`add_paragraph`, the others copied from it.
+
+    A decision's annex may carry a thousand notes (shared ranks of a national tier); python-docx builds a
+    styled paragraph in ~0.7 ms, a copy of its XML with the text swapped takes a twentieth of that. A text
+    that python-docx would split into several elements (a tab, a line break) is made the slow way.
+    """
+    if not texts:
+        return
+    template = add_paragraph(container, texts[0], **style)._p
+    runs = template.findall(qn("w:r"))
+    simple = len(runs) == 1 and [child.tag for child in runs[0]] == [qn("w:rPr"), qn("w:t")]
+    last = template
+    for text in texts[1:]:
+        if not simple or not text or _SPLIT_CHARS.intersection(text):
+            last = add_paragraph(container, text, **style)._p
+            continue
+        copy = etree.fromstring(etree.tostring(template))
+        t = copy.find(qn("w:r")).find(qn("w:t"))
+        t.text = text
+        # What python-docx does: keep leading or trailing white space in Word.
+        t.attrib.pop(_XML_SPACE, None)
+        if text[0].isspace() or text[-1].isspace():
+            t.set(_XML_SPACE, "preserve")
+        last.addnext(copy)
+        last = copy
+
+
+_SPLIT_CHARS = frozenset("\t\n\r")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
 def _next_paragraph(container: Any) -> Any:
     # A new table cell, header or footer comes with one empty paragraph: use it rather than leave a blank line.
     fresh = hasattr(container, "vertical_alignment") or hasattr(container, "is_linked_to_previous")

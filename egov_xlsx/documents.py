@@ -381,7 +381,8 @@ def _annex(document: Any, results: Results) -> list[lay.StreamedRows]:
         notes = ([legend] if legend else []) + annex_notes(tier, draft=results.draft)
         if notes:
             lay.add_paragraph(document, "Ghi chú:", size=12, bold=True, italic=True, before_pt=6, keep_next=True)
-        lay.add_paragraphs(document, [f"- {note}" for note in notes], size=12, italic=True, align=JUSTIFY)
+        for note in notes:
+            lay.add_paragraph(document, f"- {note}", size=12, italic=True, align=JUSTIFY)
     return streams
 
 

@@ -11,8 +11,15 @@ import openpyxl
 import pytest
 
 from benchmarks import generate
-from egov_xlsx import gate, ingest, layout, pipeline
+from egov_xlsx import background, gate, ingest, layout, pipeline
 from egov_xlsx.model import CheckReport
+
+
+@pytest.fixture(autouse=True)
+def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take the parallel paths with this small campaign: workers from 2 files, a forked workbook from 2 units."""
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 2)
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +104,23 @@ def _judge(result: ingest.FileResult) -> tuple[str, int, int]:
     return result.source.name, len(result.findings), os.getpid()
 
 
-def test_build_in_two_processes_writes_the_same_bytes(messy: Path, tmp_path: Path) -> None:
+def test_build_in_two_processes_writes_the_same_bytes(
+    messy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forked: list[object] = []
+    started = background.Pending.__init__
+
+    def spy(self: background.Pending, *args: object) -> None:
+        forked.append(args[0])
+        started(self, *args)
+
+    monkeypatch.setattr(background.Pending, "__init__", spy)
     outs = {}
     for jobs in (1, 2):
         outcome = pipeline.build(messy, tmp_path / f"out{jobs}", draft=True, jobs=jobs)
         assert outcome.published
         outs[jobs] = outcome.folder
+    assert len(forked) == (1 if background.can_fork() else 0)  # jobs=2 wrote the workbook in a child
     files = sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(outs[2]) for p in outs[2].rglob("*") if p.is_file())
     assert any(f.parts[0] == pipeline.FEEDBACK_FOLDER for f in files)

@@ -1,0 +1,119 @@
+"""A writer in a forked child: its file, its exception, its death and its cancellation reach the parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from egov_xlsx import background, pipeline
+from egov_xlsx.atomic import Staging
+from egov_xlsx.errors import OutputError
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.skipif(not background.can_fork(), reason="no fork on this platform")
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _fail_with_os_error(path: Path) -> None:
+    raise PermissionError(13, "Permission denied", str(path))
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("cannot pickle this")
+
+
+def _fail_unpicklable(path: Path) -> None:
+    raise _Unpicklable("lỗi riêng")
+
+
+def _die(path: Path) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _sleep(path: Path) -> None:
+    time.sleep(60)
+
+
+def test_child_writes_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    pending = background.Pending(_write, target, "kết quả")
+    pending.wait()
+    assert target.read_text(encoding="utf-8") == "kết quả"
+
+
+def test_child_exception_is_raised_in_the_parent(tmp_path: Path) -> None:
+    pending = background.Pending(_fail_with_os_error, tmp_path / "a.txt")
+    with pytest.raises(PermissionError) as caught:
+        pending.wait()
+    assert caught.value.filename == str(tmp_path / "a.txt")
+
+
+def test_unpicklable_exception_comes_back_in_words(tmp_path: Path) -> None:
+    pending = background.Pending(_fail_unpicklable, tmp_path / "a.txt")
+    with pytest.raises(RuntimeError, match="_Unpicklable: lỗi riêng"):
+        pending.wait()
+
+
+def test_child_that_dies_is_reported(tmp_path: Path) -> None:
+    pending = background.Pending(_die, tmp_path / "a.txt")
+    with pytest.raises(RuntimeError, match="dừng bất thường"):
+        pending.wait()
+
+
+def test_cancel_stops_the_child(tmp_path: Path) -> None:
+    started = time.monotonic()
+    pending = background.Pending(_sleep, tmp_path / "a.txt")
+    pending.cancel()
+    assert time.monotonic() - started < 10
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not background.can_fork()
+    finally:
+        stop.set()
+        thread.join()
+    assert background.can_fork()
+
+
+def test_failed_workbook_child_leaves_previous_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked workbook fails: the build fails as a whole, and the earlier outputs stay as they were."""
+    from egov_xlsx import workbook
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "ket-qua-xep-hang.xlsx").write_bytes(b"old")
+    (folder / "results.json").write_bytes(b"old")
+
+    def broken(results: object, path: Path) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(workbook, "write_results_workbook", broken)
+    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
+    with pytest.raises(OSError, match="No space left"):
+        pipeline.build(SAMPLE, folder, jobs=2)
+    assert (folder / "ket-qua-xep-hang.xlsx").read_bytes() == b"old"
+    assert (folder / "results.json").read_bytes() == b"old"
+    assert sorted(p.name for p in folder.iterdir()) == ["ket-qua-xep-hang.xlsx", "results.json"]
+
+
+def test_staging_rollback_after_cancel(tmp_path: Path) -> None:
+    with pytest.raises(OutputError), Staging() as staging:
+        tmp = staging.stage(tmp_path / "a.txt")
+        pending = background.Pending(_sleep, tmp)
+        pending.cancel()
+        raise OutputError("dừng")
+    assert list(tmp_path.iterdir()) == []

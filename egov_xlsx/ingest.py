@@ -211,15 +211,88 @@ def _find_header(rows: list[list[Any]]) -> _Table | None:
     for r, row in enumerate(rows[: layout.HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for c, cell in enumerate(row):
-            label = _text(cell).casefold()
-            if not label:
+            if not cell:
                 continue
-            for key, matches in _HEADER_KEYS.items():
-                if key not in columns and matches(label):
-                    columns[key] = c
+            key = _header_key(cell)
+            if key is not None and key not in columns:
+                columns[key] = c
         if {"code", "score"} <= columns.keys():
             return _Table(r, columns)
     return None
+
+
+# A raw cell's text -> the header column it labels (or None): every form repeats the same title and header.
+_HEADER_LABELS: dict[str, str | None] = {}
+
+
+def _header_key(cell: Any) -> str | None:
+    cached = _HEADER_LABELS.get(cell) if cell.__class__ is str else None
+    if cached is not None or (cell.__class__ is str and cell in _HEADER_LABELS):
+        return cached
+    label = _text(cell).casefold()
+    key = next((k for k, matches in _HEADER_KEYS.items() if label and matches(label)), None)
+    if cell.__class__ is str:
+        if len(_HEADER_LABELS) >= _CLEANED_MAX:
+            _HEADER_LABELS.clear()
+        _HEADER_LABELS[cell] = key
+    return key
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a form's table runs: its criterion rows (0-based index, code, name) and its total row, if any."""
+
+    rows: tuple[tuple[int, str, str], ...]
+    total_row: int | None
+
+
+# (first row, raw codes, raw names) -> layout. Every form made from one tier's criteria has the same code and
+# name columns, so the layout is worked out once per tier rather than once per form. Bounded.
+_LAYOUTS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], _Layout] = {}
+
+
+def _table_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _Layout:
+    body = rows[start:]
+    if body and name_col is not None and min(map(len, body)) > max(code_col, name_col):
+        codes = tuple([row[code_col] for row in body])
+        names = tuple([row[name_col] for row in body])
+        # Only text is a safe key: 1, 1.0 and True are equal keys but read as different codes.
+        if set(map(type, codes)) | set(map(type, names)) <= {str}:
+            key = (start, codes, names)
+            found = _LAYOUTS.get(key)
+            if found is None:
+                if len(_LAYOUTS) >= 64:
+                    _LAYOUTS.clear()
+                found = _LAYOUTS[key] = _find_layout(rows, start, code_col, name_col)
+            return found
+    return _find_layout(rows, start, code_col, name_col)
+
+
+def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _Layout:
+    """The table's rows from ``start``: to the total row, the signature block, or two blank rows after the table."""
+    total_label = layout.TOTAL_LABEL.casefold()
+    found: list[tuple[int, str, str]] = []
+    total_row: int | None = None
+    blanks = 0
+    for r in range(start, len(rows)):
+        row = rows[r]
+        width = len(row)
+        # A code retyped as a number ("1" -> 1.0) still names its criterion: _text writes 1.0 as "1".
+        code = _text(row[code_col]) if code_col < width else ""
+        name = _text(row[name_col]) if name_col is not None and name_col < width else ""
+        if not code and name.casefold() == total_label:
+            total_row = r
+            break
+        if not code and not name:
+            blanks += 1
+            if blanks >= 2 and found:
+                break
+            continue
+        if _is_signature(code) or _is_signature(name):
+            break
+        blanks = 0
+        found.append((r, code, name))
+    return _Layout(tuple(found), total_row)
 
 
 def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Table, meta: dict[str, str]) -> Reading:
@@ -234,49 +307,36 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
     code_col, score_col = cols["code"], cols["score"]
     name_col, max_col, note_col, na_col = cols.get("name"), cols.get("max"), cols.get("note"), cols.get("na")
     score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
-    total_label = layout.TOTAL_LABEL.casefold()
+    table_layout = _table_layout(rows, table.header_row + 1, code_col, name_col)
     form_rows: list[FormRow] = []
     append = form_rows.append
-    total: CellValue = None
-    total_cell = ""
-    blanks = 0
     # The hot loop of a national inbox (600,000 rows): locals, and the common cell types tested first.
-    text, value, note_text, is_signature = _text, _value, _note, _is_signature
-    for r in range(table.header_row + 1, len(rows)):
+    value, note_text = _value, _note
+    for r, code, name in table_layout.rows:
         row = rows[r]
         width = len(row)
-        # A code retyped as a number ("1" -> 1.0) still names its criterion: _text writes 1.0 as "1".
-        code = text(row[code_col]) if code_col < width else ""
-        name = text(row[name_col]) if name_col is not None and name_col < width else ""
-        excel_row = r + 1
-        if not code and name.casefold() == total_label:
-            total = value(row[score_col]) if score_col < width else None
-            total_cell = f"{score_letters}{excel_row}"
-            break
-        if not code and not name:
-            blanks += 1
-            if blanks >= 2 and form_rows:
-                break
-            continue
-        if is_signature(code) or is_signature(name):
-            break
-        blanks = 0
         maximum = row[max_col] if max_col is not None and max_col < width else None
         score = row[score_col] if score_col < width else None
         note = row[note_col] if note_col is not None and note_col < width else ""
         mark = row[na_col] if na_col is not None and na_col < width else ""
         append(
             FormRow(
-                excel_row,
+                r + 1,
                 code,
                 name,
                 maximum if maximum.__class__ is float else value(maximum),
                 score if score.__class__ is float else value(score),
                 note_text(note) if note else "",
-                _score_cell(score_letters, excel_row),
+                _score_cell(score_letters, r + 1),
                 bool(mark) and _is_na_mark(mark),
             )
         )
+    total: CellValue = None
+    total_cell = ""
+    if table_layout.total_row is not None:
+        row = rows[table_layout.total_row]
+        total = value(row[score_col]) if score_col < len(row) else None
+        total_cell = f"{score_letters}{table_layout.total_row + 1}"
     return Reading(
         source=source,
         sheet=sheet,

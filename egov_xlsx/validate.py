@@ -91,6 +91,8 @@ class _Plan:
     #: Code -> the maximum as a float, when the float's shortest repr is that very decimal (so comparing a
     #: float cell with it decides exactly what comparing the cell's decimal with the maximum would).
     float_max: dict[str, float]
+    #: Every criterion's code in tree order: the rows of a form as made.
+    codes: tuple[str, ...]
     #: (criterion, code, is a leaf, float maximum or None) in tree order: the row loop's inputs, unpacked once.
     steps: tuple[tuple[Criterion, str, bool, float | None], ...]
 
@@ -114,6 +116,7 @@ def _plan(tier: Tier) -> _Plan:
             leaves_under,
             tier.fingerprint,
             float_max,
+            tuple(c.code for c in walk),
             tuple((c, c.code, c.is_leaf, float_max.get(c.code)) for c in walk),
         )
         if len(_PLANS) >= 64:
@@ -270,6 +273,38 @@ def _folded_roster(campaign: Campaign) -> tuple[tuple[Unit, str, str, bool], ...
 
 def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink, version: str) -> Submission:
     plan = _plan(tier)
+    if tuple([row.code for row in reading.rows]) == plan.codes:
+        # Every criterion once, in order (nearly every form): nothing is missing, extra, repeated or moved.
+        first: dict[str, FormRow] = dict(zip(plan.codes, reading.rows, strict=True))
+    else:
+        first = _check_structure(plan, reading, sink)
+
+    scores: dict[str, Decimal] = {}
+    not_applicable: set[str] = set()
+    for c, code, is_leaf, float_max in plan.steps:
+        row = first.get(code)
+        if row is None:
+            continue
+        _check_max(c, row, sink, float_max)
+        if is_leaf:
+            score = _check_leaf(campaign, c, unit, row, sink, float_max)
+            if score.__class__ is Decimal:
+                scores[code] = score
+            elif score == "na":
+                not_applicable.add(code)
+    _check_sums(plan, reading, scores, frozenset(not_applicable), first, sink)
+    return Submission(
+        tier_id=tier.id,
+        unit_code=unit.code,
+        source=reading.source,
+        form_version=version,
+        scores=scores,
+        not_applicable=frozenset(not_applicable),
+    )
+
+
+def _check_structure(plan: _Plan, reading: Reading, sink: _Sink) -> dict[str, FormRow]:
+    """Rows that are not criteria, criteria repeated, missing or out of order; returns each code's first row."""
     by_code: dict[str, list[FormRow]] = {}
     for row in reading.rows:
         by_code.setdefault(row.code, []).append(row)
@@ -288,30 +323,7 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
         if order[row.code] < order[prev.code]:
             sink.add("row-order", criterion=row.code, row=row.row, cell=row.score_cell)
             break
-
-    scores: dict[str, Decimal] = {}
-    not_applicable: set[str] = set()
-    for c, code, is_leaf, float_max in plan.steps:
-        found = by_code.get(code)
-        if not found:
-            continue
-        row = found[0]
-        _check_max(c, row, sink, float_max)
-        if is_leaf:
-            score = _check_leaf(campaign, c, unit, row, sink, float_max)
-            if score.__class__ is Decimal:
-                scores[code] = score
-            elif score == "na":
-                not_applicable.add(code)
-    _check_sums(plan, reading, scores, frozenset(not_applicable), by_code, sink)
-    return Submission(
-        tier_id=tier.id,
-        unit_code=unit.code,
-        source=reading.source,
-        form_version=version,
-        scores=scores,
-        not_applicable=frozenset(not_applicable),
-    )
+    return {code: rows[0] for code, rows in by_code.items()}
 
 
 def _check_max(c: Criterion, row: FormRow, sink: _Sink, float_max: float | None) -> None:
@@ -376,7 +388,7 @@ def _check_sums(
     reading: Reading,
     scores: dict[str, Decimal],
     not_applicable: frozenset[str],
-    by_code: dict[str, list[FormRow]],
+    first: dict[str, FormRow],
     sink: _Sink,
 ) -> None:
     """Capped parents and the unit's own subtotal cells, compared with sums recomputed from valid leaves."""
@@ -397,10 +409,10 @@ def _check_sums(
                     criterion=c.code,
                     value=format_number(raw),
                     max=format_number(c.max),
-                    cell=by_code[c.code][0].score_cell if c.code in by_code else None,
+                    cell=first[c.code].score_cell if c.code in first else None,
                 )
-        if c.code in by_code:
-            row = by_code[c.code][0]
+        row = first.get(c.code)
+        if row is not None:
             _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
     if reading.total_cell and every_leaf:
         total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)

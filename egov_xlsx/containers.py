@@ -114,15 +114,19 @@ class _Package:
         self.infos = infos
         self.parts = {info.filename: info for info in infos}
 
-    def head(self, info: zipfile.ZipInfo, limit: int) -> bytes:
-        """Up to ``limit`` inflated bytes from the start of a part."""
+    def span(self, info: zipfile.ZipInfo) -> tuple[int, int]:
+        """Where a part's stored (compressed) bytes start and end in the file, from its local header."""
         offset = info.header_offset
         header = bytes(self.content[offset : offset + 30])
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
             raise zipfile.BadZipFile(f"bad local header for {info.filename}")
         name_len, extra_len = struct.unpack_from("<HH", header, 26)
         start = offset + 30 + name_len + extra_len
-        end = min(start + info.compress_size, len(self.content))
+        return start, min(start + info.compress_size, len(self.content))
+
+    def head(self, info: zipfile.ZipInfo, limit: int) -> bytes:
+        """Up to ``limit`` inflated bytes from the start of a part."""
+        start, end = self.span(info)
         if info.compress_type == zipfile.ZIP_STORED:
             return bytes(self.content[start : min(end, start + limit)])
         if info.compress_type != zipfile.ZIP_DEFLATED:
@@ -219,8 +223,31 @@ def _declares_dtd(package: _Package, info: zipfile.ZipInfo) -> bool:
     """True when the part's prolog declares a DTD, or runs on past :data:`XML_PEEK_BYTES`.
 
     A DTD is where entity declarations live ("billion laughs", external entities); it may only appear
-    before the root element, so reading up to the root's first tag is enough.
+    before the root element, so reading up to the root's first tag is enough. The verdict on a small part
+    is remembered by its exact stored bytes: most parts (styles, theme, relationships) are the same in
+    every form a program writes.
     """
+    key: tuple[int, bytes] | None = None
+    if info.compress_size <= _VERDICT_PART_BYTES:
+        start, end = package.span(info)
+        key = (info.compress_type, bytes(package.content[start:end]))
+        known = _VERDICTS.get(key)
+        if known is not None:
+            return known
+    verdict = _peek_dtd(package, info)
+    if key is not None:
+        if len(_VERDICTS) >= 256:
+            _VERDICTS.clear()
+        _VERDICTS[key] = verdict
+    return verdict
+
+
+# (compression method, a small part's stored bytes) -> whether it declares a DTD. Bounded: 256 x 4 KB.
+_VERDICTS: dict[tuple[int, bytes], bool] = {}
+_VERDICT_PART_BYTES = 4096
+
+
+def _peek_dtd(package: _Package, info: zipfile.ZipInfo) -> bool:
     for limit in (256, XML_PEEK_BYTES):  # a writer's prolog is ~60 bytes; 256 settles nearly every part
         data = package.head(info, limit)
         verdict = _prolog_verdict(data)

@@ -268,6 +268,31 @@ def test_too_long_path_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "quá dài" in _unreadable(gate.admit(path))
 
 
+def test_file_growing_while_read_is_read_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mail client still saving: the size seen when opening is short of what is there by the time of reading."""
+    path = corpus.make_good_xlsx(tmp_path)
+    whole = path.read_bytes()
+    real_fstat = os.fstat
+
+    def earlier(fd: int) -> object:
+        seen = real_fstat(fd)
+        return SimpleNamespace(st_size=seen.st_size // 2, st_mtime=seen.st_mtime)
+
+    monkeypatch.setattr(gate.os, "fstat", earlier)
+    admitted = gate.admit(path)
+    assert admitted.readable and admitted.content == whole
+    assert admitted.source.sha256 == hashlib.sha256(whole).hexdigest()
+
+
+def test_file_grown_past_the_limit_while_read_is_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = corpus.make_good_xlsx(tmp_path)
+    monkeypatch.setattr(gate, "MAX_FILE_BYTES", path.stat().st_size - 10)
+    real_fstat = os.fstat
+    monkeypatch.setattr(gate.os, "fstat", lambda fd: SimpleNamespace(st_size=100, st_mtime=real_fstat(fd).st_mtime))
+    admitted = gate.admit(path)
+    assert [f.code for f in admitted.findings] == ["file-too-large"]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX only")
 def test_named_pipe_is_not_opened(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.xlsx"

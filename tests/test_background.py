@@ -1,4 +1,4 @@
-"""A writer in a forked child: its file, its exception, its death and its cancellation reach the parent."""
+"""A writer in a forked child (file, exception, death, cancellation) and the batch settings of the pipeline."""
 
 from __future__ import annotations
 
@@ -117,3 +117,20 @@ def test_staging_rollback_after_cancel(tmp_path: Path) -> None:
         pending.cancel()
         raise OutputError("dừng")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_raises_gc_thresholds_only_while_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: list[tuple[int, int, int]] = []
+    real = pipeline.validate.check_roster
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.validate, "check_roster", spy)
+    before = gc.get_threshold()
+    pipeline.check(SAMPLE)
+    assert gc.get_threshold() == before
+    assert seen and seen[0][0] >= 50_000

@@ -126,10 +126,12 @@ def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         )
 
 
-def _progress_hook(quiet: bool) -> AbstractContextManager[Callable[[Counted, int], None] | None]:
+def _progress_hook(
+    quiet: bool, then: str | None = None
+) -> AbstractContextManager[Callable[[Counted, int], None] | None]:
     from egov_xlsx.progress import progress_bar
 
-    return progress_bar(enabled=not quiet)
+    return progress_bar(enabled=not quiet, then=then)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -233,7 +235,7 @@ def build(
     from egov_xlsx import pipeline
 
     _state["debug"] = debug
-    with _progress_hook(quiet) as progress:
+    with _progress_hook(quiet, then="Đã đọc xong các biểu; đang chấm điểm và ghi kết quả...") as progress:
         outcome = _run(
             pipeline.build, campaign, output, draft=draft, previous=previous, jobs=_jobs(jobs), progress=progress
         )

@@ -16,11 +16,12 @@ class Counted(Protocol):
 
 
 @contextlib.contextmanager
-def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[Counted, int], None] | None]:
+def progress_bar(*, enabled: bool = True, then: str | None = None) -> Iterator[Callable[[Counted, int], None] | None]:
     """Yield a per-file callback that advances a rich progress bar, or ``None`` when there is none to show.
 
     Nothing is shown with ``enabled`` false or when stderr is not a terminal, so ``--json`` output and
-    logs stay clean.
+    logs stay clean. The bar goes once the last file is read; ``then`` is printed in its place, to say what
+    the command does next (a national build writes its outputs for several seconds more).
     """
     if not enabled or not sys.stderr.isatty():
         yield None
@@ -37,7 +38,8 @@ def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[Counted, int], N
         TextColumn("{task.fields[rate]} tệp/giây"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    console = Console(stderr=True)
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("read", total=None, findings=0, rate="-")
 
         def advance(result: Counted, total: int) -> None:
@@ -50,5 +52,7 @@ def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[Counted, int], N
                 # Every file read: take the bar (and its refresher thread) down now, not after the outputs,
                 # so the outputs may be written in forked processes (egov_xlsx.background).
                 bar.stop()
+                if then:
+                    console.print(then, style="dim", highlight=False)
 
         yield advance

@@ -138,8 +138,14 @@ def list_inbox(inbox: Path) -> list[Path]:
 
 
 def _is_hidden(entry: os.DirEntry[str]) -> bool:
-    # st_file_attributes exists on Windows only; elsewhere a leading dot is the convention.
+    # File attributes exist on Windows only (where the directory listing already holds them); elsewhere a
+    # leading dot is the convention, and asking would cost a stat() a file.
+    if not _FILE_ATTRIBUTES:
+        return False
     return bool(getattr(entry.stat(), "st_file_attributes", 0) & stat.FILE_ATTRIBUTE_HIDDEN)
+
+
+_FILE_ATTRIBUTES = hasattr(os.stat_result, "st_file_attributes")
 
 
 # --------------------------------------------------------------------------- admitting

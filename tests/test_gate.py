@@ -209,13 +209,23 @@ def test_list_inbox_sorts_nfd_names_as_nfc(tmp_path: Path) -> None:
     assert listed == ["Ban Quản lý.xlsx", "Sở Tư pháp.xlsx", "Sở Y tế.xlsx"]
 
 
-def test_windows_hidden_attribute_is_skipped() -> None:
+def test_windows_hidden_attribute_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gate, "_FILE_ATTRIBUTES", True)  # as on Windows
     hidden = SimpleNamespace(stat=lambda: SimpleNamespace(st_file_attributes=0x2))
     plain = SimpleNamespace(stat=lambda: SimpleNamespace(st_file_attributes=0x20))
     posix = SimpleNamespace(stat=lambda: SimpleNamespace())
     assert gate._is_hidden(hidden) is True  # type: ignore[arg-type]
     assert gate._is_hidden(plain) is False  # type: ignore[arg-type]
     assert gate._is_hidden(posix) is False  # type: ignore[arg-type]
+
+
+def test_no_stat_per_file_where_there_are_no_file_attributes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gate, "_FILE_ATTRIBUTES", False)  # as on Linux and macOS
+
+    def stat() -> None:
+        raise AssertionError("stat() called")
+
+    assert gate._is_hidden(SimpleNamespace(stat=stat)) is False  # type: ignore[arg-type]
 
 
 def test_nfd_name_comes_out_nfc_in_source_and_findings(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 A national build spends as long on the results workbook (xlsxwriter, ~850,000 cells) as on every other output
 together, all pure Python. A forked child inherits the scored results as they are in memory, so nothing is
-pickled: it writes its file and reports back only success or the exception. Where ``fork`` is not available
-(Windows, macOS's default) or not worth it, the writer simply runs here, in turn.
+pickled: it writes its file and reports back only success or the exception. Elsewhere than on Linux, or when it
+is not worth it, the writer simply runs here, in turn.
 
 The child writes only to the temporary path it was given (see :class:`~egov_xlsx.atomic.Staging`), so the
 all-or-nothing rule holds: the parent decides whether that file is renamed into place.
@@ -21,12 +21,17 @@ from typing import Any
 
 
 def can_fork() -> bool:
-    """True where a child can be forked safely: ``fork`` exists and this process runs no other thread.
+    """True where a child can be forked safely: on Linux, while this process runs no other thread.
 
     A thread (a progress bar's refresher, a host application's worker) may hold a lock at the moment of the
-    fork that the child would then wait on forever.
+    fork that the child would then wait on forever. macOS has ``fork`` too, but its system libraries are not
+    safe to use in a forked child (Python itself starts processes there by ``spawn``); Windows has no fork.
     """
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 class Pending:

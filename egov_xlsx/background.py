@@ -11,8 +11,12 @@ all-or-nothing rule holds: the parent decides whether that file is renamed into 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -35,16 +39,30 @@ def can_fork() -> bool:
 
 
 class Pending:
-    """A writer running in a forked child; :meth:`wait` re-raises its exception here."""
+    """A writer running in a forked child; :meth:`wait` re-raises its exception here.
+
+    Raises ``OSError`` when the child cannot be started (the caller then writes in this process).
+    """
 
     def __init__(self, writer: Callable[..., object], *args: Any) -> None:
         context = multiprocessing.get_context("fork")
         self._inbox, outbox = context.Pipe(duplex=False)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # what the child would otherwise print a second time
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.flush()
         self._process = context.Process(target=_child, args=(outbox, writer, args), daemon=True)
-        self._process.start()
-        outbox.close()
+        # The objects alive now go to the collector's permanent generation for the fork: the child's
+        # collections then never walk (and so never copy) the pages it shares with this process.
+        gc.freeze()
+        try:
+            self._process.start()
+        except BaseException:
+            self._inbox.close()
+            raise
+        finally:
+            gc.unfreeze()
+            outbox.close()
 
     def wait(self) -> None:
         """Wait for the child; raise what the writer raised (or say that the child died)."""
@@ -59,7 +77,11 @@ class Pending:
             raise failure
 
     def cancel(self) -> None:
-        """Stop the child (this process failed first) and wait until it is gone."""
+        """Stop the child (this process failed first) and wait until it is gone.
+
+        SIGTERM becomes an exception in the child, so the writer cleans up after itself (xlsxwriter's
+        temporary row files) before the child exits.
+        """
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -70,18 +92,36 @@ class Pending:
         return self._process.exitcode == 0
 
 
+class Cancelled(Exception):
+    """Raised in the child when the parent cancels it."""
+
+
+def _on_terminate(signum: int, frame: object) -> None:
+    raise Cancelled
+
+
 def _child(outbox: Connection, writer: Callable[..., object], args: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGTERM, _on_terminate)
     failure: BaseException | None = None
     try:
         writer(*args)
     except BaseException as exc:  # everything goes back to the parent, which decides
         failure = exc
-    try:
-        outbox.send(failure)
-    except Exception:  # an exception that cannot be pickled: send its words
-        outbox.send(RuntimeError(f"{type(failure).__name__}: {failure}"))
-    outbox.close()
+    with contextlib.suppress(Exception):  # the parent may be gone, or not listening any more
+        outbox.send(_portable(failure))
+        outbox.close()
     os._exit(0)  # no atexit handlers, no flushing of buffers inherited from the parent
+
+
+def _portable(failure: BaseException | None) -> BaseException | None:
+    """The exception itself when it survives pickling both ways, else its words in a RuntimeError."""
+    if failure is None:
+        return None
+    try:
+        pickle.loads(pickle.dumps(failure))
+    except Exception:  # e.g. an __init__ whose arguments are not its args
+        return RuntimeError(f"{type(failure).__name__}: {failure}")
+    return failure
 
 
 def _died(exitcode: int | None) -> RuntimeError:

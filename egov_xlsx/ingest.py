@@ -326,7 +326,7 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
                 name,
                 maximum if maximum.__class__ is float else value(maximum),
                 score if score.__class__ is float else value(score),
-                note_text(note) if note else "",
+                note_text(note),
                 _score_cell(score_letters, r + 1),
                 bool(mark) and _is_na_mark(mark),
             )
@@ -390,8 +390,10 @@ def _text(raw: Any) -> str:
 
 
 def _note(raw: Any) -> str:
-    """An evidence note: cleaned but not cached, since every unit writes its own."""
-    return clean(raw) if raw.__class__ is str else _text(raw)
+    """An evidence note: cleaned but not cached, since every unit writes its own (a number is a note too)."""
+    if raw.__class__ is str:
+        return clean(raw) if raw else ""
+    return _text(raw)
 
 
 # Labels, codes and criterion names repeat in every form: clean each distinct text once per process.

@@ -110,6 +110,9 @@ def _fewer_collections() -> Iterator[None]:
     thresholds are restored afterwards, so a host application keeps its own.
     """
     before = gc.get_threshold()
+    if before[0] == 0:  # the host turned automatic collection off: leave it so
+        yield
+        return
     gc.set_threshold(max(before[0], 50_000), max(before[1], 20), max(before[2], 100))
     try:
         yield
@@ -287,7 +290,12 @@ def _start_workbook(staging: Staging, results: Results | None, target: Path, job
         return None
     from egov_xlsx.workbook import write_results_workbook
 
-    return Pending(write_results_workbook, results, staging.stage(target))
+    tmp = staging.stage(target)
+    try:
+        return Pending(write_results_workbook, results, tmp)
+    except OSError:  # no child to be had (memory, process limits): the workbook is written here, in turn
+        staging.discard(tmp)
+        return None
 
 
 def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple[list[Path], list[Finding]]:

@@ -134,3 +134,63 @@ def test_batch_raises_gc_thresholds_only_while_it_runs(monkeypatch: pytest.Monke
     pipeline.check(SAMPLE)
     assert gc.get_threshold() == before
     assert seen and seen[0][0] >= 50_000
+
+
+def _clean_up_when_stopped(path: Path) -> None:
+    path.write_text("đang ghi", encoding="utf-8")
+    try:
+        time.sleep(60)
+    except BaseException:
+        path.unlink()  # what xlsxwriter's caller does with its temporary row files
+        raise
+
+
+def test_cancelled_child_cleans_up_after_itself(tmp_path: Path) -> None:
+    scratch = tmp_path / "rows.tmp"
+    pending = background.Pending(_clean_up_when_stopped, scratch)
+    deadline = time.monotonic() + 10
+    while not scratch.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert scratch.exists()
+    pending.cancel()
+    assert not scratch.exists()
+
+
+class _TwoArguments(Exception):
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(f"{what} ở {where}")  # pickles, but cannot be unpickled from its args
+
+
+def _fail_two_arguments(path: Path) -> None:
+    raise _TwoArguments("hỏng", str(path))
+
+
+def test_exception_that_cannot_be_unpickled_comes_back_in_words(tmp_path: Path) -> None:
+    pending = background.Pending(_fail_two_arguments, tmp_path / "a.txt")
+    with pytest.raises(RuntimeError, match="_TwoArguments: hỏng ở"):
+        pending.wait()
+
+
+def test_no_child_to_be_had_writes_the_workbook_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork(*args: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(background, "Pending", no_fork)
+    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
+    outcome = pipeline.build(SAMPLE, tmp_path / "out", jobs=2)
+    assert outcome.published
+    assert (tmp_path / "out" / pipeline.NAMES.workbook).stat().st_size > 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
+
+
+def test_batch_leaves_collection_off_when_the_host_turned_it_off() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        with pipeline._fewer_collections():
+            assert gc.get_threshold()[0] == 0
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)

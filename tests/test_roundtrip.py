@@ -45,3 +45,27 @@ def test_scores_written_are_the_scores_read(tmp_path: Path) -> None:
         for leaf, value in scores.items():
             assert Decimal(got["scores"][leaf]) == value
         assert Decimal(got["total"]) == sum(scores.values(), Decimal(0))
+
+
+def test_notes_that_are_numbers_or_blank_are_read_as_typed(tmp_path: Path) -> None:
+    """A 0 typed as the evidence note is a note ("0"), not a missing one; an empty note cell is ""."""
+    from egov_xlsx import gate, ingest
+
+    campaign = tmp_path / "thu-2024"
+    campaign.mkdir()
+    (campaign / CONFIG_NAME).write_text(SMALL_TOML, encoding="utf-8")
+    form = pipeline.make_forms(campaign)[0]
+    wb = openpyxl.load_workbook(form)
+    ws = wb[layout.FORM_SHEET]
+    notes = {"1.1": 0, "1.2": 12.5, "2.1": "  Báo cáo   số 3  ", "2.2": None}
+    for row in range(layout.FIRST_DATA_ROW, ws.max_row + 1):
+        code = ws.cell(row, layout.COL_CODE + 1).value
+        if code in notes:
+            ws.cell(row, layout.COL_NOTE + 1).value = notes[code]
+    wb.save(form)
+    admitted = gate.admit(form)
+    assert admitted.content is not None
+    reading, problems = ingest.read_form(admitted.source, admitted.content)
+    assert reading is not None and problems == []
+    read = {r.code: r.note for r in reading.rows if r.code in notes}
+    assert read == {"1.1": "0", "1.2": "12.5", "2.1": "Báo cáo số 3", "2.2": ""}

@@ -231,11 +231,7 @@ def _header_key(cell: Any) -> str | None:
         return cached
     label = _text(cell).casefold()
     key = next((k for k, matches in _HEADER_KEYS.items() if label and matches(label)), None)
-    if cell.__class__ is str:
-        if len(_HEADER_LABELS) >= _CLEANED_MAX:
-            _HEADER_LABELS.clear()
-        _HEADER_LABELS[cell] = key
-    return key
+    return _remember(_HEADER_LABELS, cell, key) if cell.__class__ is str else key
 
 
 @dataclass(frozen=True)
@@ -261,9 +257,7 @@ def _table_layout(rows: list[list[Any]], start: int, code_col: int, name_col: in
             key = (start, codes, names)
             found = _LAYOUTS.get(key)
             if found is None:
-                if len(_LAYOUTS) >= 64:
-                    _LAYOUTS.clear()
-                found = _LAYOUTS[key] = _find_layout(rows, start, code_col, name_col)
+                found = _remember(_LAYOUTS, key, _find_layout(rows, start, code_col, name_col), limit=64)
             return found
     return _find_layout(rows, start, code_col, name_col)
 
@@ -396,32 +390,30 @@ def _note(raw: Any) -> str:
     return _text(raw)
 
 
-# Labels, codes and criterion names repeat in every form: clean each distinct text once per process.
-# Bounded: cleared when full (texts that do not repeat, like a unit's notes, are not kept).
+# The per-process caches below hold what every form repeats (labels, codes, criterion names, cell addresses,
+# table layouts). Each is bounded: emptied when full, so texts that do not repeat cannot make it grow.
+_CACHE_MAX = 1 << 15
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(cache: dict[K, V], key: K, value: V, limit: int = _CACHE_MAX) -> V:
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 _CLEANED: dict[str, str] = {}
-_CLEANED_MAX = 1 << 15
 
 
 def _clean(text: str) -> str:
-    if len(_CLEANED) >= _CLEANED_MAX:
-        _CLEANED.clear()
-    cleaned = _CLEANED[text] = clean(text)
-    return cleaned
-
-
-_SIGNATURES: dict[str, bool] = {}
+    return _remember(_CLEANED, text, clean(text))
 
 
 def _is_signature(text: str) -> bool:
     """Whether a cleaned cell text starts the signature block below the table ("Người lập biểu" ...)."""
-    if not text:
-        return False
-    found = _SIGNATURES.get(text)
-    if found is None:
-        if len(_SIGNATURES) >= _CLEANED_MAX:
-            _SIGNATURES.clear()
-        found = _SIGNATURES[text] = text.casefold().startswith(_SIGNATURE_LABELS)
-    return found
+    return text.casefold().startswith(_SIGNATURE_LABELS)
 
 
 # "D14" for every (score column letters, row): the same few dozen addresses in every form, made once.
@@ -430,11 +422,7 @@ _SCORE_CELLS: dict[tuple[str, int], str] = {}
 
 def _score_cell(letters: str, row: int) -> str:
     cell = _SCORE_CELLS.get((letters, row))
-    if cell is None:
-        if len(_SCORE_CELLS) >= _CLEANED_MAX:
-            _SCORE_CELLS.clear()
-        cell = _SCORE_CELLS[(letters, row)] = f"{letters}{row}"
-    return cell
+    return cell if cell is not None else _remember(_SCORE_CELLS, (letters, row), f"{letters}{row}")
 
 
 _NA_MARKS = {"x", "kad", "không áp dụng", "khong ap dung", "n/a", "na", "k/a"}

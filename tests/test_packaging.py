@@ -22,3 +22,22 @@ def test_installed_wheel_contains_the_templates() -> None:
     assert "egov_xlsx/data/egov.example.toml" in files
     scripts = {ep.name for ep in dist.entry_points if ep.group == "console_scripts"}
     assert scripts == {"egov-xlsx"}
+
+
+def test_ci_pins_each_runtime_dependency_at_its_declared_minimum_and_lint_tools_exactly() -> None:
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.conftest import REPO
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    done = subprocess.run(
+        [sys.executable, str(REPO / ".ci" / "minimums.py")], capture_output=True, text=True, check=True
+    )
+    pins = dict(line.split("==") for line in done.stdout.split())
+    assert len(pins) == len(project["dependencies"])
+    for requirement in project["dependencies"]:
+        name, minimum = requirement.split(">=")
+        assert pins[name] == minimum
+    assert all("==" in tool for tool in project["optional-dependencies"]["lint"])

@@ -50,3 +50,25 @@ def test_config_keys_of_the_examples_are_documented() -> None:
     keys = set(re.findall(r"^([a-z_]+) =", example_config().decode("utf-8") + sample, re.MULTILINE))
     for key in sorted(keys):
         assert f"`{key}`" in README, key
+
+
+def test_library_example_runs_twice_and_leaves_the_checkout_as_it_was() -> None:
+    import subprocess
+    import sys
+
+    block = README[README.index("## Using it as a library") :]
+    code = block[block.index("```python\n") + 10 : block.index("```\n", block.index("```python\n") + 10)]
+
+    def status() -> str:
+        done = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=REPO, capture_output=True, text=True)
+        if done.returncode != 0:
+            return "(not a git checkout)"
+        # Interpreter and tool caches come and go with any run; every other file counts, ignored ones too.
+        return "\n".join(line for line in done.stdout.splitlines() if "cache" not in line)
+
+    before = status()
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert "SKHDT" in run.stdout
+    assert status() == before

@@ -1,0 +1,175 @@
+"""`results.json` keeps its documented contract: every key the README documents, of its type, and no other.
+
+The documented shape is read from the README's `results.json` block, so the README and the writer cannot drift
+apart: a key added to the writer fails here until the README documents it, and the other way round.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from egov_xlsx.model import PreviousStanding, Results
+from egov_xlsx.scoring import score_tier
+from egov_xlsx.serialize import dumps, results_dict
+from tests.conftest import REPO
+from tests.factories import SMALL_TOML, campaign_from, submission
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+# Each documented key's JSON type(s). "number" is an exact decimal written as a JSON number.
+NUMBER = (int, Decimal)
+TYPES: dict[str, Any] = {
+    "schema": int,
+    "campaign": dict,
+    "draft": bool,
+    "generator": str,
+    "previous_year": (int, type(None)),
+    "tiers": list,
+    # campaign
+    "campaign.id": str,
+    "campaign.title": str,
+    "campaign.province": str,
+    "campaign.year": int,
+    "campaign.authority": str,
+    "campaign.criteria_decision": str,
+    # tier
+    "tier.id": str,
+    "tier.name": str,
+    "tier.max": NUMBER,
+    "tier.bands": list,
+    "tier.criteria": list,
+    "tier.units": list,
+    "tier.excluded": list,
+    "band.name": str,
+    "band.min_percent": NUMBER,
+    "criterion.code": str,
+    "criterion.name": str,
+    "criterion.max": NUMBER,
+    "criterion.parent": (str, type(None)),
+    # unit
+    "unit.code": str,
+    "unit.name": str,
+    "unit.max": NUMBER,
+    "unit.scores": dict,
+    "unit.total": NUMBER,
+    "unit.percent": NUMBER,
+    "unit.rank": (int, type(None)),
+    "unit.band": (str, type(None)),
+    "unit.ranked": bool,
+    "unit.shared_rank": bool,
+    "unit.self_scores": dict,
+    "unit.appraised_scores": dict,
+    "unit.appraisal_reasons": dict,
+    "unit.not_applicable": list,
+    "unit.adjustments": dict,
+    "unit.previous": dict,
+    "unit.tie_note": str,
+    "unit.unranked_reason": str,
+    "previous.year": int,
+    "previous.code": str,
+    "previous.rank": (int, type(None)),
+    "previous.total": NUMBER,
+    "previous.percent": NUMBER,
+    "excluded.code": str,
+    "excluded.name": str,
+    "excluded.reason": str,
+}
+
+
+def _documented_block() -> str:
+    section = README[README.index("### `results.json`") :]
+    return section[section.index("```json") : section.index("```", section.index("```json") + 7)]
+
+
+def _documented(prefix: str) -> tuple[set[str], set[str]]:
+    """The keys the README documents inside the braces that follow ``prefix``: (always there, optional)."""
+    block = _documented_block()
+    start = block.index(prefix) + len(prefix)
+    depth, end = 0, start
+    for end in range(start, len(block)):
+        depth += {"{": 1, "[": 1, "}": -1, "]": -1}.get(block[end], 0)
+        if depth < 0:
+            break
+    inner = block[start:end]
+    # Keys of this level only: drop nested braces' and brackets' contents.
+    flat = inner
+    while True:
+        reduced = re.sub(r"\{[^{}\[\]]*\}|\[[^{}\[\]]*\]", "", flat)
+        if reduced == flat:
+            break
+        flat = reduced
+    keys = re.findall(r'"([a-z_]+)"(\?)?', flat)
+    return {k for k, opt in keys if not opt}, {k for k, opt in keys if opt}
+
+
+def _rich_results() -> dict[str, Any]:
+    """A tier that uses every optional key: unranked, tie-broken, appraised, adjusted, not applicable, previous."""
+    text = SMALL_TOML.replace('name = "Khối thử"\n', 'name = "Khối thử"\ntie_breakers = ["2", "1.1"]\n')
+    text = text.replace('name = "Đơn vị D"', 'name = "Đơn vị D"\nranked = false\nunranked_reason = "Trung ương"')
+    text = text.replace('name = "Một chấm hai"\nmax = 10', 'name = "Một chấm hai"\nmax = 10\nnot_applicable = true')
+    text += '\n[[tiers.adjustments]]\ncode = "T1"\nname = "Chậm gửi báo cáo"\nmin = -5\n'
+    campaign = campaign_from(text)
+    tier = campaign.tiers[0]
+    subs = {
+        "A": submission(tier, "A", {"1.1": 5, "1.2": 1, "2.1": 2}),  # 9 once appraised: ties with B
+        "B": submission(tier, "B", {"1.1": 3, "1.2": 2, "2.1": 4}),  # 9, ahead of A on criterion 2
+        "C": submission(tier, "C", {"1.1": 4, "2.1": 3}, not_applicable=frozenset({"1.2"})),
+        "D": submission(tier, "D", {"1.1": 9, "1.2": 9, "2.1": 8}),
+    }
+    tier_result = score_tier(
+        tier,
+        subs,
+        appraisals={"A": {"2.1": Decimal(3)}},
+        adjustments={"C": {"T1": Decimal(-1)}},
+        reasons={"A": {"2.1": "Bổ sung minh chứng"}, "C": {"T1": "Gửi báo cáo chậm 3 ngày"}},
+        previous={"A": PreviousStanding(year=2023, code="A", rank=2, total=Decimal("7.5"), percent=Decimal("25"))},
+    )
+    results = Results(campaign=campaign, tiers=(tier_result,), previous_year=2023)
+    data: dict[str, Any] = json.loads(dumps(results_dict(results)), parse_float=Decimal)
+    return data
+
+
+def _check(kind: str, item: dict[str, Any], required: set[str], optional: set[str]) -> None:
+    assert required <= set(item) <= required | optional, (kind, sorted(set(item) ^ required))
+    for key, value in item.items():
+        expected = TYPES[f"{kind}.{key}" if kind else key]
+        assert isinstance(value, expected), (kind, key, value)
+        assert not isinstance(value, bool) or expected is bool, (kind, key, value)
+
+
+def test_results_json_has_exactly_the_documented_keys_and_types() -> None:
+    data = _rich_results()
+    _check("", data, *_documented("{"))
+    _check("campaign", data["campaign"], *_documented('"campaign": {'))
+    tier_required, tier_optional = _documented('"tiers": [{')
+    unit_required, unit_optional = _documented('"units": [{')
+    seen_optional: set[str] = set()
+    for tier in data["tiers"]:
+        _check("tier", tier, tier_required, tier_optional)
+        for band in tier["bands"]:
+            _check("band", band, {"name", "min_percent"}, set())
+        for criterion in tier["criteria"]:
+            _check("criterion", criterion, *_documented('"criteria": [{'))
+        for unit in tier["units"]:
+            _check("unit", unit, unit_required, unit_optional)
+            seen_optional |= set(unit) & unit_optional
+            for value in [*unit["scores"].values(), *unit["self_scores"].values(), *unit["adjustments"].values()]:
+                assert isinstance(value, NUMBER) and not isinstance(value, bool)
+            assert all(isinstance(v, str) for v in unit["appraisal_reasons"].values())
+            assert all(isinstance(v, str) for v in unit["not_applicable"])
+            if "previous" in unit:
+                _check("previous", unit["previous"], {"year", "code", "rank", "total", "percent"}, set())
+        for excluded in tier["excluded"]:
+            _check("excluded", excluded, *_documented('"excluded": [{'))
+    # The rich tier exercises every optional unit key, so each is checked above.
+    assert seen_optional == unit_optional
+
+
+def test_every_documented_key_has_a_type_in_this_contract() -> None:
+    block = _documented_block()
+    documented = set(re.findall(r'"([a-z_]+)"\??', block)) - {"1", "1.1"}
+    typed = {key.rsplit(".", 1)[-1] for key in TYPES}
+    assert documented <= typed, sorted(documented - typed)

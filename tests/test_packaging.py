@@ -20,6 +20,9 @@ def test_installed_wheel_contains_the_templates() -> None:
     for name in ("thong-bao.txt.j2", "thong-bao.md.j2", "thong-bao-macros.j2"):
         assert f"egov_xlsx/templates/{name}" in files, name
     assert "egov_xlsx/data/egov.example.toml" in files
+    assert "egov_xlsx/py.typed" in files  # type checkers read the package's own hints
+    assert any(name.endswith("licenses/LICENSE") for name in files)
+    assert dist.version == __import__("egov_xlsx").__version__  # one place: egov_xlsx.__version__
     scripts = {ep.name for ep in dist.entry_points if ep.group == "console_scripts"}
     assert scripts == {"egov-xlsx"}
 

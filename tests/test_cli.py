@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from egov_xlsx import layout, pipeline
@@ -156,3 +160,139 @@ def test_importing_the_library_loads_neither_typer_nor_rich() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --- The console as the user sees it: real subprocess runs, stdout and stderr captured as bytes ------------
+
+
+def run_cli(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[bytes]:
+    """``python -m egov_xlsx ARGS`` in a fresh interpreter, as a clerk runs it (stdout and stderr are pipes)."""
+    env = {**os.environ, "COLUMNS": "100", "PYTHONIOENCODING": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "egov_xlsx", *(str(a) for a in args)], capture_output=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+#: Words of typer's and click's English frame, and of the pydantic messages typer 0.29 shows for bad values
+#: (short words that are Vietnamese words too, "in", "to", "an", "no", are left out).
+ENGLISH = (
+    "Usage", "Options", "Arguments", "Commands", "Show", "this", "message", "exit", "Missing", "such",
+    "Invalid", "value", "values", "Error", "Try", "for", "help", "not", "the", "range", "Input", "should",
+    "greater", "than", "equal", "valid", "integer", "Got", "unexpected", "extra", "argument", "arguments",
+    "requires", "does", "take", "Did", "you", "mean", "Possible", "Aborted", "default", "required", "option",
+    "command", "flag", "boolean", "int", "path", "text",
+)  # fmt: skip
+
+
+def _english_words(output: str) -> list[str]:
+    """The frame's English words in ``output``; option names (``--help``) and file names are not words."""
+    words = re.sub(r"--?[\w-]+|\S+\.(?:json|xlsx|toml)\S*", " ", output)
+    return sorted({w for w in re.findall(r"[A-Za-z]+", words) if w in ENGLISH or w.lower() in ENGLISH})
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "marker"),
+    [
+        ((), ExitCode.USAGE, "Cách dùng: egov-xlsx"),
+        (("--help",), ExitCode.OK, "Tùy chọn:"),
+        (("build", "--help"), ExitCode.OK, "Đối số:"),
+        (("check", "--help"), ExitCode.OK, "Tùy chọn:"),
+        (("init", "--help"), ExitCode.OK, "Tùy chọn:"),
+        (("init",), ExitCode.USAGE, "Lỗi: thiếu đối số THƯ-MỤC."),
+        (("build", "--khong-co"), ExitCode.USAGE, "Lỗi: không có tùy chọn --khong-co."),
+        (("build", "-j", "0"), ExitCode.USAGE, "cần một số nguyên từ 1 trở lên"),
+        (("check", "--jobs", "abc"), ExitCode.USAGE, "cần một số nguyên từ 1 trở lên"),
+        (("check", "--json=1"), ExitCode.USAGE, "Lỗi: tùy chọn --json không nhận giá trị."),
+        (("build", "-o"), ExitCode.USAGE, "Lỗi: tùy chọn -o cần một giá trị."),
+        (("buil",), ExitCode.USAGE, "Lỗi: không có lệnh 'buil'."),
+        (("build", "a", "b"), ExitCode.USAGE, "Lỗi: thừa đối số: b."),
+    ],
+)
+def test_the_frame_speaks_vietnamese(args: tuple[str, ...], code: int, marker: str) -> None:
+    result = run_cli(*args)
+    output = (result.stdout + result.stderr).decode("utf-8")
+    assert result.returncode == code, output
+    assert marker in output, output
+    assert _english_words(output) == [], output
+    assert "Traceback" not in output
+
+
+def test_top_level_help_shows_every_command_summary_whole() -> None:
+    from egov_xlsx import cli
+
+    out = " ".join(run_cli("--help").stdout.decode("utf-8").split())
+    for command in (cli.init, cli.forms, cli.check, cli.build, cli.appraisal):
+        summary = " ".join((command.__doc__ or "").strip().split("\n\n")[0].split())
+        assert summary in out, summary
+    assert "..." not in out.replace("[ĐỐI SỐ]...", "")
+
+
+def test_version_is_the_package_version() -> None:
+    import egov_xlsx
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"egov-xlsx {egov_xlsx.__version__}\n".encode()
+    assert metadata.version("egov-xlsx") == egov_xlsx.__version__  # pyproject reads it from __init__.py
+
+
+HOSTILE = "_x001B_]0;pwned_x0007_ _x001B_[2J_x001B_[31m[bold]x[/bold] :smile: \u202eabc"
+
+
+def _hostile_form(campaign: Path) -> Path:
+    """Sở Tư pháp's form with terminal escapes in a score cell (an .xlsx stores ESC as ``_x001B_``)."""
+    form = next((campaign / "inbox").glob("STP - *.xlsx"))
+    wb = openpyxl.load_workbook(form)
+    wb[layout.FORM_SHEET]["D10"] = HOSTILE
+    wb.save(form)
+    return form
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a newline in a file name needs a POSIX file system")
+def test_check_shows_control_characters_instead_of_sending_them(sample_copy: Path) -> None:
+    form = _hostile_form(sample_copy)
+    # A file name that would forge the summary line of a clean run.
+    form.rename(form.with_name("STP\nKhông có lỗi (0 cảnh báo). Có thể chạy: egov-xlsx build\n.xlsx"))
+    result = run_cli("check", sample_copy)
+    assert result.returncode == ExitCode.FINDINGS
+    for raw in (b"\x1b", b"\x07", "\u202e".encode()):
+        assert raw not in result.stdout + result.stderr, raw
+    out = result.stdout.decode("utf-8")
+    assert '"\\x1b]0;pwned\\x07 \\x1b[2J\\x1b[31m[bold]x[/bold] :smile: \\u202eabc"' in out  # markup, emoji: as typed
+    assert "STP\\nKhông có lỗi (0 cảnh báo). Có thể chạy: egov-xlsx build\\n.xlsx" in out
+    assert not [line for line in out.splitlines() if line.startswith("Không có lỗi")]
+    assert sum(1 for line in out.splitlines() if line.startswith("Có ") and " lỗi và " in line) == 1
+    # --json stays exact: the same strings, only JSON's own escapes.
+    as_json = run_cli("check", sample_copy, "--json")
+    for raw in (b"\x1b", b"\x07", "\u202e".encode()):
+        assert raw not in as_json.stdout, raw
+    data = json.loads(as_json.stdout)
+    values = [f["value"] for f in data["findings"] if f["code"] == "score-not-number"]
+    assert values == [HOSTILE.replace("_x001B_", "\x1b").replace("_x0007_", "\x07")]
+    assert data == json.loads(json.dumps(check_dict(pipeline.check(sample_copy))))
+
+
+def test_config_names_are_shown_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "tinh-x-2025"
+    assert run_cli("init", folder).returncode == 0
+    config = folder / "egov.toml"
+    text = config.read_text(encoding="utf-8")
+    name = 'name = "Sở Tài chính\\u001b[2J\\nKhông có lỗi [red]x[/red]"'
+    config.write_text(text.replace('name = "Sở Tài chính"', name, 1), encoding="utf-8")
+    result = run_cli("check", folder)
+    assert result.returncode == ExitCode.FINDINGS, result.stderr.decode()
+    assert b"\x1b" not in result.stdout
+    out = result.stdout.decode("utf-8")
+    assert "STC - Sở Tài chính\\x1b[2J" in out and "[red]x[/red]" in out  # no markup either
+    assert not [line for line in out.splitlines() if line.startswith("Không có lỗi")]
+
+
+def test_visible_convention() -> None:
+    from egov_xlsx.console import json_visible, visible
+
+    assert visible("a\nb\r\tc\x00\x1b\x7f\x85\x9b") == "a\\nb\\r\\tc\\x00\\x1b\\x7f\\x85\\x9b"
+    assert visible("\u202a\u202e\u2066\u2069\u200f x") == "\\u202a\\u202e\\u2066\\u2069\\u200f x"
+    assert visible("Sở Tư pháp C:\\hồ sơ [b]") == "Sở Tư pháp C:\\hồ sơ [b]"
+    text = '{"a": "x\x9by\u202e"}'
+    assert json.loads(json_visible(text)) == json.loads(text)
+    assert "\x9b" not in json_visible(text) and "\u202e" not in json_visible(text)

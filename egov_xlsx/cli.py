@@ -383,15 +383,46 @@ def _jobs(jobs: int | None) -> int:
 
 @app.command(cls=_Command)
 def init(
-    folder: Annotated[Path, typer.Argument(help="Thư mục đợt đánh giá mới.")],
+    folder: Annotated[Path, typer.Argument(help="Thư mục đợt đánh giá mới.", metavar="THƯ-MỤC")],
+    campaign_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help="Mã đợt đánh giá (chữ không dấu, số, dấu chấm, gạch ngang); mặc định lấy từ tên thư mục.",
+            show_default=False,
+            metavar="MÃ",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Tạo thư mục đợt đánh giá mới với tệp egov.toml mẫu (có chú thích) và thư mục inbox/."""
-    from egov_xlsx.scaffold import init_campaign
+    from egov_xlsx.scaffold import CAMPAIGN_ID, campaign_id_from
 
     _state["debug"] = debug
-    path = _run(init_campaign, folder)
+    if campaign_id is not None and not CAMPAIGN_ID.match(campaign_id):
+        raise UsageProblem(f"mã đợt '{campaign_id}' không hợp lệ: chỉ dùng chữ không dấu, số, '.', '-', '_'.")
+    if campaign_id is None and campaign_id_from(folder.resolve().name) is None:
+        campaign_id = _ask_campaign_id(folder)
+    from egov_xlsx.scaffold import init_campaign
+
+    path = _run(init_campaign, folder, campaign_id)
     _console().print(f"Đã tạo {path}. Sửa tệp này (tiêu chí, đơn vị), rồi chạy: egov-xlsx forms {folder}")
+
+
+def _ask_campaign_id(folder: Path) -> str:
+    """Ask for the id the folder's name cannot give; without a terminal to ask on, say to use --id."""
+    from egov_xlsx.scaffold import CAMPAIGN_ID
+
+    if not sys.stdin.isatty():
+        raise UsageProblem(
+            f"không lấy được mã đợt đánh giá từ tên thư mục '{folder.resolve().name}'; ghi mã bằng --id, "
+            "ví dụ --id tinh-x-2025."
+        )
+    while True:
+        answer = input("Mã đợt đánh giá (chữ không dấu, số, gạch ngang; ví dụ tinh-x-2025): ").strip()
+        if CAMPAIGN_ID.match(answer):
+            return answer
+        sys.stdout.write("Mã không hợp lệ: chỉ dùng chữ không dấu, số, '.', '-', '_'.\n")
 
 
 @app.command(cls=_Command)

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from egov_xlsx import layout, pipeline
 from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.config import load_campaign
+from egov_xlsx.model import Criterion
 from egov_xlsx.serialize import check_dict
 from tests.conftest import REPO
 
@@ -35,13 +37,70 @@ def test_help_lists_every_command() -> None:
 
 
 def test_init_scaffolds_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    code, out = invoke("init", tmp_path / "moi")
+    code, out = invoke("init", tmp_path / "moi-2025")
     assert code == 0 and "egov-xlsx forms" in out
-    assert (tmp_path / "moi" / "egov.toml").is_file() and (tmp_path / "moi" / "inbox").is_dir()
-    code, _ = invoke("check", tmp_path / "moi")
+    assert (tmp_path / "moi-2025" / "egov.toml").is_file() and (tmp_path / "moi-2025" / "inbox").is_dir()
+    code, _ = invoke("check", tmp_path / "moi-2025")
     assert code == ExitCode.FINDINGS  # the example roster has not submitted yet
-    code, out = invoke("init", tmp_path / "moi")
+    code, out = invoke("init", tmp_path / "moi-2025")
     assert code == ExitCode.IO and "không ghi đè" in out
+
+
+def _walk(criteria: tuple[Criterion, ...], depth: int = 1) -> list[tuple[Criterion, int]]:
+    return [x for c in criteria for x in [(c, depth), *_walk(c.children, depth + 1)]]
+
+
+def test_init_takes_the_id_from_the_folder_and_its_example_shows_every_part(tmp_path: Path) -> None:
+    folder = tmp_path / "Hưng Yên 2026"
+    result = run_cli("init", folder)
+    assert result.returncode == 0, result.stderr.decode()
+    campaign = load_campaign(folder)  # the example passes the config check as written
+    assert (campaign.id, campaign.year) == ("hung-yen-2026", 2026)
+    assert "năm 2026" in campaign.title
+    assert len(campaign.tiers) == 2
+    depts = campaign.tiers[0]
+    nodes = _walk(depts.criteria)
+    assert max(depth for _, depth in nodes) >= 3, "nested children"
+    assert any(c.capped for c, _ in nodes), "a capped parent"
+    assert any(c.na_allowed or c.na_units for c, _ in nodes), "a criterion that may be not applicable"
+    assert any(a.max > 0 for a in depts.adjustments) and any(a.min < 0 for a in depts.adjustments)
+    assert any(not u.ranked and u.unranked_reason for u in depts.units), "an unranked unit"
+    assert all(t.tie_breakers for t in campaign.tiers)
+    # A draft builds from it with an empty inbox.
+    result = run_cli("build", folder, "--draft", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert (tmp_path / "out" / pipeline.NAMES.for_draft(True).workbook).is_file()
+
+
+def test_init_refuses_an_id_it_cannot_derive_without_a_terminal_to_ask_on(tmp_path: Path) -> None:
+    result = run_cli("init", tmp_path / "!!!")
+    assert result.returncode == ExitCode.USAGE
+    assert "--id" in result.stderr.decode("utf-8") and not (tmp_path / "!!!" / "egov.toml").exists()
+    result = run_cli("init", tmp_path / "!!!", "--id", "a b")
+    assert result.returncode == ExitCode.USAGE and "không hợp lệ" in result.stderr.decode("utf-8")
+    assert run_cli("init", tmp_path / "!!!", "--id", "tinh-z-2024").returncode == 0
+    assert load_campaign(tmp_path / "!!!").id == "tinh-z-2024"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal needs POSIX")
+def test_init_asks_for_the_id_on_a_terminal(tmp_path: Path) -> None:
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "egov_xlsx", "init", str(tmp_path / "###")],
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        os.write(master, b"sai ma\ntinh-y-2027\n")
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 0, err.decode()
+    assert "Mã đợt đánh giá" in out.decode("utf-8") and "Mã không hợp lệ" in out.decode("utf-8")
+    campaign = load_campaign(tmp_path / "###")
+    assert (campaign.id, campaign.year) == ("tinh-y-2027", 2027)
 
 
 def test_forms_then_check_and_json_equals_the_library(sample_copy: Path, tmp_path: Path) -> None:

@@ -328,17 +328,22 @@ def _fail_config(exc: ConfigError) -> NoReturn:
     message = str(exc)
     body = "\n".join(f"  - {p}" for p in exc.problems)
     if exc.problems and message.endswith("\n" + body):
-        _fail(ExitCode.CONFIG, message[: -len(body) - 1], [f"  - {p}" for p in exc.problems])
-    _fail(ExitCode.CONFIG, message)
+        _fail(_exit_code(exc), message[: -len(body) - 1], [f"  - {p}" for p in exc.problems])
+    _fail(_exit_code(exc), message)
 
 
-#: The exit code of each error the package raises for a user's mistake (README "Exit codes"), most specific
-#: first; any other EgovError is a file or folder problem.
 def _exit_code(exc: EgovError) -> ExitCode:
+    """The exit code of an error the package raises for a user's mistake (README "Exit codes").
+
+    Most specific class first; any other :class:`~egov_xlsx.errors.EgovError` is a file or folder that cannot
+    be used (4). tests/test_cli.py lists every EgovError class of the package with its documented code.
+    """
+    from egov_xlsx.announce import TemplateProblem
     from egov_xlsx.errors import CampaignNotFound, ConfigError, OutputError
 
     codes: tuple[tuple[type[EgovError], ExitCode], ...] = (
         (ConfigError, ExitCode.CONFIG),
+        (TemplateProblem, ExitCode.CONFIG),  # a campaign template is part of the campaign's configuration
         (CampaignNotFound, ExitCode.IO),
         (OutputError, ExitCode.IO),
     )
@@ -351,9 +356,9 @@ def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 
     try:
         return func(*args, **kwargs)
-    except ConfigError as exc:
-        _fail_config(exc)
     except EgovError as exc:
+        if isinstance(exc, ConfigError):
+            _fail_config(exc)
         _fail(_exit_code(exc), str(exc))
     except OSError as exc:
         _fail(ExitCode.IO, f"không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}")

@@ -17,11 +17,13 @@ from typer.testing import CliRunner
 from egov_xlsx import layout, pipeline
 from egov_xlsx.cli import ExitCode, app
 from egov_xlsx.config import load_campaign
+from egov_xlsx.errors import ConfigProblem
 from egov_xlsx.model import Criterion
 from egov_xlsx.serialize import check_dict
 from tests.conftest import REPO
 
 runner = CliRunner()
+README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def invoke(*args: str | Path) -> tuple[int, str]:
@@ -355,3 +357,127 @@ def test_visible_convention() -> None:
     text = '{"a": "x\x9by\u202e"}'
     assert json.loads(json_visible(text)) == json.loads(text)
     assert "\x9b" not in json_visible(text) and "\u202e" not in json_visible(text)
+
+
+# --- Exit codes: one real case per documented code, and every user-error class of the package ---------------
+
+
+def test_exit_0_done(sample_copy: Path) -> None:
+    result = run_cli("check", sample_copy)
+    assert result.returncode == ExitCode.OK == 0, result.stderr.decode()
+
+
+def test_exit_1_error_findings(sample_copy: Path) -> None:
+    _break_one_form(sample_copy)
+    result = run_cli("check", sample_copy)
+    assert result.returncode == ExitCode.FINDINGS == 1
+    assert "vượt điểm tối đa 20" in result.stdout.decode("utf-8")
+
+
+def test_exit_2_wrong_usage() -> None:
+    result = run_cli("check", "--khong-co")
+    assert result.returncode == ExitCode.USAGE == 2 and b"Traceback" not in result.stderr
+
+
+def test_exit_3_config_problems(tmp_path: Path) -> None:
+    (tmp_path / "egov.toml").write_text('[campaign]\nid = "x"\nyear = "2024"\n', encoding="utf-8")
+    result = run_cli("check", tmp_path)
+    assert result.returncode == ExitCode.CONFIG == 3
+    err = result.stderr.decode("utf-8")
+    assert "Lỗi: Cấu hình" in err and "  - campaign.year: phải là số nguyên" in err and "Traceback" not in err
+
+
+def test_exit_3_problems_print_one_per_line_even_with_a_newline_in_a_value(tmp_path: Path) -> None:
+    (tmp_path / "egov.toml").write_text('[campaign]\nid = "x\\nKhông có lỗi"\n', encoding="utf-8")
+    result = run_cli("check", tmp_path)
+    assert result.returncode == ExitCode.CONFIG
+    lines = result.stderr.decode("utf-8").splitlines()
+    assert lines[0].startswith("Lỗi: Cấu hình") and all(line.startswith("  - ") for line in lines[1:]), lines
+
+
+def test_exit_4_a_file_or_folder(tmp_path: Path) -> None:
+    result = run_cli("build", tmp_path / "khong-co")
+    assert result.returncode == ExitCode.IO == 4 and "egov-xlsx init" in result.stderr.decode("utf-8")
+    assert run_cli("init", tmp_path / "x-2025").returncode == 0
+    result = run_cli("init", tmp_path / "x-2025")
+    assert result.returncode == ExitCode.IO and "không ghi đè" in result.stderr.decode("utf-8")
+
+
+def test_exit_5_an_internal_error_and_debug_shows_its_traceback(sample_copy: Path) -> None:
+    """No input should cause exit 5 (that would be a bug to fix), so the bug is put in: a stage that fails."""
+    code = (
+        "import sys, egov_xlsx.pipeline as p\n"
+        "def broken(*a, **k): raise ZeroDivisionError('x')\n"
+        "p.check = broken\n"
+        f"sys.argv = ['egov-xlsx', 'check', {str(sample_copy)!r}, *sys.argv[1:]]\n"
+        "from egov_xlsx.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=REPO, timeout=300)
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == ExitCode.INTERNAL == 5
+    assert "sự cố không mong muốn (ZeroDivisionError: x)" in err and "--debug" in err and "Traceback" not in err
+    result = subprocess.run([sys.executable, "-c", code, "--debug"], capture_output=True, cwd=REPO, timeout=300)
+    assert result.returncode != 0 and "Traceback" in result.stderr.decode("utf-8")
+
+
+def _user_errors() -> set[type[Exception]]:
+    """Every EgovError class the package defines, in any of its modules."""
+    import importlib
+    import pkgutil
+
+    import egov_xlsx
+    from egov_xlsx.errors import EgovError
+
+    for info in pkgutil.iter_modules(egov_xlsx.__path__):
+        if info.name != "__main__":
+            importlib.import_module(f"egov_xlsx.{info.name}")
+    found: set[type[Exception]] = set()
+    todo: list[type[Exception]] = [EgovError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+#: Every exception the package raises for a user's mistake, with its exit code (README "Exit codes").
+#: A new EgovError class must be added here, with the code the README documents for it.
+USER_ERRORS = {
+    "EgovError": ExitCode.IO,
+    "ConfigError": ExitCode.CONFIG,
+    "TemplateProblem": ExitCode.CONFIG,
+    "CampaignNotFound": ExitCode.IO,
+    "OutputError": ExitCode.IO,
+    "AppraisalExists": ExitCode.IO,
+    "PreviousResultsError": ExitCode.IO,
+}
+#: Constructor arguments of the classes that need more than a message.
+_ARGS: dict[str, tuple[object, ...]] = {
+    "ConfigError": (Path("egov.toml"), [ConfigProblem("campaign.id", "thiếu khóa bắt buộc")]),
+    "TemplateProblem": ("thong-bao.txt.j2", 3, "sai cú pháp"),
+}
+
+
+def test_every_user_error_class_has_a_documented_exit_code() -> None:
+    assert {cls.__name__ for cls in _user_errors()} == set(USER_ERRORS)
+    section = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
+    for name, code in USER_ERRORS.items():
+        row = next(line for line in section.splitlines() if line.startswith(f"| {code.value} |"))
+        assert f"`{name}`" in row, (name, code)
+
+
+@pytest.mark.parametrize("cls", sorted(_user_errors(), key=lambda c: c.__name__), ids=lambda c: c.__name__)
+def test_each_user_error_class_exits_with_its_code(cls: type[Exception]) -> None:
+    import typer
+
+    from egov_xlsx import cli
+
+    exc = cls(*_ARGS.get(cls.__name__, ("thông báo",)))
+
+    def raise_it() -> None:
+        raise exc
+
+    with pytest.raises(typer.Exit) as raised:
+        cli._run(raise_it)
+    assert raised.value.exit_code == USER_ERRORS[cls.__name__]

@@ -333,6 +333,35 @@ def test_check_shows_control_characters_instead_of_sending_them(sample_copy: Pat
     assert data == json.loads(json.dumps(check_dict(pipeline.check(sample_copy))))
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="control characters in file names need a POSIX file system")
+def test_the_terminal_corpus_never_reaches_the_terminal(sample_copy: Path) -> None:
+    from egov_xlsx.console import visible
+    from tests import corpus
+
+    inbox = sample_copy / "inbox"
+    names = corpus.make_terminal_names(inbox)
+    forms = sorted(inbox.glob("S*.xlsx"))
+    for form, text in zip(forms, corpus.TERMINAL_TEXTS.values(), strict=False):
+        wb = openpyxl.load_workbook(form)
+        wb[layout.FORM_SHEET]["D10"] = corpus.xlsx_escaped(text)
+        wb.save(form)
+    for args in (("check", sample_copy), ("build", sample_copy, "-o", sample_copy.parent / "out")):
+        result = run_cli(*args)
+        assert result.returncode == ExitCode.FINDINGS, result.stderr.decode()
+        raw = result.stdout + result.stderr
+        for byte in (*range(0x20), 0x7F):
+            if byte != 0x0A:
+                assert bytes([byte]) not in raw, (args[0], byte)
+        for char in ("\x9b", "\u202e"):
+            assert char.encode() not in raw, char
+        out = result.stdout.decode("utf-8")
+        for path in names:
+            assert visible(path.name) in out, path.name
+        for text in corpus.TERMINAL_TEXTS.values():
+            assert visible(text) in out, text
+        assert not [line for line in out.splitlines() if line.startswith("Không có lỗi")]
+
+
 def test_config_names_are_shown_escaped(tmp_path: Path) -> None:
     folder = tmp_path / "tinh-x-2025"
     assert run_cli("init", folder).returncode == 0

@@ -5,11 +5,14 @@ Exit codes (documented in the README):
 ====  =====================================================================
 0     done; no error findings (warnings allowed)
 1     error findings: forms to correct (``build`` published nothing unless ``--draft``)
-2     wrong usage (unknown option, missing argument)
-3     the campaign config (egov.toml) has problems
-4     a file or folder cannot be read or written (campaign folder missing, output open in Excel)
+2     wrong usage (unknown option or command, missing argument, a value out of range)
+3     the campaign's configuration has problems (egov.toml: ConfigError; a campaign template: TemplateProblem)
+4     a file or folder cannot be read or written (CampaignNotFound, OutputError, any other EgovError, OSError)
 5     unexpected internal error (run again with ``--debug`` and report it)
 ====  =====================================================================
+
+Everything printed goes through :func:`egov_xlsx.console.make_console`, which shows control characters in
+user text escaped; the frame (help, usage errors, ``--version``) is written here, in Vietnamese.
 """
 
 from __future__ import annotations

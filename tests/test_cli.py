@@ -510,3 +510,25 @@ def test_each_user_error_class_exits_with_its_code(cls: type[Exception]) -> None
     with pytest.raises(typer.Exit) as raised:
         cli._run(raise_it)
     assert raised.value.exit_code == USER_ERRORS[cls.__name__]
+
+
+def test_terminal_tables_show_control_characters_too() -> None:
+    """On a terminal findings are tables (laid out before any render hook): their cells are escaped as well."""
+    import io
+
+    from egov_xlsx import console as con
+    from egov_xlsx.findings import make
+
+    hostile = "\x1b]0;pwned\x07\x1b[2J\u202e[bold]x"
+    finding = make("score-not-number", file=f"STP{hostile}.xlsx", sheet="Chấm điểm", cell="D10", value=hostile,
+                   max="20", criterion="1.1", unit="STP")  # fmt: skip
+    screen = con.make_console()
+    screen.file = io.StringIO()
+    screen._force_terminal = True  # what a real terminal gives: styles on, tables laid out
+    assert screen.is_terminal
+    con.print_findings(screen, [finding])
+    out = screen.file.getvalue()
+    assert "┃" in out, "laid out as a table"
+    for raw in ("\x1b]", "\x07", "\x1b[2J", "\u202e"):
+        assert raw not in out, raw
+    assert "\\x1b[2J" in " ".join(out.split())

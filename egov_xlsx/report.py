@@ -33,11 +33,13 @@ FINDINGS_SHEET = "Lỗi, cảnh báo"
 FINDINGS_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Tiêu chí", "Giá trị", "Mức độ", "Mã lỗi", "Nội dung")
 _FINDINGS_WIDTHS = (5, 22, 26, 12, 7, 9, 14, 10, 20, 60)
 
+# The one definition of the severity and roster-state labels; the console (egov_xlsx.console) imports them.
 SEVERITY_LABELS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Ghi chú"}
 _SEVERITY_STYLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 
+# "Hợp lệ", not "Đã nộp": a unit whose form has errors, or that sent several, has submitted too.
 STATE_LABELS = {
-    UnitState.SUBMITTED: "Đã nộp",
+    UnitState.SUBMITTED: "Hợp lệ",
     UnitState.INVALID: "Có lỗi",
     UnitState.DUPLICATE: "Nộp trùng",
     UnitState.MISSING: "Chưa nộp",
@@ -74,6 +76,18 @@ def write_findings_report(report: CheckReport, path: Path, *, draft: bool = Fals
     ws = wb.add_worksheet(names.add(FINDINGS_SHEET))
     write_findings_sheet(ws, styles, campaign, report.findings, draft=draft, summary=summary)
     close_workbook(wb, path)
+
+
+def submission_counts(statuses: Iterable[UnitStatus]) -> str:
+    """ "Đã nộp: 16 (hợp lệ: 13, có lỗi: 2, nộp trùng: 1); chưa nộp: 1": submitted is never read as valid."""
+    counts = dict.fromkeys(UnitState, 0)
+    for status in statuses:
+        counts[status.state] += 1
+    sent = sum(n for state, n in counts.items() if state is not UnitState.MISSING)
+    parts = ", ".join(
+        f"{STATE_LABELS[state].lower()}: {counts[state]}" for state in UnitState if state is not UnitState.MISSING
+    )
+    return f"Đã nộp: {sent} ({parts}); {STATE_LABELS[UnitState.MISSING].lower()}: {counts[UnitState.MISSING]}"
 
 
 def severity_counts(findings: Iterable[Finding]) -> str:
@@ -155,7 +169,6 @@ def _write_roster(
     last_col = len(ROSTER_HEADERS) - 1
     width = float(sum(_ROSTER_WIDTHS))
     set_widths(ws, _ROSTER_WIDTHS)
-    counts = "; ".join(f"{label}: {sum(1 for s in rows if s.state is state)}" for state, label in STATE_LABELS.items())
     header = write_heading(
         ws,
         styles,
@@ -164,7 +177,7 @@ def _write_roster(
         title="TÌNH HÌNH NỘP BIỂU CHẤM ĐIỂM",
         subtitles=(campaign.title, f"Khối: {tier.name}"),
         draft=draft,
-        legend=f"Tổng số {len(rows)} đơn vị. {counts}.",
+        legend=f"Tổng số {len(rows)} đơn vị. {submission_counts(rows)}.",
     )
     write_header_row(ws, header, ROSTER_HEADERS, _ROSTER_WIDTHS, styles.header)
     ws.freeze_panes(header + 1, 3)

@@ -635,3 +635,31 @@ SKIPPED: dict[str, Factory] = {
     "desktop-ini": make_desktop_ini,
     "in-subfolder": make_in_subfolder,
 }
+
+
+# --- cli ---
+# Text that a terminal would obey, in file names and in cells: the console must show it, never send it
+# (tests/test_cli.py runs `check` on an inbox made of these and reads stdout and stderr as bytes).
+
+#: Each hostile text: window title (OSC ... BEL), clear screen, recolour (CSI), an 8-bit CSI (C1), a bidi
+#: override that reverses what follows, a forged summary line after a newline, rich markup and an emoji code.
+TERMINAL_TEXTS: dict[str, str] = {
+    "osc-title": "\x1b]0;pwned\x07",
+    "csi-clear": "\x1b[2J\x1b[H",
+    "sgr-colour": "\x1b[31mđỏ\x1b[0m",
+    "c1-csi": "\x9b2J",
+    "bidi-override": "\u202exslx.exe",
+    "newline-forged-line": "\nKhông có lỗi (0 cảnh báo). Có thể chạy: egov-xlsx build\n",
+    "carriage-return": "\rKhông có lỗi",
+    "rich-markup": "[bold red]x[reverse] :smile:",
+}
+
+
+def make_terminal_names(folder: Path) -> list[Path]:
+    """One small workbook per hostile text, the text in its file name (POSIX file systems allow it)."""
+    return [_write(folder, f"T{i} {text}.xlsx", good_xlsx_bytes(2)) for i, text in enumerate(TERMINAL_TEXTS.values())]
+
+
+def xlsx_escaped(text: str) -> str:
+    """``text`` as an .xlsx stores control characters (``_x001B_``): what Excel writes and every reader decodes."""
+    return "".join(f"_x{ord(c):04X}_" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F else c for c in text)

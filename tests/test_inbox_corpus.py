@@ -183,8 +183,11 @@ def test_check_cli_prints_each_finding_once_and_exits_1(worst_inbox) -> None:
         if f.cell:
             assert f"[{f.code}] {f.cell}" in result.output
     assert "Traceback" not in result.output
-    assert "Khối Sở, ban, ngành (17 đơn vị) - Đã nộp: 13, Có lỗi: 3, Nộp trùng: 1, Chưa nộp: 0" in result.output
-    assert "(10 đơn vị) - Đã nộp: 10, Có lỗi: 0, Nộp trùng: 0, Chưa nộp: 0" in result.output
+    assert (
+        "Khối Sở, ban, ngành (17 đơn vị) - Đã nộp: 17 (hợp lệ: 13, có lỗi: 3, nộp trùng: 1); chưa nộp: 0"
+        in result.output
+    )
+    assert "(10 đơn vị) - Đã nộp: 10 (hợp lệ: 10, có lỗi: 0, nộp trùng: 0); chưa nộp: 0" in result.output
     as_json = runner.invoke(app, ["check", str(campaign), "--json"])
     data = json.loads(as_json.stdout)
     assert data["valid"] is False and as_json.exit_code == ExitCode.FINDINGS

@@ -96,9 +96,19 @@ def test_roster_states_and_contacts(wb: openpyxl.Workbook) -> None:
     ]
     assert rows["SCT"][3:7] == ["Có lỗi", "SCT.xlsx", 2, 1]
     assert rows["STC"][3:5] == ["Nộp trùng", "STC.xlsx\nSTC (1).xlsx"]
-    assert rows["STTTT"][3] == "Đã nộp" and rows["STTTT"][7] is None
+    assert rows["STTTT"][3] == "Hợp lệ" and rows["STTTT"][7] is None
     legend = " ".join(str(c.value) for row in ws.iter_rows(max_row=_header_row(ws)) for c in row if c.value)
-    assert "Đã nộp: 14; Có lỗi: 1; Nộp trùng: 1; Chưa nộp: 1" in legend
+    # Submitted counts every unit that sent something, the invalid and the duplicate too: never read as valid.
+    assert "Đã nộp: 16 (hợp lệ: 14, có lỗi: 1, nộp trùng: 1); chưa nộp: 1" in legend
+
+
+def test_one_definition_of_labels() -> None:
+    from egov_xlsx import console, report
+
+    assert console.STATE_LABELS is report.STATE_LABELS and console.SEVERITY_LABELS is report.SEVERITY_LABELS
+    assert set(report.STATE_LABELS) == set(UnitState) and set(report.SEVERITY_LABELS) == set(Severity)
+    assert len(set(report.STATE_LABELS.values())) == len(UnitState)
+    assert "Đã nộp" not in report.STATE_LABELS.values()  # a state of its own would be mistaken for "valid"
 
 
 def test_findings_sorted_with_labels(wb: openpyxl.Workbook) -> None:

@@ -24,6 +24,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
@@ -635,3 +636,75 @@ SKIPPED: dict[str, Factory] = {
     "desktop-ini": make_desktop_ini,
     "in-subfolder": make_in_subfolder,
 }
+
+
+# --- numbers ---
+# Numbers no score can be, stored in one cell of a real form (or of appraisal.xlsx) exactly as a hostile or
+# broken writer stores them: the sheet's XML holds "1E+30", "inf" or "NaN" (Excel itself cannot type them,
+# other writers can), some under a date format. The cell is first given a sentinel number (and the date
+# format) with openpyxl, then the sentinel's text in the sheet XML is replaced: what any reader then sees is
+# what such a file holds. Each case must be a finding at its cell, never the end of the batch.
+
+_SENTINEL = 987654321
+
+
+@dataclass(frozen=True)
+class HostileNumber:
+    """What the cell holds: ``stored`` is the XML text of a number cell, or the text of a text cell."""
+
+    stored: str
+    text: bool = False
+    date: bool = False
+
+
+HOSTILE_NUMBERS: dict[str, HostileNumber] = {
+    "huge": HostileNumber("1E+30"),
+    "huge-negative": HostileNumber("-1E+30"),
+    "max-double": HostileNumber("1e308"),
+    "overflow": HostileNumber("1e400"),  # read as infinity
+    "infinity": HostileNumber("inf"),
+    "negative-infinity": HostileNumber("-inf"),
+    "nan": HostileNumber("NaN"),
+    "denormal": HostileNumber("1e-320"),
+    "too-many-decimals": HostileNumber("4.12345"),
+    "digits-30-text": HostileNumber("1" * 30, text=True),
+    "digits-5000-text": HostileNumber("9" * 5000, text=True),
+    "date-max-double": HostileNumber("1e308", date=True),
+    "date-nan": HostileNumber("NaN", date=True),
+}
+
+
+def with_hostile_number(workbook: Path, target: Path, sheet: str, cell: str, case: str) -> Path:
+    """Copy ``workbook`` to ``target`` with ``HOSTILE_NUMBERS[case]`` in ``sheet``!``cell``."""
+    return with_hostile_numbers(workbook, target, sheet, {cell: case})
+
+
+def with_hostile_numbers(workbook: Path, target: Path, sheet: str, cells: dict[str, str]) -> Path:
+    """Copy ``workbook`` to ``target`` with ``HOSTILE_NUMBERS[case]`` in each ``sheet``!cell of ``cells``.
+
+    All at once: openpyxl itself cannot open a workbook holding some of them ("inf" under a date format).
+    """
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[sheet]
+    sentinels: dict[bytes, bytes] = {}
+    for i, (cell, case) in enumerate(cells.items()):
+        hostile = HOSTILE_NUMBERS[case]
+        if hostile.text:
+            ws[cell].value = hostile.stored
+            ws[cell].data_type = "s"
+            continue
+        ws[cell].value = _SENTINEL + i
+        if hostile.date:
+            ws[cell].number_format = "dd/mm/yyyy"
+        sentinels[f"<v>{_SENTINEL + i}</v>".encode()] = f"<v>{hostile.stored}</v>".encode()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    for sentinel, stored in sentinels.items():
+        assert sum(part.count(sentinel) for part in parts.values()) == 1, "a sentinel is not written as expected"
+        parts = {name: part.replace(sentinel, stored) for name, part in parts.items()}
+    target.write_bytes(_zip_bytes(parts.items()))
+    return target

@@ -156,3 +156,23 @@ def test_importing_the_library_loads_neither_typer_nor_rich() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_whatever_check_accepts_forms_makes_and_what_it_refuses_is_exit_3(tmp_path: Path) -> None:
+    from egov_xlsx.config import MAX_DEPTH
+    from tests.test_config import _nested
+
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "egov.toml").write_text(_nested(24), encoding="utf-8")
+    for command in ("check", "forms", "build"):
+        code, out = invoke(command, deep)
+        assert code == ExitCode.CONFIG and f"tối đa {MAX_DEPTH} cấp" in out and "Traceback" not in out, out
+    (deep / "egov.toml").write_text(_nested(MAX_DEPTH).replace("max = 1\n", "max = 100000\n"), encoding="utf-8")
+    code, out = invoke("forms", deep, "-o", tmp_path / "forms")
+    assert code == ExitCode.OK, out
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "egov.toml").write_text(_nested(3).replace("max = 1\n", "max = 1e30\n"), encoding="utf-8")
+    code, out = invoke("forms", huge)
+    assert code == ExitCode.CONFIG and ".max: không được vượt quá 100.000" in out, out

@@ -7,7 +7,7 @@ Exit codes (documented in the README):
 1     error findings: forms to correct (``build`` published nothing unless ``--draft``)
 2     wrong usage (unknown option, missing argument)
 3     the campaign config (egov.toml) has problems
-4     a file or folder cannot be read or written (campaign folder missing, output open in Excel)
+4     a file or folder cannot be read or written (campaign folder missing, output open in Excel), or --previous is wrong
 5     unexpected internal error (run again with ``--debug`` and report it)
 ====  =====================================================================
 """
@@ -107,12 +107,13 @@ def _fail(code: ExitCode, message: str) -> NoReturn:
 def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Call a library function, turning the few "cannot continue" errors into one line and an exit code."""
     from egov_xlsx.errors import CampaignNotFound, ConfigError, OutputError
+    from egov_xlsx.previous import PreviousResultsError
 
     try:
         return func(*args, **kwargs)
     except ConfigError as exc:
         _fail(ExitCode.CONFIG, str(exc))
-    except (CampaignNotFound, OutputError) as exc:
+    except (CampaignNotFound, OutputError, PreviousResultsError) as exc:
         _fail(ExitCode.IO, str(exc))
     except OSError as exc:
         _fail(ExitCode.IO, f"không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}")

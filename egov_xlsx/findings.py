@@ -266,6 +266,12 @@ CATALOGUE: dict[str, Spec] = {
         "Tiêu chí {criterion} của khối {tier} không có trong kết quả năm {year}; "
         "điểm tiêu chí này không so sánh được với năm trước.",
     ),
+    "previous-draft": Spec(
+        W,
+        "Kết quả năm trước là dự thảo",
+        "Kết quả năm {year} dùng để so sánh là bản dự thảo (build --draft); thứ hạng và điểm năm trước có thể "
+        "khác bản chính thức. Nên dùng kết quả chính thức của năm {year}.",
+    ),
     "previous-criterion-removed": Spec(
         W,
         "Tiêu chí của năm trước không còn",

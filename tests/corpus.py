@@ -25,7 +25,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -707,4 +709,100 @@ def with_hostile_numbers(workbook: Path, target: Path, sheet: str, cells: dict[s
         assert sum(part.count(sentinel) for part in parts.values()) == 1, "a sentinel is not written as expected"
         parts = {name: part.replace(sentinel, stored) for name, part in parts.items()}
     target.write_bytes(_zip_bytes(parts.items()))
+    return target
+
+
+# Malformed `--previous` results: each a change to a real results.json (its text, as parsed with
+# Decimal numbers), with the JSON path the message must name ("" when the file cannot be parsed at all).
+
+
+def _unit0(data: dict[str, Any]) -> dict[str, Any]:
+    unit: dict[str, Any] = data["tiers"][0]["units"][0]
+    return unit
+
+
+def _set_in_unit(key: str, value: object) -> Callable[[dict[str, Any]], object]:
+    def change(data: dict[str, Any]) -> object:
+        _unit0(data)[key] = value
+        return data
+
+    return change
+
+
+def _drop(path: tuple[str | int, ...]) -> Callable[[dict[str, Any]], object]:
+    def change(data: dict[str, Any]) -> object:
+        node: Any = data
+        for step in path[:-1]:
+            node = node[step]
+        del node[path[-1]]
+        return data
+
+    return change
+
+
+def _raw(text: str) -> Callable[[dict[str, Any]], object]:
+    return lambda data: _RawText(text)
+
+
+class _RawText(str):
+    """A change that replaces the whole file's text."""
+
+
+def _text_of(data: object) -> str:
+    from egov_xlsx.serialize import dumps
+
+    return str(data) if isinstance(data, _RawText) else dumps(data)
+
+
+def _duplicate_unit(data: dict[str, Any]) -> object:
+    units = data["tiers"][0]["units"]
+    units.append(dict(units[0]))
+    return data
+
+
+def _nested(data: dict[str, Any]) -> object:
+    return _RawText('{"campaign": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+
+#: case -> (change to the parsed results.json, the JSON path named in the message)
+MALFORMED_PREVIOUS: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
+    "nan-total": (_raw('{"campaign": {"year": 2018, "province": "Hưng Yên"}, "tiers": [{"total": NaN}]}'), ""),
+    "infinity-percent": (_raw('{"tiers": [{"percent": -Infinity}]}'), ""),
+    "rank-1e400": (_set_in_unit("rank", Decimal("1E+400")), "tiers[0].units[0].rank"),
+    "rank-fraction": (_set_in_unit("rank", Decimal("2.5")), "tiers[0].units[0].rank"),
+    "rank-zero": (_set_in_unit("rank", Decimal(0)), "tiers[0].units[0].rank"),
+    "rank-text": (_set_in_unit("rank", "1"), "tiers[0].units[0].rank"),
+    "total-5000-digits": (_set_in_unit("total", Decimal("9" * 5000)), "tiers[0].units[0].total"),
+    "total-1e30": (_set_in_unit("total", Decimal("1E+30")), "tiers[0].units[0].total"),
+    "percent-missing": (_drop(("tiers", 0, "units", 0, "percent")), "tiers[0].units[0].percent"),
+    "deep-nesting": (_nested, ""),
+    "not-an-object": (lambda data: [data], ""),
+    "campaign-missing": (_drop(("campaign",)), "campaign"),
+    "year-missing": (_drop(("campaign", "year")), "campaign.year"),
+    "year-text": (lambda data: {**data, "campaign": {**data["campaign"], "year": "2018"}}, "campaign.year"),
+    "province-missing": (_drop(("campaign", "province")), "campaign.province"),
+    "tiers-missing": (_drop(("tiers",)), "tiers"),
+    "tiers-not-a-list": (lambda data: {**data, "tiers": {"so-nganh": []}}, "tiers"),
+    "unit-not-an-object": (
+        lambda data: (data["tiers"][0]["units"].__setitem__(0, "SKHDT"), data)[1],
+        "tiers[0].units[0]",
+    ),
+    "unit-code-missing": (_drop(("tiers", 0, "units", 0, "code")), "tiers[0].units[0].code"),
+    "unit-code-number": (_set_in_unit("code", Decimal(7)), "tiers[0].units[0].code"),
+    "unit-duplicated": (_duplicate_unit, "tiers[0].units[17].code"),
+    "criteria-missing": (_drop(("tiers", 0, "criteria")), "tiers[0].criteria"),
+    "draft-not-boolean": (lambda data: {**data, "draft": "yes"}, "draft"),
+    "duplicate-key": (_raw('{"campaign": {"year": 2018, "year": 2017}}'), ""),
+    "truncated": (_raw('{"campaign": {"year": 2018, "prov'), ""),
+    "empty": (_raw(""), ""),
+}
+
+
+def write_malformed_previous(valid: Path, target: Path, case: str) -> Path:
+    """Write ``target``: the results.json ``valid`` changed as ``MALFORMED_PREVIOUS[case]`` says."""
+    import json
+
+    change, _ = MALFORMED_PREVIOUS[case]
+    data = json.loads(valid.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal)
+    target.write_text(_text_of(change(data)), encoding="utf-8")
     return target

@@ -114,6 +114,13 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
         sheets = _load(admitted.content)
     except Exception as exc:  # every reader failure becomes a finding naming the file
         return (), (_finding("appraisal-unreadable", detail=clean(str(exc))[:200] or type(exc).__name__),)
+    except BaseException as exc:
+        # The reader panics (a BaseException) on a number it cannot turn into a date (-1E+30 under a date
+        # format): the file cannot be read, which is the council's to fix, not the end of the run.
+        if type(exc).__name__ != "PanicException":
+            raise
+        detail = "một ô có định dạng ngày tháng chứa số không thể là ngày tháng"
+        return (), (_finding("appraisal-unreadable", detail=detail),)
     by_name = tier_sheet_names(campaign)
     entries: list[Entry] = []
     tables = 0

@@ -675,6 +675,13 @@ HOSTILE_NUMBERS: dict[str, HostileNumber] = {
     "date-nan": HostileNumber("NaN", date=True),
 }
 
+#: Numbers the spreadsheet reader itself cannot read (python-calamine panics turning them into dates): the
+#: whole file is then unreadable, a finding for the file rather than for the cell.
+READER_PANICS: dict[str, HostileNumber] = {
+    "date-huge-negative": HostileNumber("-1E+30", date=True),
+    "date-negative-infinity": HostileNumber("-inf", date=True),
+}
+
 
 def with_hostile_number(workbook: Path, target: Path, sheet: str, cell: str, case: str) -> Path:
     """Copy ``workbook`` to ``target`` with ``HOSTILE_NUMBERS[case]`` in ``sheet``!``cell``."""
@@ -682,7 +689,8 @@ def with_hostile_number(workbook: Path, target: Path, sheet: str, cell: str, cas
 
 
 def with_hostile_numbers(workbook: Path, target: Path, sheet: str, cells: dict[str, str]) -> Path:
-    """Copy ``workbook`` to ``target`` with ``HOSTILE_NUMBERS[case]`` in each ``sheet``!cell of ``cells``.
+    """Copy ``workbook`` to ``target`` with a hostile number (``HOSTILE_NUMBERS`` or ``READER_PANICS``) in each
+    ``sheet``!cell of ``cells``.
 
     All at once: openpyxl itself cannot open a workbook holding some of them ("inf" under a date format).
     """
@@ -692,7 +700,7 @@ def with_hostile_numbers(workbook: Path, target: Path, sheet: str, cells: dict[s
     ws = wb[sheet]
     sentinels: dict[bytes, bytes] = {}
     for i, (cell, case) in enumerate(cells.items()):
-        hostile = HOSTILE_NUMBERS[case]
+        hostile = HOSTILE_NUMBERS[case] if case in HOSTILE_NUMBERS else READER_PANICS[case]
         if hostile.text:
             ws[cell].value = hostile.stored
             ws[cell].data_type = "s"

@@ -613,3 +613,19 @@ def test_update_keeps_a_file_holding_hostile_numbers_readable(campaign: Campaign
     assert result.exit_code == 0, result.output
     report = pipeline.check(campaign)
     assert {f.cell for f in report.findings if f.file == "appraisal.xlsx"} >= set(cells) - {"G0"}
+
+
+@pytest.mark.parametrize("case", ["date-huge-negative", "date-negative-infinity"])
+def test_a_number_the_reader_cannot_read_makes_the_appraisal_file_unreadable_not_the_run(
+    campaign: Campaign, case: str
+) -> None:
+    from tests import corpus
+
+    done = make_file(campaign, "SKHDT")
+    ws = openpyxl.load_workbook(done.path)[SO]
+    corpus.with_hostile_numbers(done.path, done.path, SO, {f"G{header_row(ws) + 1}": case})
+    report = pipeline.check(campaign)
+    found = [f for f in report.findings if f.file == "appraisal.xlsx"]
+    assert [f.code for f in found] == ["appraisal-unreadable"]
+    assert "định dạng ngày tháng" in found[0].message
+    assert [s.state.name for s in report.statuses if s.unit.code == "SKHDT"] == ["SUBMITTED"]

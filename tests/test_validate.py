@@ -295,3 +295,18 @@ def test_show_value_is_bounded():
     assert show_value(dt.datetime(1899, 12, 30)) == "#NUM!"
     assert show_value(10**40) == "1E+40"
     assert show_value(1234.5) == "1.234,5"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="python-calamine panics (PanicException, a BaseException) reading -1E+30 under a date format; "
+    "ingest.read_form (the reader, owned by the gating work of issue 11 §2) must make it a finding for the file",
+)
+def test_a_number_the_reader_panics_on_is_a_finding_for_its_file(sample_copy) -> None:
+    from egov_xlsx import pipeline
+    from tests import corpus
+
+    form = next((sample_copy / "inbox").glob("STP - *.xlsx"))
+    corpus.with_hostile_numbers(form, form, layout.FORM_SHEET, {"D10": "date-huge-negative"})
+    report = pipeline.check(sample_copy)
+    assert any(f.file == form.name for f in report.findings)

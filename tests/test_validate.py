@@ -220,9 +220,11 @@ def _hostile_inbox(campaign: Path, where: str) -> dict[str, tuple[str, str]]:
     forms = sorted((campaign / "inbox").glob("*.xlsx"))
     placed: dict[str, tuple[str, str]] = {}
     for case, form in zip(corpus.HOSTILE_NUMBERS, forms, strict=False):
-        ws = openpyxl.load_workbook(form, read_only=True)[layout.FORM_SHEET]
+        wb = openpyxl.load_workbook(form, read_only=True)
+        ws = wb[layout.FORM_SHEET]
         rows = {str(r[0].value): r[0].row for r in ws.iter_rows(min_row=layout.FIRST_DATA_ROW) if r[0].value}
         total = next(r[0].row for r in ws.iter_rows(min_row=layout.FIRST_DATA_ROW) if r[1].value == "TỔNG ĐIỂM")
+        wb.close()
         cell = {"leaf": f"D{rows['1.1']}", "subtotal": f"D{rows['1']}", "total": f"D{total}", "max": f"C{rows['1.1']}"}
         corpus.with_hostile_number(form, form, layout.FORM_SHEET, cell[where], case)
         placed[form.name.split(" - ")[0]] = (case, cell[where])

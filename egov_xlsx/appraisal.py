@@ -36,6 +36,7 @@ the unit marked not applicable is not used (warning). Rows with no value are ign
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,9 +63,10 @@ from egov_xlsx.appraisal_sheet import (
     write_appraisal_workbook,
 )
 from egov_xlsx.atomic import Staging, explain
+from egov_xlsx.config import MAX_DECIMALS
 from egov_xlsx.errors import OutputError
 from egov_xlsx.model import ZERO, Appraisal, Campaign, CheckReport, Finding, Submission, Tier
-from egov_xlsx.validate import parse_score, show_value
+from egov_xlsx.validate import NAN_DATE, NOT_A_NUMBER, parse_score, show_number, show_value
 from egov_xlsx.vietnamese import clean, format_number
 
 #: How far the reader looks (a tier of 1,000 units and 150 criteria stays under it).
@@ -112,6 +114,13 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
         sheets = _load(admitted.content)
     except Exception as exc:  # every reader failure becomes a finding naming the file
         return (), (_finding("appraisal-unreadable", detail=clean(str(exc))[:200] or type(exc).__name__),)
+    except BaseException as exc:
+        # The reader panics (a BaseException) on a number it cannot turn into a date (-1E+30 under a date
+        # format): the file cannot be read, which is the council's to fix, not the end of the run.
+        if type(exc).__name__ != "PanicException":
+            raise
+        detail = "một ô có định dạng ngày tháng chứa số không thể là ngày tháng"
+        return (), (_finding("appraisal-unreadable", detail=detail),)
     by_name = tier_sheet_names(campaign)
     entries: list[Entry] = []
     tables = 0
@@ -189,13 +198,23 @@ def _entries(
             tier_id=(_text(_at(row, columns["tier"])) or None) if orphan else tier_id,
             unit_code=unit,
             criterion=criterion,
-            value=(clean(raw) or None) if isinstance(raw, str) else raw,
+            value=_value(raw),
             reason=_text(_at(row, columns["reason"])),
             columns=columns,
             unit_name=_text(_at(row, columns.get("unit_name"))),
             criterion_name=_text(_at(row, columns.get("criterion_name"))),
             orphan=orphan,
         )
+
+
+def _value(raw: Any) -> Any:
+    """A value cell as an entry holds it: text cleaned; no number at all (NaN, infinity, NaN under a date
+    format) as Excel's "#NUM!", which judging reports and ``--update`` can write back."""
+    if isinstance(raw, str):
+        return clean(raw) or None
+    if (isinstance(raw, float) and not math.isfinite(raw)) or (isinstance(raw, datetime) and raw == NAN_DATE):
+        return NOT_A_NUMBER
+    return raw
 
 
 def _at(row: list[Any], col: int | None) -> Any:
@@ -270,13 +289,16 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
         value, problem = parse_score(e.value)
         shown = show_value(e.value)
         if problem == "score-text-number" and value is not None:
-            problems.append(_finding("appraisal-text-number", value=shown, read=format_number(value), **where))
+            problems.append(_finding("appraisal-text-number", value=shown, read=show_number(value), **where))
+        elif problem == "score-decimals":
+            problems.append(_finding("appraisal-decimals", value=shown, decimals=MAX_DECIMALS, **where))
+            continue
         elif problem is not None or value is None:
             problems.append(_finding("appraisal-not-number", value=shown, **where))
             continue
         if not low <= value <= high:
             code = "adjustment-out-of-range" if adjustment else "appraisal-above-max"
-            problems.append(_finding(code, value=format_number(value), **where))
+            problems.append(_finding(code, value=show_number(value), **where))
             continue
         sub = subs.get(e.unit_code)
         if sub is not None and e.criterion in sub.not_applicable:

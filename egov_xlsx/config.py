@@ -29,9 +29,18 @@ from egov_xlsx.model import (
     Tier,
     Unit,
 )
-from egov_xlsx.vietnamese import clean
+from egov_xlsx.vietnamese import clean, format_number
 
 CONFIG_NAME = "egov.toml"
+
+#: Limits on the numbers a config may hold, checked here so that whatever ``check`` accepts every command
+#: (forms, workbook, documents) can lay out and print. A maximum, a bonus/penalty bound: at most
+#: ``MAX_POINTS`` in magnitude; every maximum, bound and band: at most ``MAX_DECIMALS`` decimals (scores
+#: in the forms obey the same rule); the criteria tree: at most ``MAX_DEPTH`` levels ("1" is level 1,
+#: "1.2.3" level 3).
+MAX_POINTS = Decimal(100000)
+MAX_DECIMALS = 4
+MAX_DEPTH = 6
 
 DEFAULT_BANDS = (
     Band("Tốt", Decimal(85)),
@@ -109,6 +118,7 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
             "year",
             "authority",
             "criteria_decision",
+            "previous_provinces",
         },
         required=True,
     )
@@ -123,6 +133,7 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
     province = r.text(camp, "campaign.province", required=True)
     authority = r.text(camp, "campaign.authority")
     criteria_decision = r.text(camp, "campaign.criteria_decision")
+    previous_provinces = r.texts(camp, "campaign.previous_provinces")
 
     disp = r.table(root.get("display"), "display", {"total_decimals", "percent_decimals"})
     display = Display(
@@ -177,6 +188,7 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
         document=document,
         folder=path.parent,
         config_sha256=sha256,
+        previous_provinces=previous_provinces,
     )
 
 
@@ -278,6 +290,8 @@ def _bands(r: _Reader, raw: object, key: str) -> tuple[Band, ...]:
         low = r.decimal(b, f"{key}[{i}].min_percent", required=True)
         if low is not None and not ZERO <= low <= 100:
             r.problem(f"{key}[{i}].min_percent", "phải từ 0 đến 100")
+        else:
+            _bounded(r, f"{key}[{i}].min_percent", low)
         if name and low is not None:
             bands.append(Band(name, low))
     bands.sort(key=lambda b: b.min_percent, reverse=True)
@@ -322,7 +336,7 @@ def _units(r: _Reader, raw: object, key: str) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str]) -> Criterion | None:
+def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str], depth: int = 1) -> Criterion | None:
     c = r.table(raw, key, {"code", "name", "max", "children", "not_applicable"}, required=True)
     if not c:
         return None
@@ -331,13 +345,20 @@ def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str]) -> Crite
     declared = r.decimal(c, f"{key}.max")
     if declared is not None and declared <= 0:
         r.problem(f"{key}.max", "điểm tối đa phải lớn hơn 0")
+    else:
+        _bounded(r, f"{key}.max", declared)
     children: list[Criterion] = []
     raw_children = c.get("children", [])
     if not isinstance(raw_children, list):
         r.problem(f"{key}.children", "ghi các tiêu chí con dạng [[...children]]")
         raw_children = []
+    too_deep = bool(raw_children) and depth >= MAX_DEPTH
+    if too_deep:
+        # Not read further: a tree of any depth would otherwise recurse until Python gives up.
+        r.problem(f"{key}.children", f"bộ tiêu chí chỉ được tối đa {MAX_DEPTH} cấp (tiêu chí {code} đã ở cấp {depth})")
+        raw_children = []
     for i, rc in enumerate(raw_children):
-        child = _criterion(r, rc, f"{key}.children[{i}]", unit_codes)
+        child = _criterion(r, rc, f"{key}.children[{i}]", unit_codes, depth + 1)
         if child is not None:
             children.append(child)
     na_allowed, na_units = False, frozenset[str]()
@@ -365,7 +386,8 @@ def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str]) -> Crite
         else:
             maximum, capped = declared, declared < total
     elif declared is None:
-        r.problem(f"{key}.max", "tiêu chí không có tiêu chí con phải có điểm tối đa (max)")
+        if not too_deep:
+            r.problem(f"{key}.max", "tiêu chí không có tiêu chí con phải có điểm tối đa (max)")
         maximum = ZERO
     else:
         maximum = declared
@@ -396,6 +418,8 @@ def _adjustments(r: _Reader, raw: object, key: str, criterion_codes: set[str]) -
         name = r.text(a, f"{k}.name", required=True)
         low = r.decimal(a, f"{k}.min", default=ZERO)
         high = r.decimal(a, f"{k}.max", default=ZERO)
+        _bounded(r, f"{k}.min", low)
+        _bounded(r, f"{k}.max", high)
         if code in criterion_codes or code in {x.code for x in out}:
             r.problem(f"{k}.code", f'mã "{code}" đã dùng cho một tiêu chí hoặc dòng khác')
         if low is not None and high is not None and low > high:
@@ -405,6 +429,16 @@ def _adjustments(r: _Reader, raw: object, key: str, criterion_codes: set[str]) -
         if code and name and low is not None and high is not None:
             out.append(Adjustment(code=code, name=name, min=low, max=high))
     return tuple(out)
+
+
+def _bounded(r: _Reader, key: str, value: Decimal | None) -> None:
+    """Record a problem when a number of the config is beyond the limits (``MAX_POINTS``, ``MAX_DECIMALS``)."""
+    if value is None:
+        return
+    if abs(value) > MAX_POINTS:
+        r.problem(key, f"không được vượt quá {format_number(MAX_POINTS)} (về giá trị tuyệt đối)")
+    elif value != value.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+        r.problem(key, f"chỉ ghi tối đa {MAX_DECIMALS} chữ số thập phân")
 
 
 class _Reader:

@@ -209,6 +209,12 @@ CATALOGUE: dict[str, Spec] = {
         '(máy dùng dấu phẩy làm dấu thập phân, nên "4.7" thành ngày 4 tháng 7). Nhập lại điểm với dấu phẩy '
         "(ví dụ 4,7) và định dạng ô là Số.",
     ),
+    "score-decimals": Spec(
+        E,
+        "Điểm có quá nhiều chữ số thập phân",
+        "Ô {cell} ghi {value}: điểm chỉ được có tối đa {decimals} chữ số thập phân. Nhập lại điểm tiêu chí "
+        "{criterion} từ 0 đến {max}, làm tròn đến {decimals} chữ số thập phân.",
+    ),
     "score-negative": Spec(
         E, "Điểm âm", "Ô {cell} ghi điểm âm ({value}). Điểm tiêu chí {criterion} phải từ 0 đến {max}."
     ),
@@ -259,6 +265,12 @@ CATALOGUE: dict[str, Spec] = {
         "Tiêu chí mới so với năm trước",
         "Tiêu chí {criterion} của khối {tier} không có trong kết quả năm {year}; "
         "điểm tiêu chí này không so sánh được với năm trước.",
+    ),
+    "previous-draft": Spec(
+        W,
+        "Kết quả năm trước là dự thảo",
+        "Kết quả năm {year} dùng để so sánh là bản dự thảo (build --draft); thứ hạng và điểm năm trước có thể "
+        "khác bản chính thức. Nên dùng kết quả chính thức của năm {year}.",
     ),
     "previous-criterion-removed": Spec(
         W,
@@ -324,6 +336,12 @@ CATALOGUE: dict[str, Spec] = {
         "Điểm thẩm định nhập dạng chữ",
         'Ô {cell} (trang "{sheet}") của tệp thẩm định chứa "{value}" ở dạng chữ; công cụ hiểu là {read}. Nên nhập lại '
         "dạng số để tránh nhầm lẫn.",
+    ),
+    "appraisal-decimals": Spec(
+        E,
+        "Điểm thẩm định có quá nhiều chữ số thập phân",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value}: chỉ được có tối đa {decimals} chữ số thập phân. '
+        "Nhập lại một số từ {min} đến {max}.",
     ),
     "appraisal-above-max": Spec(
         E,

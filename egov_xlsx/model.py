@@ -215,6 +215,8 @@ class Campaign:
     document: DocumentInfo = DocumentInfo()
     folder: Path = Path(".")
     config_sha256: str = ""
+    #: Provinces merged into this one (2025) whose earlier results ``--previous`` may compare with.
+    previous_provinces: tuple[str, ...] = ()
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((t for t in self.tiers if t.id == tier_id), None)

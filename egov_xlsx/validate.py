@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from egov_xlsx import findings, layout
+from egov_xlsx.config import MAX_DECIMALS
 from egov_xlsx.model import (
     ZERO,
     Campaign,
@@ -131,6 +132,9 @@ def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
     Numbers become ``Decimal(repr(x))`` (what the user typed, not the binary float). A text cell holding
     one number with at most one separator ("4,72", "4.72") is read as a decimal with the code
     ``score-text-number``. A date is what Excel makes of "4.7" under a Vietnamese locale: ``score-date``.
+    Not a number at all (infinity, NaN, NaN under a date format): ``score-not-number``. More than
+    :data:`~egov_xlsx.config.MAX_DECIMALS` decimals (``1e-320``): the value with ``score-decimals``. Any
+    magnitude is returned as it is: callers compare it with a bound and show it with :func:`show_number`.
     """
     if value is None or value == "":
         return None, "score-missing"
@@ -141,7 +145,10 @@ def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
     if isinstance(value, float):
         if not math.isfinite(value):
             return None, "score-not-number"
-        return _decimal(repr(value)), None
+        number, too_precise = _typed(repr(value))
+        return number, ("score-decimals" if too_precise else None)
+    if isinstance(value, datetime) and value == NAN_DATE:
+        return None, "score-not-number"
     if isinstance(value, datetime | date):
         return None, "score-date"
     if isinstance(value, time | timedelta):
@@ -149,10 +156,36 @@ def parse_score(value: CellValue) -> tuple[Decimal | None, str | None]:
     text = str(value).strip()
     if _TEXT_NUMBER.match(text):
         try:
-            return Decimal(text.replace(",", ".")), "score-text-number"
+            number = Decimal(text.replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
             return None, "score-not-number"
+        return number, ("score-decimals" if _too_precise(number) else "score-text-number")
     return None, "score-not-number"
+
+
+#: What the spreadsheet reader returns for a NaN stored in a date-formatted cell: the epoch, 30/12/1899
+#: 00:00, as a datetime (a real serial in [0, 1) reads as a time of day, 1 and above as a date).
+NAN_DATE = datetime(1899, 12, 30)
+
+#: What a message shows for a value that is no number at all (NaN, infinity): Excel's own error text.
+NOT_A_NUMBER = "#NUM!"
+
+_QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)
+#: The smallest positive score the float fast path takes (below it the decimals rule decides).
+_SMALLEST = float(_QUANTUM)
+
+
+def _too_precise(number: Decimal) -> bool:
+    """More decimals than a score may have (``MAX_DECIMALS``): 0,00001 or the denormal 1e-320.
+
+    Judged on the number as Excel shows it (15 significant digits), so that a sum's binary noise
+    (0.30000000000000004) is not taken for decimals the unit typed; the score itself stays exact.
+    """
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -MAX_DECIMALS:
+        return False
+    shown = Decimal(f"{number:.15G}")
+    return shown != shown.quantize(_QUANTUM)
 
 
 # Scores and maxima repeat across forms (a national inbox holds 400,000 leaf scores of a few thousand values):
@@ -170,13 +203,55 @@ def _decimal(value: int | str) -> Decimal:
     return found
 
 
+_TYPED: dict[str, tuple[Decimal, bool]] = {}
+
+
+def _typed(text: str) -> tuple[Decimal, bool]:
+    """A float's repr as a decimal and whether it has too many decimals (cached like :func:`_decimal`)."""
+    found = _TYPED.get(text)
+    if found is None:
+        if len(_TYPED) >= 1 << 14:
+            _TYPED.clear()
+        number = _decimal(text)
+        found = _TYPED[text] = (number, _too_precise(number))
+    return found
+
+
+#: Beyond these a number is shown in scientific notation ("1E+30", "1E-320"): a message quotes what the
+#: cell holds without printing hundreds of digits (and the plain formatter could not round it).
+_SHOW_LARGE = Decimal(10) ** 12
+_SHOW_SMALL = Decimal(10) ** -MAX_DECIMALS
+
+
+def show_number(value: Decimal) -> str:
+    """A number as quoted in a message, bounded: "85,5", "1.000", "1,5E+30", "1E-320", "#NUM!"."""
+    if not value.is_finite():
+        return NOT_A_NUMBER
+    if value and (abs(value) >= _SHOW_LARGE or abs(value) < _SHOW_SMALL):
+        return f"{Context(prec=6).plus(value).normalize():G}".replace(".", ",")
+    if len(value.as_tuple().digits) > 17:  # "0,1000...0001" typed as text: as Excel would show it
+        return f"{Context(prec=15).plus(value).normalize():G}".replace(".", ",")
+    return format_number(value)
+
+
 def show_value(value: CellValue) -> str:
-    """A cell value as quoted in a message: dates as dd/mm/yyyy, numbers with a decimal comma."""
+    """A cell value as quoted in a message: dates as dd/mm/yyyy, numbers with a decimal comma (bounded)."""
+    if isinstance(value, datetime) and value == NAN_DATE:
+        return NOT_A_NUMBER
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
-        return format_number(Decimal(repr(value)))
-    return "" if value is None else str(value)
+        return show_number(Decimal(repr(value))) if math.isfinite(value) else NOT_A_NUMBER
+    if isinstance(value, int) and not isinstance(value, bool):
+        return show_number(Decimal(value))
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= _SHOW_TEXT else f"{text[: _SHOW_TEXT - 1]}…"
+
+
+#: Characters of a cell's text quoted in a message (a pasted page, 5,000 digits: the cell says the rest).
+_SHOW_TEXT = 60
 
 
 def check_reading(campaign: Campaign, reading: Reading) -> Checked:
@@ -331,7 +406,8 @@ def _check_max(c: Criterion, row: FormRow, sink: _Sink, float_max: float | None)
     if shown.__class__ is float and shown == float_max:
         return  # the maximum as printed on the form (see _Plan.float_max)
     value, problem = parse_score(shown)
-    if problem is None and value is not None and value != c.max:
+    # A number other than the maximum, or no number at all where one was printed (NaN, infinity, a date).
+    if problem != "score-missing" and value != c.max:
         cell = layout.cell_address(row.row, layout.COL_MAX)
         sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(shown), expected=format_number(c.max))
 
@@ -345,9 +421,17 @@ def _check_leaf(
     campaign: Campaign, c: Criterion, unit: Unit, row: FormRow, sink: _Sink, float_max: float | None
 ) -> Decimal | str | None:
     score = row.score
-    if score.__class__ is float and not row.not_applicable and float_max is not None and 0.0 <= score <= float_max:
+    if (
+        score.__class__ is float
+        and not row.not_applicable
+        and float_max is not None
+        and (score == 0.0 or _SMALLEST <= score <= float_max)
+    ):
         # A number within bounds, decided on the float (see _Plan.float_max); the decimal is what was typed.
-        typed = _decimal(repr(score))
+        typed, too_precise = _typed(repr(score))
+        if too_precise:
+            sink.add("score-decimals", value=show_value(score), decimals=MAX_DECIMALS, **_where(c, row))
+            return None
         if score > 0.0 and not row.note and campaign.evidence_severity is not None:
             _no_evidence(campaign.evidence_severity, c, row, typed, sink)
         return typed
@@ -362,16 +446,19 @@ def _check_leaf(
             return "na"
     value, problem = parse_score(score)
     if problem == "score-text-number" and value is not None:
-        sink.add(problem, value=show_value(score), read=format_number(value), **_where(c, row))
+        sink.add(problem, value=show_value(score), read=show_number(value), **_where(c, row))
+    elif problem == "score-decimals":
+        sink.add(problem, value=show_value(score), decimals=MAX_DECIMALS, **_where(c, row))
+        return None
     elif problem is not None:
         sink.add(problem, value=show_value(score), **_where(c, row))
         return None
     assert value is not None
     if value < 0:
-        sink.add("score-negative", value=format_number(value), **_where(c, row))
+        sink.add("score-negative", value=show_number(value), **_where(c, row))
         return None
     if value > c.max:
-        sink.add("score-above-max", value=format_number(value), **_where(c, row))
+        sink.add("score-above-max", value=show_number(value), **_where(c, row))
         return None
     if campaign.evidence_severity is not None and value > 0 and not row.note:
         _no_evidence(campaign.evidence_severity, c, row, value, sink)
@@ -421,15 +508,26 @@ def _check_sums(
 
 def _compare_subtotal(value: CellValue, cell: str, expected: Decimal, sink: _Sink, criterion: str | None) -> None:
     # A 0 is a formula's cached value never recalculated (xlsxwriter stores 0): it says nothing.
-    if isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
+    if isinstance(value, datetime) and value == NAN_DATE:
+        differs = True  # NaN under a date format: never a sum
+    elif isinstance(value, str):
+        typed, problem = parse_score(value)  # a number typed as text over the formula is compared too
+        if typed is None or not typed or problem not in ("score-text-number", "score-decimals"):
+            return
+        differs = abs(typed - expected) > _TOLERANCE
+    elif isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
         return
-    shown = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if abs(shown - expected) > _TOLERANCE:
+    elif isinstance(value, float) and not math.isfinite(value):
+        differs = True  # NaN or infinity typed over the formula: never a sum
+    else:
+        shown = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        differs = abs(shown - expected) > _TOLERANCE
+    if differs:
         sink.add(
             "subtotal-mismatch",
             criterion=criterion,
             cell=cell,
-            value=format_number(shown),
+            value=show_value(value),
             expected=format_number(expected),
         )
 

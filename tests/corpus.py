@@ -24,7 +24,10 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -663,3 +666,179 @@ def make_terminal_names(folder: Path) -> list[Path]:
 def xlsx_escaped(text: str) -> str:
     """``text`` as an .xlsx stores control characters (``_x001B_``): what Excel writes and every reader decodes."""
     return "".join(f"_x{ord(c):04X}_" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F else c for c in text)
+
+
+# --- numbers ---
+# Numbers no score can be, stored in one cell of a real form (or of appraisal.xlsx) exactly as a hostile or
+# broken writer stores them: the sheet's XML holds "1E+30", "inf" or "NaN" (Excel itself cannot type them,
+# other writers can), some under a date format. The cell is first given a sentinel number (and the date
+# format) with openpyxl, then the sentinel's text in the sheet XML is replaced: what any reader then sees is
+# what such a file holds. Each case must be a finding at its cell, never the end of the batch.
+
+_SENTINEL = 987654321
+
+
+@dataclass(frozen=True)
+class HostileNumber:
+    """What the cell holds: ``stored`` is the XML text of a number cell, or the text of a text cell."""
+
+    stored: str
+    text: bool = False
+    date: bool = False
+
+
+HOSTILE_NUMBERS: dict[str, HostileNumber] = {
+    "huge": HostileNumber("1E+30"),
+    "huge-negative": HostileNumber("-1E+30"),
+    "max-double": HostileNumber("1e308"),
+    "overflow": HostileNumber("1e400"),  # read as infinity
+    "infinity": HostileNumber("inf"),
+    "negative-infinity": HostileNumber("-inf"),
+    "nan": HostileNumber("NaN"),
+    "denormal": HostileNumber("1e-320"),
+    "too-many-decimals": HostileNumber("4.12345"),
+    "digits-30-text": HostileNumber("1" * 30, text=True),
+    "digits-5000-text": HostileNumber("9" * 5000, text=True),
+    "date-max-double": HostileNumber("1e308", date=True),
+    "date-nan": HostileNumber("NaN", date=True),
+}
+
+#: Numbers the spreadsheet reader itself cannot read (python-calamine panics turning them into dates): the
+#: whole file is then unreadable, a finding for the file rather than for the cell.
+READER_PANICS: dict[str, HostileNumber] = {
+    "date-huge-negative": HostileNumber("-1E+30", date=True),
+    "date-negative-infinity": HostileNumber("-inf", date=True),
+}
+
+
+def with_hostile_number(workbook: Path, target: Path, sheet: str, cell: str, case: str) -> Path:
+    """Copy ``workbook`` to ``target`` with ``HOSTILE_NUMBERS[case]`` in ``sheet``!``cell``."""
+    return with_hostile_numbers(workbook, target, sheet, {cell: case})
+
+
+def with_hostile_numbers(workbook: Path, target: Path, sheet: str, cells: dict[str, str]) -> Path:
+    """Copy ``workbook`` to ``target`` with a hostile number (``HOSTILE_NUMBERS`` or ``READER_PANICS``) in each
+    ``sheet``!cell of ``cells``.
+
+    All at once: openpyxl itself cannot open a workbook holding some of them ("inf" under a date format).
+    """
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[sheet]
+    sentinels: dict[bytes, bytes] = {}
+    for i, (cell, case) in enumerate(cells.items()):
+        hostile = HOSTILE_NUMBERS[case] if case in HOSTILE_NUMBERS else READER_PANICS[case]
+        if hostile.text:
+            ws[cell].value = hostile.stored
+            ws[cell].data_type = "s"
+            continue
+        ws[cell].value = _SENTINEL + i
+        if hostile.date:
+            ws[cell].number_format = "dd/mm/yyyy"
+        sentinels[f"<v>{_SENTINEL + i}</v>".encode()] = f"<v>{hostile.stored}</v>".encode()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    for sentinel, stored in sentinels.items():
+        assert sum(part.count(sentinel) for part in parts.values()) == 1, "a sentinel is not written as expected"
+        parts = {name: part.replace(sentinel, stored) for name, part in parts.items()}
+    target.write_bytes(_zip_bytes(parts.items()))
+    return target
+
+
+# Malformed `--previous` results: each a change to a real results.json (its text, as parsed with
+# Decimal numbers), with the JSON path the message must name ("" when the file cannot be parsed at all).
+
+
+def _unit0(data: dict[str, Any]) -> dict[str, Any]:
+    unit: dict[str, Any] = data["tiers"][0]["units"][0]
+    return unit
+
+
+def _set_in_unit(key: str, value: object) -> Callable[[dict[str, Any]], object]:
+    def change(data: dict[str, Any]) -> object:
+        _unit0(data)[key] = value
+        return data
+
+    return change
+
+
+def _drop(path: tuple[str | int, ...]) -> Callable[[dict[str, Any]], object]:
+    def change(data: dict[str, Any]) -> object:
+        node: Any = data
+        for step in path[:-1]:
+            node = node[step]
+        del node[path[-1]]
+        return data
+
+    return change
+
+
+def _raw(text: str) -> Callable[[dict[str, Any]], object]:
+    return lambda data: _RawText(text)
+
+
+class _RawText(str):
+    """A change that replaces the whole file's text."""
+
+
+def _text_of(data: object) -> str:
+    from egov_xlsx.serialize import dumps
+
+    return str(data) if isinstance(data, _RawText) else dumps(data)
+
+
+def _duplicate_unit(data: dict[str, Any]) -> object:
+    units = data["tiers"][0]["units"]
+    units.append(dict(units[0]))
+    return data
+
+
+def _nested(data: dict[str, Any]) -> object:
+    return _RawText('{"campaign": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+
+#: case -> (change to the parsed results.json, the JSON path named in the message)
+MALFORMED_PREVIOUS: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
+    "nan-total": (_raw('{"campaign": {"year": 2018, "province": "Hưng Yên"}, "tiers": [{"total": NaN}]}'), ""),
+    "infinity-percent": (_raw('{"tiers": [{"percent": -Infinity}]}'), ""),
+    "rank-1e400": (_set_in_unit("rank", Decimal("1E+400")), "tiers[0].units[0].rank"),
+    "rank-fraction": (_set_in_unit("rank", Decimal("2.5")), "tiers[0].units[0].rank"),
+    "rank-zero": (_set_in_unit("rank", Decimal(0)), "tiers[0].units[0].rank"),
+    "rank-text": (_set_in_unit("rank", "1"), "tiers[0].units[0].rank"),
+    "total-5000-digits": (_set_in_unit("total", Decimal("9" * 5000)), "tiers[0].units[0].total"),
+    "total-1e30": (_set_in_unit("total", Decimal("1E+30")), "tiers[0].units[0].total"),
+    "percent-missing": (_drop(("tiers", 0, "units", 0, "percent")), "tiers[0].units[0].percent"),
+    "deep-nesting": (_nested, ""),
+    "not-an-object": (lambda data: [data], ""),
+    "campaign-missing": (_drop(("campaign",)), "campaign"),
+    "year-missing": (_drop(("campaign", "year")), "campaign.year"),
+    "year-text": (lambda data: {**data, "campaign": {**data["campaign"], "year": "2018"}}, "campaign.year"),
+    "province-missing": (_drop(("campaign", "province")), "campaign.province"),
+    "tiers-missing": (_drop(("tiers",)), "tiers"),
+    "tiers-not-a-list": (lambda data: {**data, "tiers": {"so-nganh": []}}, "tiers"),
+    "unit-not-an-object": (
+        lambda data: (data["tiers"][0]["units"].__setitem__(0, "SKHDT"), data)[1],
+        "tiers[0].units[0]",
+    ),
+    "unit-code-missing": (_drop(("tiers", 0, "units", 0, "code")), "tiers[0].units[0].code"),
+    "unit-code-number": (_set_in_unit("code", Decimal(7)), "tiers[0].units[0].code"),
+    "unit-duplicated": (_duplicate_unit, "tiers[0].units[17].code"),
+    "criteria-missing": (_drop(("tiers", 0, "criteria")), "tiers[0].criteria"),
+    "draft-not-boolean": (lambda data: {**data, "draft": "yes"}, "draft"),
+    "duplicate-key": (_raw('{"campaign": {"year": 2018, "year": 2017}}'), ""),
+    "truncated": (_raw('{"campaign": {"year": 2018, "prov'), ""),
+    "empty": (_raw(""), ""),
+}
+
+
+def write_malformed_previous(valid: Path, target: Path, case: str) -> Path:
+    """Write ``target``: the results.json ``valid`` changed as ``MALFORMED_PREVIOUS[case]`` says."""
+    import json
+
+    change, _ = MALFORMED_PREVIOUS[case]
+    data = json.loads(valid.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal)
+    target.write_text(_text_of(change(data)), encoding="utf-8")
+    return target

@@ -546,3 +546,86 @@ def test_cli_writes_then_refuses_then_updates(campaign: Campaign) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     assert len(list(campaign.folder.glob("appraisal.*.xlsx"))) == 1
     assert "sao lưu" in result.output
+
+
+# --------------------------------------------------------------------------- hostile numbers (issue 11, §3)
+
+_APPRAISAL_FINDING = {
+    "huge": "appraisal-above-max",
+    "huge-negative": "appraisal-above-max",
+    "max-double": "appraisal-above-max",
+    "overflow": "appraisal-not-number",
+    "infinity": "appraisal-not-number",
+    "negative-infinity": "appraisal-not-number",
+    "nan": "appraisal-not-number",
+    "denormal": "appraisal-decimals",
+    "too-many-decimals": "appraisal-decimals",
+    "digits-30-text": "appraisal-above-max",
+    "digits-5000-text": "appraisal-above-max",
+    "date-max-double": "appraisal-above-max",
+    "date-nan": "appraisal-not-number",
+}
+
+
+def test_a_hostile_number_in_the_appraisal_file_is_a_finding_at_its_cell(campaign: Campaign, tmp_path: Path) -> None:
+    from tests import corpus
+
+    assert set(_APPRAISAL_FINDING) == set(corpus.HOSTILE_NUMBERS)
+    done = make_file(campaign, "SKHDT", "STC", "STP", "SNV")
+    ws = openpyxl.load_workbook(done.path)[SO]
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 3).value, r) for r in range(header_row(ws) + 1, ws.max_row + 1)]
+    # One case per row; the bonus line C1 of the last unit gets a huge number too.
+    usable = [(u, c, r) for u, c, r in rows if c != "1.3" or u != "STP"]
+    placed: dict[str, tuple[str, str, str]] = {}
+    for case, (unit, criterion, row) in zip(corpus.HOSTILE_NUMBERS, usable, strict=False):
+        placed[f"G{row}"] = (case, unit, criterion)
+    assert len(placed) == len(corpus.HOSTILE_NUMBERS)
+    bonus = next(r for u, c, r in rows if c == "C1" and f"G{r}" not in placed)
+    cases = {cell: case for cell, (case, _, _) in placed.items()}
+    corpus.with_hostile_numbers(done.path, done.path, SO, {**cases, f"G{bonus}": "huge"})
+
+    report = pipeline.check(campaign)  # never an exception
+    found = {(f.cell, f.code): f.message for f in report.findings if f.file == "appraisal.xlsx"}
+    for cell, (case, _unit, criterion) in placed.items():
+        expected = _APPRAISAL_FINDING[case]
+        if criterion in ("C1", "T1") and expected == "appraisal-above-max":
+            expected = "adjustment-out-of-range"
+        assert (cell, expected) in found, (case, cell, [k for k in found if k[0] == cell])
+    assert (f"G{bonus}", "adjustment-out-of-range") in found
+    assert "1E+30" in found[f"G{bonus}", "adjustment-out-of-range"]
+    assert all(len(message) < 400 and "30/12/1899" not in message for message in found.values())
+    # Every unit's form is still read, and the CLI reports the findings (exit 1), not an internal error.
+    assert all(s.state.name == "SUBMITTED" for s in report.statuses if s.tier_id == "so")
+    result = runner.invoke(app, ["check", str(campaign.folder)])
+    assert result.exit_code == ExitCode.FINDINGS and "Traceback" not in result.output
+
+
+def test_update_keeps_a_file_holding_hostile_numbers_readable(campaign: Campaign) -> None:
+    from tests import corpus
+
+    done = make_file(campaign, "SKHDT", "STC")
+    ws = openpyxl.load_workbook(done.path)[SO]
+    rows = [r for r in range(header_row(ws) + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    cells = {f"G{row}": case for case, row in zip(corpus.HOSTILE_NUMBERS, rows, strict=False)}
+    corpus.with_hostile_numbers(done.path, done.path, SO, cells)
+    submit(campaign, "STP")
+    result = runner.invoke(app, ["appraisal", str(campaign.folder), "--update"])
+    assert result.exit_code == 0, result.output
+    report = pipeline.check(campaign)
+    assert {f.cell for f in report.findings if f.file == "appraisal.xlsx"} >= set(cells) - {"G0"}
+
+
+@pytest.mark.parametrize("case", ["date-huge-negative", "date-negative-infinity"])
+def test_a_number_the_reader_cannot_read_makes_the_appraisal_file_unreadable_not_the_run(
+    campaign: Campaign, case: str
+) -> None:
+    from tests import corpus
+
+    done = make_file(campaign, "SKHDT")
+    ws = openpyxl.load_workbook(done.path)[SO]
+    corpus.with_hostile_numbers(done.path, done.path, SO, {f"G{header_row(ws) + 1}": case})
+    report = pipeline.check(campaign)
+    found = [f for f in report.findings if f.file == "appraisal.xlsx"]
+    assert [f.code for f in found] == ["appraisal-unreadable"]
+    assert "định dạng ngày tháng" in found[0].message
+    assert [s.state.name for s in report.statuses if s.unit.code == "SKHDT"] == ["SUBMITTED"]

@@ -132,3 +132,67 @@ def test_not_applicable_and_unranked_keys():
         campaign_from(text.replace('\nunranked_reason = "Cơ quan Trung ương"', ""))
     with pytest.raises(ConfigError):
         campaign_from(text.replace('not_applicable = ["B"]', 'not_applicable = ["ZZ"]'))
+
+
+# --------------------------------------------------------------------------- limits (issue 11, §7)
+
+
+def _nested(levels: int) -> str:
+    """SMALL_TOML with a chain of criteria ``levels`` deep under criterion 1 (the last one a leaf)."""
+    block, path = "", "tiers.criteria"
+    for i in range(1, levels):
+        path += ".children"
+        code = "1.9" + ".1" * (i - 1)
+        block += f'\n[[{path}]]\ncode = "{code}"\nname = "Cấp {i + 1}"\n' + ("max = 1\n" if i == levels - 1 else "")
+    return SMALL_TOML.replace('[[tiers.criteria]]\ncode = "2"', block + '\n[[tiers.criteria]]\ncode = "2"', 1)
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        campaign_from(text)
+    return [str(p) for p in err.value.problems]
+
+
+def test_criteria_depth_is_limited_without_recursing():
+    from egov_xlsx.config import MAX_DEPTH
+
+    deepest = "1.9" + ".1" * (MAX_DEPTH - 2)
+    assert campaign_from(_nested(MAX_DEPTH)).tiers[0].criterion(deepest).is_leaf
+    for levels in (MAX_DEPTH + 1, 24, 1200):
+        found = _problems(_nested(levels))
+        assert found == [
+            "tiers[0].criteria[0].children[2]" + ".children[0]" * (MAX_DEPTH - 2) + ".children: "
+            f"bộ tiêu chí chỉ được tối đa {MAX_DEPTH} cấp (tiêu chí {deepest} đã ở cấp {MAX_DEPTH})"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        ("max = 10\n", "max = 1e30\n", "tiers[0].criteria[0].children[0].max", "không được vượt quá 100.000"),
+        ("max = 10\n", "max = 100001\n", "tiers[0].criteria[0].children[0].max", "không được vượt quá 100.000"),
+        ("max = 10\n", "max = 2.00001\n", "tiers[0].criteria[0].children[0].max", "tối đa 4 chữ số thập phân"),
+        ("max = 10\n", "max = 1e-320\n", "tiers[0].criteria[0].children[0].max", "tối đa 4 chữ số thập phân"),
+    ],
+)
+def test_numbers_beyond_the_limits_are_config_problems(old, new, key, message):
+    found = _problems(SMALL_TOML.replace(old, new, 1))
+    assert any(p.startswith(f"{key}: ") and message in p for p in found), found
+
+
+def test_limits_apply_to_adjustments_and_bands():
+    bands = 'bands = [{ name = "Tốt", min_percent = 85.00001 }, { name = "Yếu", min_percent = 0 }]\n'
+    adjustment = '[[tiers.adjustments]]\ncode = "T1"\nname = "Trừ"\nmin = -1e30\n'
+    text = SMALL_TOML.replace('name = "Khối thử"\n', 'name = "Khối thử"\n' + bands, 1)
+    text = text.replace('[[tiers.units]]\ncode = "A"', adjustment + '[[tiers.units]]\ncode = "A"', 1)
+    found = _problems(text)
+    assert "tiers[0].adjustments[0].min: không được vượt quá 100.000 (về giá trị tuyệt đối)" in found
+    assert "tiers[0].bands[0].min_percent: chỉ ghi tối đa 4 chữ số thập phân" in found
+
+
+def test_previous_provinces_is_a_list_of_names():
+    text = SMALL_TOML.replace("year = 2024\n", 'year = 2024\nprevious_provinces = ["Thái Bình"]\n', 1)
+    assert campaign_from(text).previous_provinces == ("Thái Bình",)
+    assert campaign_from().previous_provinces == ()
+    bad = SMALL_TOML.replace("year = 2024\n", 'year = 2024\nprevious_provinces = "Thái Bình"\n', 1)
+    assert any(p.startswith("campaign.previous_provinces: ") for p in _problems(bad))

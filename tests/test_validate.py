@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -187,3 +188,127 @@ def test_roster_missing_duplicates_and_identical_copies():
     assert "b1.xlsx" in dup.message and "b2.xlsx" in dup.message and "thư mục con" in dup.message
     assert [s.unit_code for s in roster.submissions] == ["A"]
     assert roster.redundant == {"a2.xlsx"}
+
+
+# --------------------------------------------------------------------------- hostile numbers (issue 11, §3)
+
+# Where a hostile number goes in a form: the leaf 1.1's score, its parent 1's subtotal, the total, 1.1's maximum.
+_LEAF_FINDING = {
+    "huge": "score-above-max",
+    "huge-negative": "score-negative",
+    "max-double": "score-above-max",
+    "overflow": "score-not-number",
+    "infinity": "score-not-number",
+    "negative-infinity": "score-not-number",
+    "nan": "score-not-number",
+    "denormal": "score-decimals",
+    "too-many-decimals": "score-decimals",
+    "digits-30-text": "score-above-max",
+    "digits-5000-text": "score-above-max",
+    "date-max-double": "score-above-max",
+    "date-nan": "score-not-number",
+}
+
+
+def _hostile_inbox(campaign: Path, where: str) -> dict[str, tuple[str, str]]:
+    """One hostile number per unit's form (each case in another unit), in place; unit -> (case, cell)."""
+    import openpyxl
+
+    from tests import corpus
+
+    assert set(_LEAF_FINDING) == set(corpus.HOSTILE_NUMBERS)
+    forms = sorted((campaign / "inbox").glob("*.xlsx"))
+    placed: dict[str, tuple[str, str]] = {}
+    for case, form in zip(corpus.HOSTILE_NUMBERS, forms, strict=False):
+        wb = openpyxl.load_workbook(form, read_only=True)
+        ws = wb[layout.FORM_SHEET]
+        rows = {str(r[0].value): r[0].row for r in ws.iter_rows(min_row=layout.FIRST_DATA_ROW) if r[0].value}
+        total = next(r[0].row for r in ws.iter_rows(min_row=layout.FIRST_DATA_ROW) if r[1].value == "TỔNG ĐIỂM")
+        wb.close()
+        cell = {"leaf": f"D{rows['1.1']}", "subtotal": f"D{rows['1']}", "total": f"D{total}", "max": f"C{rows['1.1']}"}
+        corpus.with_hostile_number(form, form, layout.FORM_SHEET, cell[where], case)
+        placed[form.name.split(" - ")[0]] = (case, cell[where])
+    assert len(placed) == len(corpus.HOSTILE_NUMBERS)
+    return placed
+
+
+@pytest.mark.parametrize("where", ["leaf", "subtotal", "total", "max"])
+def test_a_hostile_number_is_a_finding_at_its_cell_and_every_other_unit_is_read(sample_copy, where) -> None:
+    from egov_xlsx import pipeline
+
+    placed = _hostile_inbox(sample_copy, where)
+    report = pipeline.check(sample_copy)
+    expected = {
+        "leaf": _LEAF_FINDING,
+        "subtotal": dict.fromkeys(_LEAF_FINDING, "subtotal-mismatch"),
+        "total": dict.fromkeys(_LEAF_FINDING, "subtotal-mismatch"),
+        "max": dict.fromkeys(_LEAF_FINDING, "max-changed"),
+    }[where]
+    for unit, (case, cell) in placed.items():
+        got = [(f.code, f.message) for f in report.findings if f.unit == unit and f.cell == cell]
+        assert expected[case] in [code for code, _ in got], (case, got)
+        for _, message in got:  # bounded: no number printed with hundreds of digits
+            assert len(message) < 400 and "30/12/1899" not in message, (case, message)
+    states = {s.unit.code: s.state for s in report.statuses}
+    for unit, state in states.items():
+        invalid = where == "leaf" and unit in placed
+        assert state is (UnitState.INVALID if invalid else UnitState.SUBMITTED), (unit, placed.get(unit))
+
+
+def test_hostile_numbers_never_stop_a_build_or_the_cli(sample_copy, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from egov_xlsx.cli import ExitCode, app
+
+    _hostile_inbox(sample_copy, "leaf")
+    runner = CliRunner()
+    checked = runner.invoke(app, ["check", str(sample_copy)])
+    assert checked.exit_code == ExitCode.FINDINGS, checked.output
+    assert "1E+30" in checked.output and "#NUM!" in checked.output and "Traceback" not in checked.output
+    built = runner.invoke(app, ["build", str(sample_copy), "-o", str(tmp_path / "out"), "--draft", "-q"])
+    assert built.exit_code == ExitCode.OK, built.output
+    assert (tmp_path / "out" / "tra-lai").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "code"),
+    [
+        (1e-320, Decimal("1E-320"), "score-decimals"),
+        (4.12345, Decimal("4.12345"), "score-decimals"),
+        (4.1234, Decimal("4.1234"), None),
+        ("0,00001", Decimal("0.00001"), "score-decimals"),
+        (1e30, Decimal("1E+30"), None),  # a number: its bound is the criterion's maximum
+        (float("inf"), None, "score-not-number"),
+        (dt.datetime(1899, 12, 30), None, "score-not-number"),  # NaN under a date format
+        (dt.datetime(1899, 12, 30, 12), None, "score-date"),
+    ],
+)
+def test_parse_score_bounds(raw, value, code):
+    assert parse_score(raw) == (value, code)
+
+
+def test_show_value_is_bounded():
+    from egov_xlsx.validate import show_value
+
+    assert show_value(1e30) == "1E+30"
+    assert show_value(-1.5e300) == "-1,5E+300"
+    assert show_value(1e-320) == "1E-320"
+    assert show_value(float("nan")) == show_value(float("-inf")) == "#NUM!"
+    assert show_value(dt.datetime(1899, 12, 30)) == "#NUM!"
+    assert show_value(10**40) == "1E+40"
+    assert show_value(1234.5) == "1.234,5"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="python-calamine panics (PanicException, a BaseException) reading -1E+30 under a date format; "
+    "ingest.read_form (the reader, owned by the gating work of issue 11 §2) must make it a finding for the file",
+)
+def test_a_number_the_reader_panics_on_is_a_finding_for_its_file(sample_copy) -> None:
+    from egov_xlsx import pipeline
+    from tests import corpus
+
+    form = next((sample_copy / "inbox").glob("STP - *.xlsx"))
+    corpus.with_hostile_numbers(form, form, layout.FORM_SHEET, {"D10": "date-huge-negative"})
+    report = pipeline.check(sample_copy)
+    assert any(f.file == form.name for f in report.findings)

@@ -14,7 +14,7 @@ from egov_xlsx.pipeline import BuildOutcome
 
 STATE_LABELS = {
     UnitState.SUBMITTED: "Đã nộp",
-    UnitState.INVALID: "Có lỗi",
+    UnitState.INVALID: "Đã nộp, có lỗi",
     UnitState.DUPLICATE: "Nộp trùng",
     UnitState.MISSING: "Chưa nộp",
 }

@@ -38,7 +38,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 
 STATE_LABELS = {
     UnitState.SUBMITTED: "Đã nộp",
-    UnitState.INVALID: "Có lỗi",
+    UnitState.INVALID: "Đã nộp, có lỗi",
     UnitState.DUPLICATE: "Nộp trùng",
     UnitState.MISSING: "Chưa nộp",
 }

@@ -110,7 +110,8 @@ def bad_forms(inbox: Path) -> dict[str, list[tuple[str, str | None]]]:
 
     # Extra files beside the originals.
     _edit(_form(inbox, "SXD"), inbox / "SXD nam 2017.xlsx", lambda wb: _meta(wb, layout.META_CAMPAIGN, "hung-yen-2017"))
-    expected["SXD nam 2017.xlsx"] = [("wrong-campaign", None)]
+    # Last year's form beside this year's valid one: put on SXD's line by its metadata, set aside with a warning.
+    expected["SXD nam 2017.xlsx"] = [("file-not-used", None)]
     _edit(_form(inbox, "SCT"), inbox / "Don vi la.xlsx", lambda wb: _meta(wb, layout.META_UNIT, "SXYZ"))
     expected["Don vi la.xlsx"] = [("unit-unknown", None)]
     _edit(_form(inbox, "SGTVT"), inbox / "SGTVT (sua lai).xlsx", lambda wb: _set(wb, {"1.1": 19}))
@@ -167,7 +168,7 @@ def test_every_bad_file_gives_its_finding_and_the_rest_is_read(worst_inbox, tmp_
     assert not outcome.published
     written = {p.relative_to(tmp_path / "out").as_posix() for p in outcome.written}
     assert pipeline.NAMES.report in written
-    assert f"{pipeline.FEEDBACK_FOLDER}/STP.xlsx" in written
+    assert f"{pipeline.FEEDBACK_FOLDER}/STP - So Tu phap.xlsx" in written
     assert not (tmp_path / "out" / pipeline.NAMES.workbook).exists()
     assert _hashes(campaign / "inbox") == before
 
@@ -183,8 +184,8 @@ def test_check_cli_prints_each_finding_once_and_exits_1(worst_inbox) -> None:
         if f.cell:
             assert f"[{f.code}] {f.cell}" in result.output
     assert "Traceback" not in result.output
-    assert "Khối Sở, ban, ngành (17 đơn vị) - Đã nộp: 13, Có lỗi: 3, Nộp trùng: 1, Chưa nộp: 0" in result.output
-    assert "(10 đơn vị) - Đã nộp: 10, Có lỗi: 0, Nộp trùng: 0, Chưa nộp: 0" in result.output
+    assert "Khối Sở, ban, ngành (17 đơn vị) - Đã nộp: 13, Đã nộp, có lỗi: 3, Nộp trùng: 1, Chưa nộp: 0" in result.output
+    assert "(10 đơn vị) - Đã nộp: 10, Đã nộp, có lỗi: 0, Nộp trùng: 0, Chưa nộp: 0" in result.output
     as_json = runner.invoke(app, ["check", str(campaign), "--json"])
     data = json.loads(as_json.stdout)
     assert data["valid"] is False and as_json.exit_code == ExitCode.FINDINGS

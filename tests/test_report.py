@@ -94,11 +94,11 @@ def test_roster_states_and_contacts(wb: openpyxl.Workbook) -> None:
         0,
         "Văn phòng Sở, 0221 3 862 xxx",
     ]
-    assert rows["SCT"][3:7] == ["Có lỗi", "SCT.xlsx", 2, 1]
+    assert rows["SCT"][3:7] == ["Đã nộp, có lỗi", "SCT.xlsx", 2, 1]
     assert rows["STC"][3:5] == ["Nộp trùng", "STC.xlsx\nSTC (1).xlsx"]
     assert rows["STTTT"][3] == "Đã nộp" and rows["STTTT"][7] is None
     legend = " ".join(str(c.value) for row in ws.iter_rows(max_row=_header_row(ws)) for c in row if c.value)
-    assert "Đã nộp: 14; Có lỗi: 1; Nộp trùng: 1; Chưa nộp: 1" in legend
+    assert "Đã nộp: 14; Đã nộp, có lỗi: 1; Nộp trùng: 1; Chưa nộp: 1" in legend
 
 
 def test_findings_sorted_with_labels(wb: openpyxl.Workbook) -> None:

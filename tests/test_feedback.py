@@ -20,6 +20,7 @@ from egov_xlsx import feedback, ingest, layout, pipeline
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
 from egov_xlsx.feedback import AUTHOR, INSTRUCTION, SHEET_TITLE, FeedbackJob, feedback_jobs
+from egov_xlsx.findings import CATALOGUE
 from egov_xlsx.forms import write_form
 from egov_xlsx.model import (
     Campaign,
@@ -32,6 +33,7 @@ from egov_xlsx.model import (
     UnitState,
     UnitStatus,
 )
+from tests import corpus
 
 CONFIG = """
 [campaign]
@@ -599,3 +601,18 @@ def test_copies_that_no_longer_apply_are_removed_and_nothing_else(campaign: Camp
         "STP - So Tu phap.xlsx",
         "ghi chu cua can bo.xlsx",
     ]
+
+
+@pytest.mark.parametrize("case", corpus.UNUSABLE)
+def test_every_unusable_file_named_after_a_unit_is_submitted_with_errors(campaign: Campaign, case: str) -> None:
+    inbox = campaign.folder / "inbox"
+    made = corpus.make_named_for_unit(case, inbox, "STC - So Tai chinh")
+    _, code = corpus.CASES[case]
+    report = pipeline.check(campaign)
+    status = next(s for s in report.statuses if s.unit.code == "STC")
+    assert (status.state, status.files) == (UnitState.INVALID, (made.name,))
+    assert CATALOGUE[code].severity is Severity.ERROR
+    assert {(f.code, f.unit) for f in report.findings if f.file == made.name} == {(code, "STC")}
+    assert "unit-missing" not in {f.code for f in report.findings if f.unit == "STC"}
+    (job,) = feedback_jobs(report)
+    assert (job.filename, job.kind) == ("STC - So Tai chinh.xlsx", feedback.Kind.FRESH)

@@ -151,3 +151,18 @@ def test_identical_inputs_give_identical_bytes(tmp_path: Path, report_path: Path
 
 def test_severity_order_is_complete() -> None:
     assert {f.severity for f in build_report().findings} == set(Severity)
+
+
+def test_a_unit_that_sent_an_unreadable_file_reads_submitted_with_errors(sample_copy: Path, tmp_path: Path) -> None:
+    from egov_xlsx import pipeline
+
+    inbox = sample_copy / "inbox"
+    own = next(p for p in inbox.iterdir() if p.name.startswith("SCT "))
+    own.unlink()
+    (inbox / own.name).write_bytes(b"")  # the same name, 0 bytes: the mail client cut it
+    report = pipeline.check(sample_copy)
+    path = tmp_path / "bao-cao.xlsx"
+    write_findings_report(report, path)
+    rows = {r[1]: r for r in _table(openpyxl.load_workbook(path)[ROSTER])}
+    assert rows["SCT"][3:7] == ["Đã nộp, có lỗi", own.name, 1, 0]
+    assert "SCT" not in {f.unit for f in report.findings if f.code == "unit-missing"}

@@ -27,6 +27,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ _INPUT_FILL = "FFFFFF99"  # the form's yellow input cells (forms._INPUT)
 _WIDTHS = (6, 16, 8, 10, 11, 90)
 
 
-class Kind:
+class Kind(StrEnum):
     """How a copy is made (see the module docstring)."""
 
     OWN = "own"  # the unit's own file marked up (rebuilt when openpyxl cannot edit it)
@@ -104,7 +105,7 @@ class FeedbackJob:
     source: SourceFile
     findings: tuple[Finding, ...]
     campaign: Campaign
-    kind: str = Kind.OWN
+    kind: Kind = Kind.OWN
 
     def write(self, path: Path) -> None:
         """Write the marked-up copy to ``path``; ``source.path`` is only read.
@@ -159,7 +160,7 @@ def _needs_copy(found: Sequence[Finding]) -> bool:
     return any(f.is_error or f.code not in _NO_ACTION_CODES for f in found)
 
 
-def _kind(found: Sequence[Finding]) -> str:
+def _kind(found: Sequence[Finding]) -> Kind:
     if any(f.is_error and (f.code.startswith("file-") or f.code in _NOT_A_FORM) for f in found):
         return Kind.FRESH
     if any(f.code == "form-stale" for f in found):

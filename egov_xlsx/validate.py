@@ -98,6 +98,8 @@ class _Plan:
     codes: tuple[str, ...]
     #: (criterion, code, is a leaf, float maximum or None) in tree order: the row loop's inputs, unpacked once.
     steps: tuple[tuple[Criterion, str, bool, float | None], ...]
+    #: The leaves' codes.
+    leaf_codes: frozenset[str]
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -121,6 +123,7 @@ def _plan(tier: Tier) -> _Plan:
             float_max,
             tuple(c.code for c in walk),
             tuple((c, c.code, c.is_leaf, float_max.get(c.code)) for c in walk),
+            frozenset(c.code for c in walk if c.is_leaf),
         )
         if len(_PLANS) >= 64:
             _PLANS.clear()
@@ -283,12 +286,15 @@ def _folded_roster(campaign: Campaign) -> tuple[tuple[Unit, str, str, bool], ...
 def _blank_cell(tier: Tier, reading: Reading) -> str | None:
     """The first leaf's score cell when no leaf row has a score or a "không áp dụng" mark (a form sent back
     unfilled), else ``None``. One finding says so, rather than one ``score-missing`` per criterion."""
-    plan = _plan(tier)
-    leaves = {c.code for c in plan.leaves}
-    rows = [r for r in reading.rows if r.code in leaves]
-    if not rows or any(r.not_applicable or r.score not in (None, "") for r in rows):
-        return None
-    return rows[0].score_cell
+    leaves = _plan(tier).leaf_codes
+    first: str | None = None
+    for r in reading.rows:
+        if r.code not in leaves:
+            continue
+        if r.not_applicable or r.score not in (None, ""):
+            return None  # nearly every form stops at its first leaf
+        first = first or r.score_cell
+    return first
 
 
 def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink, version: str) -> Submission:

@@ -193,10 +193,11 @@ def appraisal_errors(report: CheckReport) -> dict[str, str]:
     for f in report.findings:
         if f.is_error and f.unit and (f.code.startswith("appraisal-") or f.code == "adjustment-out-of-range"):
             cells.setdefault(f.unit, []).append(f.cell or "")
+    # Shown in parentheses after the unit's name in the texts: no parentheses of its own.
     return {
-        code: "điểm thẩm định còn lỗi (appraisal.xlsx, ô " + ", ".join(c for c in where if c) + ")"
+        code: "điểm thẩm định còn lỗi ở ô " + ", ".join(c for c in where if c) + " của appraisal.xlsx"
         if any(where)
-        else "điểm thẩm định còn lỗi (appraisal.xlsx)"
+        else "điểm thẩm định còn lỗi trong appraisal.xlsx"
         for code, where in cells.items()
     }
 

@@ -515,11 +515,13 @@ def test_a_draft_leaves_units_with_appraisal_errors_unranked_and_says_why(campai
     assert [(u.unit.code, u.rank) for u in so.units] == [("STP", 1), ("SNV", 2)]
     excluded = {u.code: why for u, why in so.excluded}
     assert excluded == {
-        "SKHDT": "điểm thẩm định còn lỗi (appraisal.xlsx, ô H9)",
-        "STC": "điểm thẩm định còn lỗi (appraisal.xlsx, ô G15)",
+        "SKHDT": "điểm thẩm định còn lỗi ở ô H9 của appraisal.xlsx",
+        "STC": "điểm thẩm định còn lỗi ở ô G15 của appraisal.xlsx",
     }
     data = json.loads((tmp_path / "out" / "results-du-thao.json").read_text(encoding="utf-8"))
     assert {e["code"]: e["reason"] for e in data["tiers"][0]["excluded"]} == excluded
+    text = (tmp_path / "out" / "thong-bao-du-thao.txt").read_text(encoding="utf-8")
+    assert "Sở Kế hoạch và Đầu tư (điểm thẩm định còn lỗi ở ô H9 của appraisal.xlsx)" in text
 
 
 def test_the_table_is_found_by_its_labels_not_its_position(campaign: Campaign) -> None:

@@ -84,6 +84,8 @@ _WIDTHS = (10.0, 26.0, 8.0, 42.0, 8.0, 10.0, 10.0, 36.0)
 _ORPHAN_WIDTHS = (12.0, 10.0, 26.0, 8.0, 36.0, 10.0, 34.0, 34.0)
 COL_VALUE, COL_REASON = HEADERS.index(HEADER_VALUE), HEADERS.index(HEADER_REASON)
 NOT_APPLICABLE_TEXT = "Không áp dụng"
+#: The self-assessed cell of a leaf whose score the unit typed but that cannot be used.
+INVALID_CLAIM = "{claim} (không hợp lệ)"
 
 INSTRUCTION = (
     "Tệp của Hội đồng thẩm định: mỗi dòng là một tiêu chí của một đơn vị, kèm điểm đơn vị tự đánh giá. "
@@ -113,6 +115,9 @@ class SheetRow:
     not_applicable: bool = False
     value: CellValue = None
     reason: str = ""
+    #: What the unit typed where its score could not be used ("abc", "25" above the maximum), shown so that
+    #: the council sees the claim.
+    claim: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ def plan(
                         not_applicable=code in sub.not_applicable,
                         value=found.value if found else None,
                         reason=found.reason if found else "",
+                        claim=sub.claims.get(code, "") if adj is None else "",
                     )
                 )
         sheets.append(TierSheet(tier, tuple(rows)))
@@ -331,6 +337,8 @@ def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierShe
             ws.write_string(row, 5, NOT_APPLICABLE_TEXT, styles.not_applicable)
         elif item.self_score is not None:
             ws.write_number(row, 5, number(item.self_score), styles.score)
+        elif item.claim:
+            write_text(ws, row, 5, INVALID_CLAIM.format(claim=item.claim), styles.text)
         else:
             ws.write_blank(row, 5, None, styles.score)
         write_value(ws, row, COL_VALUE, item.value, fmt.input)

@@ -129,41 +129,65 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
 
 # --------------------------------------------------------------------------- appraisal
 
-_APPRAISAL_HEADERS = ("STT", "Đơn vị", "Mã", "Tiêu chí", "Điểm tối đa", "Tự đánh giá", "Thẩm định", "Chênh lệch")
-_APPRAISAL_WIDTHS = (5.0, 30.0, 8.0, 44.0, 9.0, 10.0, 10.0, 10.0)
+_APPRAISAL_HEADERS = (
+    "STT",
+    "Đơn vị",
+    "Mã",
+    "Tiêu chí",
+    "Điểm tối đa",
+    "Tự đánh giá",
+    "Thẩm định",
+    "Chênh lệch",
+    "Lý do",
+)
+_APPRAISAL_WIDTHS = (5.0, 26.0, 7.0, 36.0, 9.0, 9.0, 9.0, 9.0, 40.0)
+
+
+def has_appraisal(tr: TierResult) -> bool:
+    """Whether the tier has anything the council set: an appraised score, or a bonus/penalty value or reason."""
+    return any(
+        ur.appraised or any(ur.adjustments.values()) or any(a.code in ur.appraisal_reasons for a in tr.tier.adjustments)
+        for ur in tr.units
+    )
 
 
 def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: TierResult) -> None:
-    """One row per (unit, leaf criterion) the council appraised: self-assessed, appraised, difference.
+    """Every value the council set, with its reason: appraised scores, then bonus/penalty lines, per unit.
 
-    Units in the table order of the summary, criteria in tree order. Leaves without an appraised score kept
-    the unit's own score and are not listed. Chênh lệch = Thẩm định - Tự đánh giá.
+    Units in the table order of the summary; for each, the leaves with an appraised score in tree order
+    (Chênh lệch = Thẩm định - Tự đánh giá), then every bonus/penalty line that is not 0 or has a reason
+    (Chênh lệch = its value). Leaves without an appraised score kept the unit's own score and are not listed.
     """
     tier = tr.tier
     set_widths(ws, _APPRAISAL_WIDTHS)
+    last = len(_APPRAISAL_HEADERS) - 1
     header = write_heading(
         ws,
         styles,
-        last_col=len(_APPRAISAL_HEADERS) - 1,
+        last_col=last,
         width=sum(_APPRAISAL_WIDTHS),
-        title="ĐIỂM TỰ ĐÁNH GIÁ VÀ ĐIỂM THẨM ĐỊNH",
+        title="ĐIỂM TỰ ĐÁNH GIÁ, ĐIỂM THẨM ĐỊNH VÀ ĐIỂM CỘNG, ĐIỂM TRỪ",
         subtitles=(results.campaign.title, f"Khối: {tier.name}"),
         draft=results.draft,
         legend=(
-            "Chỉ liệt kê các tiêu chí có điểm thẩm định; các tiêu chí khác giữ điểm tự đánh giá. "
-            "Chênh lệch = điểm thẩm định - điểm tự đánh giá."
+            "Liệt kê mọi điểm Hội đồng thẩm định đã chấm lại và mọi điểm cộng, điểm trừ, kèm lý do; các tiêu chí "
+            "khác giữ điểm tự đánh giá. Chênh lệch = điểm thẩm định - điểm tự đánh giá (điểm cộng, điểm trừ: "
+            "chính giá trị đó)."
         ),
     )
     write_header_row(ws, header, _APPRAISAL_HEADERS, _APPRAISAL_WIDTHS, styles.header)
     leaves = [c for c in tier.leaves()]
+    widths = _APPRAISAL_WIDTHS
     row, seq = header + 1, 0
     for ur in tr.units:
+        reasons = ur.appraisal_reasons
         for leaf in leaves:
             appraised = ur.appraised.get(leaf.code)
             if appraised is None:
                 continue
             seq += 1
             own = ur.self_scores.get(leaf.code)
+            reason = reasons.get(leaf.code, "")
             ws.write_number(row, 0, seq, styles.center)
             write_text(ws, row, 1, ur.unit.name, styles.text)
             ws.write_string(row, 2, leaf.code, styles.center)
@@ -176,10 +200,28 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
             else:
                 ws.write_number(row, 5, number(own), styles.score)
                 ws.write_number(row, 7, number(appraised - own), styles.score)
-            fit_row(ws, row, ((ur.unit.name, _APPRAISAL_WIDTHS[1]), (leaf.name, _APPRAISAL_WIDTHS[3])))
+            write_text(ws, row, 8, reason, styles.text)
+            fit_row(ws, row, ((ur.unit.name, widths[1]), (leaf.name, widths[3]), (reason, widths[8])))
+            row += 1
+        for adj in tier.adjustments:
+            value = ur.adjustments.get(adj.code, ZERO)
+            reason = reasons.get(adj.code, "")
+            if value == 0 and not reason:
+                continue
+            seq += 1
+            ws.write_number(row, 0, seq, styles.center)
+            write_text(ws, row, 1, ur.unit.name, styles.text)
+            ws.write_string(row, 2, adj.code, styles.center)
+            write_text(ws, row, 3, adj.name, styles.text)
+            ws.write(row, 4, adjustment_bound(adj), styles.score)
+            ws.write_blank(row, 5, None, styles.score)
+            ws.write_number(row, 6, number(value), styles.score_bold)
+            ws.write_number(row, 7, number(value), styles.score)
+            write_text(ws, row, 8, reason, styles.text)
+            fit_row(ws, row, ((ur.unit.name, widths[1]), (adj.name, widths[3]), (reason, widths[8])))
             row += 1
     if seq:
-        ws.autofilter(header, 0, row - 1, len(_APPRAISAL_HEADERS) - 1)
+        ws.autofilter(header, 0, row - 1, last)
         ws.ignore_errors({"number_stored_as_text": f"C{header + 2}:C{row}"})
     ws.freeze_panes(header + 1, 2)
     _page(ws, results, tier, (header, header))

@@ -1,47 +1,99 @@
 """Marked-up copies of units' own files, to send back: every problem cell coloured and commented.
 
 :func:`feedback_jobs` decides, without any I/O, which copies to make: one per file of a roster unit with at
-least one error or warning. :meth:`FeedbackJob.write` makes one. An .xlsx/.xlsm file is opened with openpyxl
-(read from memory: the unit's file is never written) and saved as a copy whose first sheet, "Cần sửa", lists
-every finding; the form sheet keeps its protection and the hidden metadata sheet stays as it was, so the unit
-can fill the copy in and send it back. openpyxl cannot edit .xls or .ods files, nor some files other programs
-write: those copies are rebuilt from a fresh form with the unit's values written in.
+least one error, or a warning the unit has to act on (warnings that need nothing from the unit, such as a
+recomputed subtotal, get no copy). Copies are named like forms ("SKHDT - So Ke hoach va Dau tu.xlsx").
+:meth:`FeedbackJob.write` makes one, in one of three ways:
+
+* the unit's own .xlsx/.xlsm, opened with openpyxl (read from memory: the unit's file is never written) and
+  saved as a copy whose first sheet, "Cần sửa", lists every finding; the form sheet keeps its protection and
+  the hidden metadata sheet stays as it was, so the unit can fill the copy in and send it back;
+* a fresh form of this campaign with the unit's values written in, when openpyxl cannot edit the file (.xls,
+  .ods, some files other programs write) or the form is stale (the criteria changed since it was made:
+  the criteria whose maximum changed, or that are new, are marked);
+* a fresh, empty form of this campaign when the file is no usable form at all (empty, unreadable, not a
+  form, a form of another campaign, year or tier).
+
+:func:`record_copies` keeps a small manifest of the copies the tool wrote in ``tra-lai/`` and removes those
+that no longer apply (only its own, and only while unchanged since it wrote them).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from egov_xlsx import layout
+from egov_xlsx import findings, layout
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
-from egov_xlsx.model import Campaign, CheckReport, Finding, Reading, Severity, SourceFile
-from egov_xlsx.vietnamese import clean, safe_filename
+from egov_xlsx.model import Campaign, CheckReport, Finding, Reading, Severity, SourceFile, Tier
+from egov_xlsx.validate import parse_score
+from egov_xlsx.vietnamese import clean, format_number, safe_filename
 
 SHEET_TITLE = "Cần sửa"
 AUTHOR = "egov-xlsx"
+#: One instruction a copy, by how it was made (``{kind}``: the submitted file's extension).
 INSTRUCTION = (
-    "Đơn vị sửa các ô được tô màu trong trang 'Chấm điểm' rồi gửi lại biểu "
-    "(giữ nguyên tệp gốc, không đổi tên cột, không thêm/xóa dòng)."
+    "Đơn vị sửa các ô được tô màu trong trang 'Chấm điểm' của tệp này rồi gửi lại chính tệp này "
+    "(không đổi tên cột, không thêm/xóa dòng)."
 )
-HEADERS = ("STT", "Trang tính", "Ô", "Tiêu chí", "Mức độ", "Nội dung")
 REBUILT_NOTE = (
     "Tệp đơn vị gửi ({kind}) không sửa trực tiếp được nên biểu này được tạo lại từ biểu mẫu chuẩn, "
-    "đã điền sẵn điểm và ghi chú đơn vị đã nhập. Đơn vị sửa và gửi lại chính tệp .xlsx này."
+    "đã điền sẵn điểm và ghi chú đơn vị đã nhập. Đơn vị sửa các ô được tô màu trong trang 'Chấm điểm' rồi gửi "
+    "lại chính tệp .xlsx này (không gửi lại tệp {kind} cũ)."
 )
+STALE_NOTE = (
+    "Bộ tiêu chí đã thay đổi sau khi biểu của đơn vị được tạo nên biểu này được tạo lại theo bộ tiêu chí hiện "
+    "hành, đã điền sẵn điểm và ghi chú đơn vị đã nhập. Đơn vị kiểm tra các ô được tô màu (tiêu chí đổi điểm "
+    "tối đa hoặc mới thêm) trong trang 'Chấm điểm' rồi gửi lại chính tệp .xlsx này (không gửi lại biểu cũ)."
+)
+FRESH_NOTE = (
+    "Tệp đơn vị gửi ({file}) không dùng được cho đợt đánh giá này (lý do ở bảng dưới). Đây là biểu mới của đợt "
+    "đánh giá: đơn vị chấm điểm vào các ô màu vàng trong trang 'Chấm điểm' rồi gửi lại chính tệp .xlsx này."
+)
+HEADERS = ("STT", "Trang tính", "Ô", "Tiêu chí", "Mức độ", "Nội dung")
+#: The tool's record of the copies it wrote in the feedback folder: file name -> SHA-256 of what it wrote.
+MANIFEST = ".egov-xlsx-tra-lai.json"
 _EDITABLE = frozenset({"xlsx", "xlsm"})
 #: Warnings addressed to the clerk, not to the unit (duplicate copies, a misleading file name).
-_CLERK_CODES = frozenset({"unit-duplicate-identical", "filename-other-unit"})
+_CLERK_CODES = frozenset({"unit-duplicate-identical", "filename-other-unit", "file-not-used"})
+#: Warnings that ask nothing of the unit: listed in a copy made for other findings, never the reason for one.
+_NO_ACTION_CODES = frozenset(
+    {"max-changed", "capped-parent", "subtotal-mismatch", "form-version", "metadata-missing", "row-order"}
+)
+#: Errors saying the file is no usable form of this campaign (besides every ``file-*`` error of the gate):
+#: the unit gets a fresh, empty form.
+_NOT_A_FORM = frozenset(
+    {
+        "zip-bomb",
+        "xml-entities",
+        "form-not-recognised",
+        "unit-unidentified",
+        "wrong-campaign",
+        "wrong-year",
+        "wrong-tier",
+    }
+)
 _LABELS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo"}
 _FILLS = {Severity.ERROR: "FFFF7C80", Severity.WARNING: "FFFFC000"}
 _INPUT_FILL = "FFFFFF99"  # the form's yellow input cells (forms._INPUT)
 _WIDTHS = (6, 16, 8, 10, 11, 90)
+
+
+class Kind(StrEnum):
+    """How a copy is made (see the module docstring)."""
+
+    OWN = "own"  # the unit's own file marked up (rebuilt when openpyxl cannot edit it)
+    STALE = "stale"  # a fresh current form with the stale form's values
+    FRESH = "fresh"  # a fresh empty form: the file is no usable form
 
 
 @dataclass(frozen=True)
@@ -53,6 +105,7 @@ class FeedbackJob:
     source: SourceFile
     findings: tuple[Finding, ...]
     campaign: Campaign
+    kind: Kind = Kind.OWN
 
     def write(self, path: Path) -> None:
         """Write the marked-up copy to ``path``; ``source.path`` is only read.
@@ -79,9 +132,9 @@ def write_job(item: tuple[FeedbackJob, Path]) -> str | None:
 def feedback_jobs(report: CheckReport) -> list[FeedbackJob]:
     """The copies to write, in roster order (pure: no file is opened).
 
-    A file gets a job when it is attributed to a roster unit and has an error or warning meant for the unit.
-    It is named after the unit ("SKHDT.xlsx"), or, when several of the unit's files have findings, after the
-    unit and the file ("SKHDT - bieu cu.xlsx").
+    A file gets a job when it is on a roster unit's line and has an error, or a warning the unit must act on.
+    It is named as the unit's form is ("SKHDT - So Ke hoach va Dau tu.xlsx"), or, when several of the unit's
+    files get a copy, after the form and the file ("SKHDT - So Ke hoach va Dau tu - bieu cu.xlsx").
     """
     wanted = (Severity.ERROR, Severity.WARNING)
     by_file: dict[str, list[Finding]] = {}
@@ -93,13 +146,26 @@ def feedback_jobs(report: CheckReport) -> list[FeedbackJob]:
     taken: set[str] = set()
     for status in report.statuses:
         code = status.unit.code
-        files = [name for name in status.files if name in by_file]
+        files = [name for name in status.files if name in by_file and name in sources and _needs_copy(by_file[name])]
+        form = safe_filename(f"{code} - {status.unit.name}")
         for name in files:
-            stem = code if len(files) == 1 else f"{code} - {safe_filename(Path(name).stem)}"
-            source = sources[name]
+            stem = form if len(files) == 1 else f"{form} - {safe_filename(Path(name).stem)}"
             found = tuple(sorted(by_file[name], key=sort_key))
-            jobs.append(FeedbackJob(_unique(stem, taken), code, source, found, report.campaign))
+            job = FeedbackJob(_unique(stem, taken), code, sources[name], found, report.campaign, _kind(found))
+            jobs.append(job)
     return jobs
+
+
+def _needs_copy(found: Sequence[Finding]) -> bool:
+    return any(f.is_error or f.code not in _NO_ACTION_CODES for f in found)
+
+
+def _kind(found: Sequence[Finding]) -> Kind:
+    if any(f.is_error and (f.code.startswith("file-") or f.code in _NOT_A_FORM) for f in found):
+        return Kind.FRESH
+    if any(f.code == "form-stale" for f in found):
+        return Kind.STALE
+    return Kind.OWN
 
 
 def _unique(stem: str, taken: set[str]) -> str:
@@ -109,6 +175,56 @@ def _unique(stem: str, taken: set[str]) -> str:
         name = f"{stem} ({n}).xlsx"
     taken.add(name.casefold())
     return name
+
+
+def record_copies(folder: Path, written: Iterable[Path]) -> list[Path]:
+    """After the copies of a run are in place in ``folder``: remove the tool's copies that no longer apply.
+
+    A copy is removed only when the manifest (:data:`MANIFEST`) says the tool wrote it, this run did not write
+    it again, and its content is still what the tool wrote (a copy the clerk edited, or any other file, is
+    never deleted). The manifest is then rewritten with this run's copies. Returns the files removed. Best
+    effort: a file that cannot be removed stays, and the manifest keeps it for the next run.
+    """
+    manifest = folder / MANIFEST
+    old = _read_manifest(manifest)
+    now: dict[str, str] = {}
+    for path in written:
+        with contextlib.suppress(OSError):
+            now[path.name] = _digest(path)
+    removed: list[Path] = []
+    for name, digest in old.items():
+        path = folder / name
+        if name in now or Path(name).name != name or not path.is_file():
+            continue
+        try:
+            if _digest(path) != digest:
+                continue
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            now[name] = digest  # still ours: try again next time
+    if now or old:
+        from egov_xlsx.atomic import write_bytes
+
+        data = json.dumps({"generator": AUTHOR, "copies": now}, ensure_ascii=False, indent=1, sort_keys=True)
+        with contextlib.suppress(OSError, OutputError):
+            write_bytes(manifest, data.encode("utf-8"))
+    return removed
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    copies = data.get("copies") if isinstance(data, dict) else None
+    if not isinstance(copies, dict):
+        return {}
+    return {k: v for k, v in copies.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------- writing
@@ -128,25 +244,46 @@ def _write(job: FeedbackJob, path: Path) -> None:
 
     from egov_xlsx import gate
 
-    # Gated again: the file is read once, checked as at `check` time, and its content decides the path.
-    admitted = gate.admit(job.source.path)
-    if not admitted.readable or admitted.content is None:
-        raise OutputError(admitted.findings[0].message if admitted.findings else "không đọc lại được tệp")
-    wb: Any = None
-    if admitted.source.kind in _EDITABLE:
-        with contextlib.suppress(Exception):  # a file openpyxl cannot parse is rebuilt instead
-            wb = load_workbook(io.BytesIO(admitted.content))
-    note = ""
-    if wb is None:
-        wb, marks = _rebuild(job, admitted.source, admitted.content, path)
-        note = REBUILT_NOTE.format(kind=Path(job.source.name).suffix.lower() or admitted.source.kind)
+    if job.kind == Kind.FRESH:
+        wb = _fresh(job, path)
+        marks = [_Mark(f, f.sheet or "", None) for f in job.findings]
+        note = FRESH_NOTE.format(file=job.source.name)
     else:
-        _clear_old_marks(wb)
-        marks = [_mark_in_own(wb, f) for f in job.findings]
+        # Gated again: the file is read once, checked as at `check` time, and its content decides the path.
+        admitted = gate.admit(job.source.path)
+        if not admitted.readable or admitted.content is None:
+            raise OutputError(admitted.findings[0].message if admitted.findings else "không đọc lại được tệp")
+        wb = None
+        if admitted.source.kind in _EDITABLE and job.kind == Kind.OWN:
+            with contextlib.suppress(Exception):  # a file openpyxl cannot parse is rebuilt instead
+                wb = load_workbook(io.BytesIO(admitted.content))
+        if wb is None:
+            wb, marks = _rebuild(job, admitted.source, admitted.content, path)
+            if job.kind == Kind.STALE:
+                note = STALE_NOTE
+            else:
+                note = REBUILT_NOTE.format(kind=Path(job.source.name).suffix.lower() or admitted.source.kind)
+        else:
+            _clear_old_marks(wb)
+            marks = [_mark_in_own(wb, f) for f in job.findings]
+            note = INSTRUCTION
     _apply(wb, marks)
     _summary(wb, job, marks, note)
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula values: let Excel recompute
     wb.save(path)
+
+
+def _fresh(job: FeedbackJob, path: Path) -> Any:
+    """A fresh, empty form of this campaign for the job's unit, written at ``path`` and opened."""
+    from openpyxl import load_workbook
+
+    from egov_xlsx.forms import write_form
+
+    found = job.campaign.find_unit(job.unit_code)
+    if found is None:
+        raise OutputError(f"đơn vị {job.unit_code} không có trong danh sách")
+    write_form(job.campaign, *found, path)
+    return load_workbook(path)
 
 
 def _mark_in_own(wb: Any, f: Finding) -> _Mark:
@@ -208,7 +345,32 @@ def _rebuild(job: FeedbackJob, source: SourceFile, content: bytes, path: Path) -
             _put(ws.cell(row, layout.COL_SCORE + 1), r.score)
             if r.not_applicable and has_na:
                 _put(ws.cell(row, layout.COL_NA + 1), layout.NA_MARK)
-    return wb, [_mark_in_fresh(ws, rows, reading, f) for f in job.findings]
+    marks = [_mark_in_fresh(ws, rows, reading, f) for f in job.findings]
+    if job.kind == Kind.STALE:
+        marks += _changed_criteria(tier, reading, rows)
+    return wb, marks
+
+
+def _changed_criteria(tier: Tier, reading: Reading, rows: dict[str, int]) -> list[_Mark]:
+    """On a stale form made fresh: a mark on each leaf whose maximum changed, or that the old form lacked."""
+    printed = {r.code: r.max for r in reading.rows}
+    marks: list[_Mark] = []
+    for c in tier.leaves():
+        if c.code not in rows:
+            continue
+        cell = layout.cell_address(rows[c.code], layout.COL_SCORE)
+        if c.code not in printed:
+            detail = "tiêu chí mới, chưa có trong biểu cũ: nhập điểm"
+        else:
+            old, problem = parse_score(printed[c.code])
+            if problem is not None or old is None or old == c.max:
+                continue
+            detail = f"điểm tối đa đổi từ {format_number(old)} thành {format_number(c.max)}: kiểm tra lại điểm đã điền"
+        found = findings.make(
+            "criterion-changed", file=None, sheet=layout.FORM_SHEET, cell=cell, criterion=c.code, detail=detail
+        )
+        marks.append(_Mark(found, layout.FORM_SHEET, cell))
+    return marks
 
 
 def _form_rows(ws: Any) -> dict[str, int]:
@@ -278,11 +440,10 @@ def _summary(wb: Any, job: FeedbackJob, marks: Sequence[_Mark], note: str) -> No
         _row(ws, row, [None, None, value], Font(bold=True))
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=last)
     row = 6
-    for text in (INSTRUCTION, note) if note else (INSTRUCTION,):
-        _row(ws, row, [text], Font(italic=True, color="FFC00000"), Alignment(wrap_text=True, vertical="top"))
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-        ws.row_dimensions[row].height = 15 * math.ceil(len(text) / 130) + 3  # merged cells never autofit
-        row += 1
+    _row(ws, row, [note], Font(italic=True, color="FFC00000"), Alignment(wrap_text=True, vertical="top"))
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+    ws.row_dimensions[row].height = 15 * math.ceil(len(note) / 130) + 3  # merged cells never autofit
+    row += 1
     header = row + 1
     _row(ws, header, HEADERS, Font(bold=True), fill=PatternFill("solid", fgColor="FFD9D9D9"))
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -145,6 +145,12 @@ CATALOGUE: dict[str, Spec] = {
         "Đơn vị {unit} gửi {count} tệp giống hệt nhau: {files}; dùng tệp {used}. "
         "Có thể chuyển các bản thừa vào một thư mục con của inbox/.",
     ),
+    "file-not-used": Spec(
+        W,
+        "Tệp không dùng được, đơn vị đã có biểu hợp lệ",
+        "Tệp này được xếp cho {unit} nhưng không dùng được ({detail}); {unit} đã có biểu hợp lệ {used} nên tệp "
+        "này không được tính. Có thể chuyển tệp vào một thư mục con của inbox/.",
+    ),
     "unit-missing": Spec(
         E,
         "Đơn vị chưa nộp biểu",
@@ -191,6 +197,12 @@ CATALOGUE: dict[str, Spec] = {
         "Chưa nhập điểm",
         "Chưa nhập điểm tiêu chí {criterion} ở ô {cell}. Nhập điểm từ 0 đến {max} (nhập 0 nếu không đạt).",
     ),
+    "form-blank": Spec(
+        E,
+        "Biểu chưa điền",
+        "Biểu chưa điền: không tiêu chí nào có điểm (ô đầu tiên cần nhập là {cell}). Đề nghị đơn vị chấm điểm "
+        "vào các ô màu vàng rồi gửi lại biểu.",
+    ),
     "score-not-number": Spec(
         E,
         "Điểm không phải là số",
@@ -228,6 +240,11 @@ CATALOGUE: dict[str, Spec] = {
         "Thiếu tài liệu kiểm chứng",
         "Tiêu chí {criterion} được chấm {value} điểm nhưng chưa có tài liệu kiểm "
         "chứng hoặc ghi chú ở ô {cell}. Ghi tên, số hiệu tài liệu kiểm chứng hoặc giải thích điểm đã chấm.",
+    ),
+    "criterion-changed": Spec(
+        W,
+        "Tiêu chí đã thay đổi so với biểu cũ",
+        "Tiêu chí {criterion}: {detail} (ô {cell}).",
     ),
     "capped-parent": Spec(
         W,

@@ -334,6 +334,9 @@ class Submission:
     not_applicable: frozenset[str] = frozenset()
     adjustments: Mapping[str, Decimal] = field(default_factory=dict)
     valid: bool = True
+    #: Leaf code -> what the unit typed, as shown in messages, where that score could not be used (text,
+    #: a date, out of range): the appraisal council still sees the unit's claim.
+    claims: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -475,7 +478,7 @@ class UnitState(StrEnum):
     """Where a roster unit stands in the inbox."""
 
     SUBMITTED = "submitted"  # one usable form, no error findings
-    INVALID = "invalid"  # a form was read but it has error findings
+    INVALID = "invalid"  # submitted, with errors: a form with error findings, or only files that are no usable form
     DUPLICATE = "duplicate"  # several different forms for the unit
     MISSING = "missing"  # no form
 

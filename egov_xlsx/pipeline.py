@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -143,7 +143,12 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         ingest.check_inbox(inbox, partial(_check_file, camp), jobs=jobs, progress=progress) if inbox.is_dir() else []
     )
     roster = validate.check_roster(camp, checked)
-    found = [f for c in checked if c.source.name not in roster.redundant for f in c.findings]
+    found = [
+        f
+        for c in checked
+        if c.source.name not in roster.redundant
+        for f in roster.rewritten.get(c.source.name, c.findings)
+    ]
     appraised = appraisal.check_appraisal(camp, roster.submissions)
     if appraised is not None:
         found += appraised.findings
@@ -167,9 +172,7 @@ def _check_file(camp: Campaign, item: ingest.FileResult) -> validate.Checked:
     if item.reading is None:
         return validate.Checked(item.source, findings=item.findings)
     c = validate.check_reading(camp, item.reading)
-    return validate.Checked(
-        c.source, c.unit_code, c.tier_id, c.submission, (*item.findings, *c.findings), c.unknown_unit
-    )
+    return replace(c, findings=(*item.findings, *c.findings))
 
 
 _EXCLUSION = {
@@ -177,6 +180,26 @@ _EXCLUSION = {
     UnitState.INVALID: "biểu còn lỗi",
     UnitState.DUPLICATE: "nộp nhiều biểu khác nhau",
 }
+
+
+def appraisal_errors(report: CheckReport) -> dict[str, str]:
+    """Unit code -> why the unit is left out of a draft: its rows in ``appraisal.xlsx`` have errors.
+
+    A draft must not rank a unit on a value the council has not finished (no reason given, out of range,
+    not a number ...), as it does not rank a unit whose form has errors. Errors of the file as a whole
+    (unreadable, another campaign's) name no unit and leave every unit on its own scores.
+    """
+    cells: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.is_error and f.unit and (f.code.startswith("appraisal-") or f.code == "adjustment-out-of-range"):
+            cells.setdefault(f.unit, []).append(f.cell or "")
+    # Shown in parentheses after the unit's name in the texts: no parentheses of its own.
+    return {
+        code: "điểm thẩm định còn lỗi ở ô " + ", ".join(c for c in where if c) + " của appraisal.xlsx"
+        if any(where)
+        else "điểm thẩm định còn lỗi trong appraisal.xlsx"
+        for code, where in cells.items()
+    }
 
 
 def score(
@@ -188,16 +211,19 @@ def score(
 ) -> Results:
     """Score, rank and band every tier from the report's valid submissions (pure).
 
-    Units without a valid submission are left out with the reason; the report's appraisal records replace
+    Units without a valid submission, or whose rows in ``appraisal.xlsx`` have errors
+    (:func:`appraisal_errors`), are left out with the reason; the report's appraisal records replace
     self-assessed scores and set the bonus/penalty lines; ``previous`` maps tier id -> unit code -> last
     year's standing.
     """
     camp = report.campaign
-    valid: dict[str, Submission] = {s.unit_code: s for s in report.submissions if s.valid}
+    held = appraisal_errors(report)
+    valid: dict[str, Submission] = {s.unit_code: s for s in report.submissions if s.valid and s.unit_code not in held}
     tiers: list[TierResult] = []
     for tier in camp.tiers:
         subs = {u.code: valid[u.code] for u in tier.units if u.code in valid}
         excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
+        excluded.update({code: why for code, why in held.items() if tier.unit(code) is not None})
         council = appraisal.for_tier(tier, report.appraisals)
         tiers.append(
             score_tier(
@@ -272,6 +298,7 @@ def build(
             if workbook is not None:  # something here failed first: stop the child before the rollback
                 workbook.cancel()
         written = tuple(staging.targets)
+    _record_copies(folder, written)
     return BuildOutcome(report, results, folder, written, tuple(extra))
 
 
@@ -302,12 +329,23 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
     """Write the marked-up copies for units whose files have findings into ``folder/tra-lai/``.
 
     Returns the files written and a warning for each copy that could not be made (the others are still
-    written).
+    written). Copies the tool wrote earlier that no longer apply (the unit has fixed its form) are removed
+    (:func:`egov_xlsx.feedback.record_copies`).
     """
     with Staging() as staging:
         problems = _stage_feedback(staging, report, folder, jobs)
         written = staging.targets
+    _record_copies(folder, written)
     return written, problems
+
+
+def _record_copies(folder: Path, written: Sequence[Path]) -> None:
+    """Once this run's copies are in place, remove the tool's earlier copies that no longer apply."""
+    from egov_xlsx.feedback import record_copies
+
+    copies = folder / FEEDBACK_FOLDER
+    if copies.is_dir():
+        record_copies(copies, [p for p in written if p.parent == copies])
 
 
 def _stage_feedback(staging: Staging, report: CheckReport, folder: Path, jobs: int = 1) -> list[Finding]:

@@ -40,7 +40,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 # "Hợp lệ", not "Đã nộp": a unit whose form has errors, or that sent several, has submitted too.
 STATE_LABELS = {
     UnitState.SUBMITTED: "Hợp lệ",
-    UnitState.INVALID: "Có lỗi",
+    UnitState.INVALID: "Đã nộp, có lỗi",
     UnitState.DUPLICATE: "Nộp trùng",
     UnitState.MISSING: "Chưa nộp",
 }
@@ -84,8 +84,10 @@ def submission_counts(statuses: Iterable[UnitStatus]) -> str:
     for status in statuses:
         counts[status.state] += 1
     sent = sum(n for state, n in counts.items() if state is not UnitState.MISSING)
+    # Inside "Đã nộp: …" the invalid state is just "có lỗi" (its own label repeats "Đã nộp").
+    short = {**STATE_LABELS, UnitState.INVALID: "có lỗi"}
     parts = ", ".join(
-        f"{STATE_LABELS[state].lower()}: {counts[state]}" for state in UnitState if state is not UnitState.MISSING
+        f"{short[state].lower()}: {counts[state]}" for state in UnitState if state is not UnitState.MISSING
     )
     return f"Đã nộp: {sent} ({parts}); {STATE_LABELS[UnitState.MISSING].lower()}: {counts[UnitState.MISSING]}"
 

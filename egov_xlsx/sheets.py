@@ -121,11 +121,12 @@ def text(value: str) -> str:
 
 
 def adjustment_bound(adj: Adjustment) -> float | str:
-    """What a "Điểm tối đa" row shows for a bonus/penalty line: its bound, or its range when two-sided."""
+    """What a "Điểm tối đa" row shows for a bonus/penalty line: a bonus's maximum, a penalty's limit in words
+    ("Trừ tối đa 3": never a negative "maximum"), or the range when two-sided."""
     if adj.min >= 0:
         return number(adj.max)
     if adj.max <= 0:
-        return number(adj.min)
+        return f"Trừ tối đa {format_number(-adj.min)}"
     return f"{format_number(adj.min)} đến +{format_number(adj.max)}"
 
 

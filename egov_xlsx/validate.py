@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal, InvalidOperation
@@ -34,7 +34,7 @@ from egov_xlsx.model import (
     UnitStatus,
 )
 from egov_xlsx.scoring import criterion_scores
-from egov_xlsx.vietnamese import ascii_fold, format_number
+from egov_xlsx.vietnamese import ascii_fold, format_number, safe_filename
 
 _TEXT_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 #: Cross-check tolerance for a unit's own subtotal cells (spreadsheets add in binary floating point).
@@ -52,6 +52,9 @@ class Checked:
     findings: tuple[Finding, ...] = ()
     #: The unit code the form names, when it is not in the roster.
     unknown_unit: str | None = None
+    #: The unit code a form of another campaign or year names (its metadata): whose roster line the
+    #: rejected file belongs to, when that code is in this roster (see :func:`check_roster`).
+    foreign_unit: str | None = None
 
 
 @dataclass
@@ -96,6 +99,8 @@ class _Plan:
     codes: tuple[str, ...]
     #: (criterion, code, is a leaf, float maximum or None) in tree order: the row loop's inputs, unpacked once.
     steps: tuple[tuple[Criterion, str, bool, float | None], ...]
+    #: The leaves' codes.
+    leaf_codes: frozenset[str]
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -119,6 +124,7 @@ def _plan(tier: Tier) -> _Plan:
             float_max,
             tuple(c.code for c in walk),
             tuple((c, c.code, c.is_leaf, float_max.get(c.code)) for c in walk),
+            frozenset(c.code for c in walk if c.is_leaf),
         )
         if len(_PLANS) >= 64:
             _PLANS.clear()
@@ -275,8 +281,9 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     if year and year != str(campaign.year) and not sink.has_errors:
         sink.add("wrong-year", value=year, expected=campaign.year)
     if sink.has_errors:
-        # A form of another campaign is not the unit's submission for this one: it is reported, not attributed.
-        return Checked(source, findings=tuple(sink.items))
+        # A form of another campaign is not the unit's submission for this one: it is never scored, only listed
+        # on the roster line of the unit it names (check_roster).
+        return Checked(source, findings=tuple(sink.items), foreign_unit=unit_code)
     found = campaign.find_unit(unit_code)
     if found is None:
         sink.add("unit-unknown")
@@ -295,6 +302,11 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     if version != layout.FORM_VERSION:
         sink.add("form-version", value=version, expected=layout.FORM_VERSION)
     _check_identity(campaign, tier, unit, reading, sink)
+    blank = _blank_cell(tier, reading)
+    if blank is not None:
+        sink.add("form-blank", cell=blank)
+        empty = Submission(tier.id, unit.code, source, version, {}, valid=False)
+        return Checked(source, unit.code, tier.id, empty, tuple(sink.items))
     submission = _check_rows(campaign, tier, unit, reading, sink, version)
     submission = replace(submission, valid=not sink.has_errors)
     return Checked(source, unit.code, tier.id, submission, tuple(sink.items))
@@ -346,6 +358,20 @@ def _folded_roster(campaign: Campaign) -> tuple[tuple[Unit, str, str, bool], ...
     return cached[1]
 
 
+def _blank_cell(tier: Tier, reading: Reading) -> str | None:
+    """The first leaf's score cell when no leaf row has a score or a "không áp dụng" mark (a form sent back
+    unfilled), else ``None``. One finding says so, rather than one ``score-missing`` per criterion."""
+    leaves = _plan(tier).leaf_codes
+    first: str | None = None
+    for r in reading.rows:
+        if r.code not in leaves:
+            continue
+        if r.not_applicable or r.score not in (None, ""):
+            return None  # nearly every form stops at its first leaf
+        first = first or r.score_cell
+    return first
+
+
 def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: _Sink, version: str) -> Submission:
     plan = _plan(tier)
     if tuple([row.code for row in reading.rows]) == plan.codes:
@@ -356,6 +382,8 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
 
     scores: dict[str, Decimal] = {}
     not_applicable: set[str] = set()
+    #: What the unit typed where the score cannot be used, so the council still sees the claim.
+    claims: dict[str, str] = {}
     for c, code, is_leaf, float_max in plan.steps:
         row = first.get(code)
         if row is None:
@@ -367,6 +395,8 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
                 scores[code] = score
             elif score == "na":
                 not_applicable.add(code)
+            elif row.score not in (None, ""):
+                claims[code] = show_value(row.score)
     _check_sums(plan, reading, scores, frozenset(not_applicable), first, sink)
     return Submission(
         tier_id=tier.id,
@@ -375,6 +405,7 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
         form_version=version,
         scores=scores,
         not_applicable=frozenset(not_applicable),
+        claims=claims,
     )
 
 
@@ -544,74 +575,162 @@ class RosterCheck:
     findings: tuple[Finding, ...]
     #: Identical copies not used (their findings would repeat the used copy's).
     redundant: frozenset[str] = frozenset()
+    #: File name -> the findings that replace the file's own: a file that is no form of this campaign,
+    #: put on a unit's roster line (its findings then name the unit), or set aside with one warning
+    #: because the unit also sent a valid form.
+    rewritten: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)
 
 
 def check_roster(campaign: Campaign, checked: Sequence[Checked]) -> RosterCheck:
     """Pick each unit's submission and report duplicates and missing units.
 
-    Several identical files for a unit: a warning and the first (by file name) is used. Several different
-    files: an error naming them with their modification times, and none is used until the clerk moves the
-    superseded ones into a subfolder of ``inbox/``.
+    Several identical files for a unit: a warning, and the one named as the tool names forms
+    ("CODE - Name.xlsx") is used, else the first by file name. Several different files: an error naming
+    them with their modification times, and none is used until the clerk moves the superseded ones into a
+    subfolder of ``inbox/``.
+
+    A file that is no form of this campaign (empty, unreadable, not a form, a form of another campaign or
+    year) still belongs on a roster line, so that its unit reads "submitted, with errors" and not "missing":
+    the unit its metadata names when that code is in the roster, else the unit whose code starts its file
+    name (see :func:`unit_by_file_name`). Such a file is never scored. When the unit also has a valid form,
+    the file's errors become one ``file-not-used`` warning and the unit counts as submitted.
     """
-    by_unit: dict[str, list[Checked]] = {}
+    forms: dict[str, list[Checked]] = {}
+    rejected: dict[str, list[Checked]] = {}
     for item in checked:
         if item.unit_code is not None:
-            by_unit.setdefault(item.unit_code, []).append(item)
+            forms.setdefault(item.unit_code, []).append(item)
+        elif item.unknown_unit is None and any(f.is_error for f in item.findings):
+            owner = _owner(campaign, item)
+            if owner is not None:
+                rejected.setdefault(owner.code, []).append(item)
     chosen: list[Submission] = []
     statuses: list[UnitStatus] = []
     extra: list[Finding] = []
     redundant: set[str] = set()
+    rewritten: dict[str, tuple[Finding, ...]] = {}
     for tier in campaign.tiers:
         for unit in tier.units:
-            items = sorted(by_unit.get(unit.code, []), key=lambda i: i.source.name)
-            status, sub, problems = _unit_status(tier, unit, items)
-            statuses.append(status)
-            extra.extend(problems)
-            if sub is not None:
-                chosen.append(sub)
-            if status.state is not UnitState.DUPLICATE:
-                redundant.update(i.source.name for i in items[1:])
-    return RosterCheck(tuple(chosen), tuple(statuses), tuple(extra), frozenset(redundant))
+            items = sorted(forms.get(unit.code, []), key=lambda i: i.source.name)
+            others = sorted(rejected.get(unit.code, []), key=lambda i: i.source.name)
+            outcome = _unit_status(tier, unit, items, others)
+            statuses.append(outcome.status)
+            extra.extend(outcome.problems)
+            if outcome.submission is not None:
+                chosen.append(outcome.submission)
+            redundant.update(outcome.redundant)
+            rewritten.update(outcome.rewritten)
+    return RosterCheck(tuple(chosen), tuple(statuses), tuple(extra), frozenset(redundant), rewritten)
 
 
-def _unit_status(tier: Tier, unit: Unit, items: list[Checked]) -> tuple[UnitStatus, Submission | None, list[Finding]]:
-    files = tuple(i.source.name for i in items)
-    own = [f for i in items for f in i.findings]
-    if not items:
+def _owner(campaign: Campaign, item: Checked) -> Unit | None:
+    if item.foreign_unit:
+        found = campaign.find_unit(item.foreign_unit)
+        if found is not None:
+            return found[1]
+    return unit_by_file_name(campaign, item.source.name)
+
+
+def unit_by_file_name(campaign: Campaign, file_name: str) -> Unit | None:
+    """The roster unit whose code starts the file name, as the tool names forms ("SKHDT - So ....xlsx").
+
+    The code must be followed by the end of the name or a separator (space, "-", "_", ".", "(", ","), so
+    "STC" does not claim "STCB.xlsx"; of several matching codes the longest wins. Case and diacritics are
+    ignored. Only for files that cannot be read as a form: a form is always identified by its own content.
+    """
+    stem = ascii_fold(file_name.rsplit(".", 1)[0]).casefold().strip()
+    best: Unit | None = None
+    for unit, code, _name, _long in _folded_roster(campaign):
+        if not code or not stem.startswith(code):
+            continue
+        rest = stem[len(code) :]
+        if (not rest or rest[0] in " -_.(,") and (best is None or len(code) > len(best.code)):
+            best = unit
+    return best
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: UnitStatus
+    submission: Submission | None = None
+    problems: tuple[Finding, ...] = ()
+    redundant: tuple[str, ...] = ()
+    rewritten: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)
+
+
+def _unit_status(tier: Tier, unit: Unit, items: list[Checked], others: list[Checked]) -> _Outcome:
+    """One unit's state from its forms (``items``, identified by content) and its unusable files (``others``)."""
+    if not items and not others:
         contact = f" (liên hệ: {unit.contact})" if unit.contact else ""
         problem = findings.make("unit-missing", unit=unit.code, tier=tier.id, name=unit.name, contact=contact)
-        return UnitStatus(tier.id, unit, UnitState.MISSING, errors=1), None, [problem]
+        return _Outcome(UnitStatus(tier.id, unit, UnitState.MISSING, errors=1), problems=(problem,))
+    files = tuple(i.source.name for i in items)
+    own = [f for i in items for f in i.findings]
     problems: list[Finding] = []
+    redundant: tuple[str, ...] = ()
+    sub: Submission | None = None
     distinct = {i.source.sha256 for i in items}
     if len(items) > 1 and len(distinct) > 1:
         listed = ", ".join(f"{i.source.name} (sửa lần cuối {_when(i.source.mtime)})" for i in items)
         problems.append(findings.make("unit-duplicate", unit=unit.code, tier=tier.id, count=len(items), files=listed))
-        errors = sum(f.is_error for f in own) + 1
-        warnings = sum(f.severity is Severity.WARNING for f in own)
-        return UnitStatus(tier.id, unit, UnitState.DUPLICATE, files, errors, warnings), None, problems
-    used = items[0]
-    if len(items) > 1:
-        problems.append(
-            findings.make(
-                "unit-duplicate-identical",
-                unit=unit.code,
-                tier=tier.id,
-                count=len(items),
-                files=", ".join(files),
-                used=used.source.name,
-                file=used.source.name,
+        state = UnitState.DUPLICATE
+    elif items:
+        used = min(items, key=lambda i: (not _properly_named(unit, i.source.name), i.source.name))
+        if len(items) > 1:
+            redundant = tuple(i.source.name for i in items if i is not used)
+            problems.append(
+                findings.make(
+                    "unit-duplicate-identical",
+                    unit=unit.code,
+                    tier=tier.id,
+                    count=len(items),
+                    files=", ".join(files),
+                    used=used.source.name,
+                    file=used.source.name,
+                )
             )
-        )
-        own = list(used.findings)
-    errors = sum(f.is_error for f in own)
-    warnings = sum(f.severity is Severity.WARNING for f in own) + len(problems)
-    sub = used.submission
-    state = UnitState.SUBMITTED if sub is not None and sub.valid else UnitState.INVALID
-    return UnitStatus(tier.id, unit, state, files, errors, warnings), sub, problems
+            own = list(used.findings)
+        sub = used.submission
+        state = UnitState.SUBMITTED if sub is not None and sub.valid else UnitState.INVALID
+    else:
+        state = UnitState.INVALID
+    rewritten: dict[str, tuple[Finding, ...]] = {}
+    for other in others:
+        name = other.source.name
+        files += (name,)
+        if state is UnitState.SUBMITTED and sub is not None:
+            why = next(f for f in other.findings if f.is_error)
+            rewritten[name] = (
+                findings.make(
+                    "file-not-used",
+                    file=name,
+                    unit=unit.code,
+                    tier=tier.id,
+                    detail=_lower_first(findings.CATALOGUE[why.code].title),
+                    used=sub.source.name,
+                ),
+            )
+        else:
+            rewritten[name] = tuple(replace(f, unit=unit.code, tier=tier.id) for f in other.findings)
+        own.extend(rewritten[name])
+    errors = sum(f.is_error for f in own) + sum(f.is_error for f in problems)
+    warnings = sum(f.severity is Severity.WARNING for f in [*own, *problems])
+    status = UnitStatus(tier.id, unit, state, files, errors, warnings)
+    return _Outcome(status, sub, tuple(problems), redundant, rewritten)
+
+
+def _properly_named(unit: Unit, file_name: str) -> bool:
+    """The file is named as the tool names the unit's form ("SKHDT - So Ke hoach va Dau tu.xlsx")."""
+    stem = file_name.rsplit(".", 1)[0]
+    return stem.casefold() == safe_filename(f"{unit.code} - {unit.name}").casefold()
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _when(mtime: float) -> str:
-    return datetime.fromtimestamp(mtime).strftime("%H:%M ngày %d/%m/%Y")
+    return datetime.fromtimestamp(mtime).strftime("%H:%M:%S ngày %d/%m/%Y")
 
 
 def unique_findings(items: Iterable[Finding]) -> list[Finding]:

@@ -2,7 +2,8 @@
 
 Sheets, in order: one summary per tier (the annex proper, so the first sheets are the ones to print), one
 bar chart of totals per tier, one detail sheet per tier (every criterion), one appraisal sheet per tier that
-has appraised scores, one statistics sheet per tier, the findings, and the provenance of the data.
+has appraised scores or bonus/penalty values (each with the council's reason), one statistics sheet per tier,
+the findings, and the provenance of the data.
 
 Every figure is a number cell with a number format (the reader's Excel shows its own decimal separator);
 Decimal becomes float only when a cell is written. Identical results give a byte-identical file.
@@ -17,7 +18,7 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from egov_xlsx.breakdown import write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
+from egov_xlsx.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
 from egov_xlsx.model import HUNDRED, ZERO, Results, Tier, TierResult, UnitResult
 from egov_xlsx.report import FINDINGS_SHEET, write_findings_sheet
 from egov_xlsx.sheets import (
@@ -66,7 +67,7 @@ def write_results_workbook(results: Results, path: Path) -> None:
         for tr in results.tiers:
             write_detail_sheet(wb.add_worksheet(names.add(f"Chi tiết - {tr.tier.name}")), styles, results, tr)
         for tr in results.tiers:
-            if any(ur.appraised for ur in tr.units):
+            if has_appraisal(tr):
                 write_appraisal_sheet(wb.add_worksheet(names.add(f"Thẩm định - {tr.tier.name}")), styles, results, tr)
         for tr in results.tiers:
             write_statistics_sheet(wb.add_worksheet(names.add(f"Thống kê - {tr.tier.name}")), styles, results, tr)

@@ -842,3 +842,27 @@ def write_malformed_previous(valid: Path, target: Path, case: str) -> Path:
     data = json.loads(valid.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal)
     target.write_text(_text_of(change(data)), encoding="utf-8")
     return target
+
+
+# --- clerk ---
+# A unit that sends a file that is no usable form (any error family above) under the name the tool gives its form
+# is "submitted, with errors", not missing: the file goes on the unit's roster line by its name.
+
+#: Cases of :data:`CASES` whose file can never be a usable form (the gate refuses it with an error).
+UNUSABLE: tuple[str, ...] = tuple(
+    case for case, (_, code) in CASES.items() if code is not None and code not in ("file-ignored", "file-archive")
+)
+
+
+def make_named_for_unit(case: str, folder: Path, stem: str) -> Path:
+    """The file of ``case`` written into ``folder`` under the unit's form name ``stem`` (its extension kept)."""
+    factory, _ = CASES[case]
+    scratch = folder / f".scratch-{case}"
+    scratch.mkdir()
+    made = factory(scratch)
+    target = folder / f"{stem}{made.suffix}"
+    made.rename(target)
+    for leftover in sorted(scratch.rglob("*"), reverse=True):
+        leftover.unlink() if leftover.is_file() else leftover.rmdir()
+    scratch.rmdir()
+    return target

@@ -182,7 +182,7 @@ def codes(campaign: Campaign) -> list[tuple[str, Severity, str | None, str | Non
 
 
 def test_one_sheet_per_tier_one_row_per_unit_and_line_with_self_scores(campaign: Campaign) -> None:
-    submit(campaign, "STC", {**SCORES["STC"], "1.2": "abc"})  # an invalid value: its self score stays empty
+    submit(campaign, "STC", {**SCORES["STC"], "1.2": "abc"})  # an invalid value: shown as the unit's claim
     done = make_file(campaign, "SKHDT", "STP", "H2")
 
     assert done.path == campaign.folder / "appraisal.xlsx" and done.backup is None
@@ -192,10 +192,11 @@ def test_one_sheet_per_tier_one_row_per_unit_and_line_with_self_scores(campaign:
     rows = [(r[0], r[2], r[4], r[5], r[6], r[7]) for r in table(done.path)]
     expected = []
     for unit in ("SKHDT", "STC", "STP"):  # roster order; SNV has no submission
-        for code, top in zip(LINES, (20, 15, 15, 10, 5, -5), strict=True):
+        # A penalty's limit is written out, never as a negative maximum.
+        for code, top in zip(LINES, (20, 15, 15, 10, 5, "Trừ tối đa 5"), strict=True):
             own: Any = SCORES[unit].get(code) if code in LEAVES else None
             if unit == "STC" and code == "1.2":
-                own = None
+                own = "abc (không hợp lệ)"
             if unit == "STP" and code == "1.3":
                 own = "Không áp dụng"
             expected.append((unit, code, top, own, None, None))
@@ -368,6 +369,22 @@ def test_appraised_scores_and_lines_change_totals_ranks_and_bands(campaign: Camp
     assert units["STC"]["appraisal_reasons"] == {"C1": "Sáng kiến cấp tỉnh"}
     assert units["SNV"]["adjustments"] == {"C1": 0, "T1": -5} and units["SNV"]["appraised_scores"] == {"2": 5}
     assert data["tiers"][1]["units"][0]["appraised_scores"] == {"A": 9.5}
+    # The results workbook shows every value the council set with its reason, bonus and penalty lines too.
+    ws = openpyxl.load_workbook(tmp_path / "out" / pipeline.NAMES.workbook)[f"Thẩm định - {SO}"]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "STT")
+    assert [c.value for c in ws[header]] == [
+        "STT", "Đơn vị", "Mã", "Tiêu chí", "Điểm tối đa", "Tự đánh giá", "Thẩm định", "Chênh lệch", "Lý do",
+    ]  # fmt: skip
+    rows = [[c.value for c in ws[r]][1:] for r in range(header + 1, ws.max_row + 1)]
+    assert rows == [
+        ["Sở Tài chính", "C1", "Điểm thưởng sáng kiến", 5, None, 3, 3, "Sáng kiến cấp tỉnh"],
+        ["Sở Tư pháp", "2", "Dịch vụ công trực tuyến", 10, 10, 4, -6, "Dịch vụ chưa phát sinh hồ sơ"],
+        ["Sở Kế hoạch và Đầu tư", "1.1", "Máy tính", 20, 20, 11, -9, "Máy tính chưa đủ cấu hình"],
+        ["Sở Nội vụ", "2", "Dịch vụ công trực tuyến", 10, 5, 5, 0, None],
+        ["Sở Nội vụ", "T1", "Chậm gửi báo cáo", "Trừ tối đa 5", None, -5, -5, "Chậm báo cáo 2 kỳ"],
+    ]
+    huyen_sheet = openpyxl.load_workbook(tmp_path / "out" / pipeline.NAMES.workbook)[f"Thẩm định - {HUYEN}"]
+    assert any(c.value == "Cổng đạt chuẩn" for row in huyen_sheet.iter_rows() for c in row)
 
 
 def test_score_tier_adds_a_bonus_and_a_penalty_to_the_total() -> None:
@@ -478,6 +495,33 @@ def test_errors_in_the_file_block_build(campaign: Campaign, tmp_path: Path) -> N
     outcome = pipeline.build(campaign, tmp_path / "out")
     assert not outcome.published
     assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_a_draft_leaves_units_with_appraisal_errors_unranked_and_says_why(campaign: Campaign, tmp_path: Path) -> None:
+    done = make_file(campaign, "SKHDT", "STC", "STP", "SNV", "H1", "H2")
+    enter(
+        done.path,
+        {
+            ("SKHDT", "1.1"): (5, ""),  # no reason: must not silently count
+            ("STC", "1.1"): (30, "Quá tối đa"),  # out of range: must not silently be ignored
+            ("STP", "2"): (4, "Dịch vụ chưa phát sinh hồ sơ"),  # fine
+        },
+    )
+
+    outcome = pipeline.build(campaign, tmp_path / "out", draft=True)
+
+    assert outcome.published and outcome.results is not None
+    so = outcome.results.tiers[0]
+    assert [(u.unit.code, u.rank) for u in so.units] == [("STP", 1), ("SNV", 2)]
+    excluded = {u.code: why for u, why in so.excluded}
+    assert excluded == {
+        "SKHDT": "điểm thẩm định còn lỗi ở ô H9 của appraisal.xlsx",
+        "STC": "điểm thẩm định còn lỗi ở ô G15 của appraisal.xlsx",
+    }
+    data = json.loads((tmp_path / "out" / "results-du-thao.json").read_text(encoding="utf-8"))
+    assert {e["code"]: e["reason"] for e in data["tiers"][0]["excluded"]} == excluded
+    text = (tmp_path / "out" / "thong-bao-du-thao.txt").read_text(encoding="utf-8")
+    assert "Sở Kế hoạch và Đầu tư (điểm thẩm định còn lỗi ở ô H9 của appraisal.xlsx)" in text
 
 
 def test_the_table_is_found_by_its_labels_not_its_position(campaign: Campaign) -> None:

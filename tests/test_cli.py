@@ -148,7 +148,7 @@ def test_build_with_errors_publishes_nothing_but_the_report(sample_copy: Path, t
     assert "Ô D10 ghi 99 điểm, vượt điểm tối đa 20 của tiêu chí 1.1." in out
     assert "Chưa xuất kết quả xếp hạng" in out
     assert (tmp_path / "out" / pipeline.NAMES.report).is_file()
-    assert (tmp_path / "out" / pipeline.FEEDBACK_FOLDER / "STP.xlsx").is_file()
+    assert (tmp_path / "out" / pipeline.FEEDBACK_FOLDER / "STP - So Tu phap.xlsx").is_file()
     assert not (tmp_path / "out" / pipeline.NAMES.workbook).exists()
     assert not (tmp_path / "out" / pipeline.NAMES.json).exists()
 

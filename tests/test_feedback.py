@@ -20,6 +20,7 @@ from egov_xlsx import feedback, ingest, layout, pipeline
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
 from egov_xlsx.feedback import AUTHOR, INSTRUCTION, SHEET_TITLE, FeedbackJob, feedback_jobs
+from egov_xlsx.findings import CATALOGUE
 from egov_xlsx.forms import write_form
 from egov_xlsx.model import (
     Campaign,
@@ -32,6 +33,7 @@ from egov_xlsx.model import (
     UnitState,
     UnitStatus,
 )
+from tests import corpus
 
 CONFIG = """
 [campaign]
@@ -167,8 +169,8 @@ def test_one_job_per_unit_file_with_errors_or_warnings_in_roster_order(campaign:
     jobs = feedback_jobs(report)
 
     assert [(j.filename, j.unit_code, j.source.name) for j in jobs] == [
-        ("SKHDT.xlsx", "SKHDT", "ke hoach.xlsx"),
-        ("STP.xlsx", "STP", "tu phap.xlsx"),
+        ("SKHDT - So Ke hoach va Dau tu.xlsx", "SKHDT", "ke hoach.xlsx"),
+        ("STP - So Tu phap.xlsx", "STP", "tu phap.xlsx"),
     ]
     skhdt = jobs[0]
     assert {f.code for f in skhdt.findings} == {
@@ -200,7 +202,7 @@ def test_feedback_jobs_needs_no_files_and_skips_notes_and_clerk_warnings(campaig
     jobs = feedback_jobs(report)
 
     assert [(j.filename, j.source.path, j.source.kind, j.findings) for j in jobs] == [
-        ("STP.xlsx", Path("/nonexistent/campaign/inbox/c.ods"), "ods", (real,))
+        ("STP - So Tu phap.xlsx", Path("/nonexistent/campaign/inbox/c.ods"), "ods", (real,))
     ]
 
 
@@ -213,7 +215,8 @@ def test_several_files_of_a_unit_are_named_after_each_file(campaign: Campaign) -
     names = [j.filename for j in feedback_jobs(report)]
 
     # ASCII-safe, and distinct even on a disk that ignores case.
-    assert names == ["SKHDT - Bieu cu.xlsx", "SKHDT - bieu cu (2).xlsx", "SKHDT - moi.xlsx"]
+    form = "SKHDT - So Ke hoach va Dau tu"
+    assert names == [f"{form} - Bieu cu.xlsx", f"{form} - bieu cu (2).xlsx", f"{form} - moi.xlsx"]
 
 
 def test_duplicate_different_files_each_get_a_copy(campaign: Campaign) -> None:
@@ -222,7 +225,7 @@ def test_duplicate_different_files_each_get_a_copy(campaign: Campaign) -> None:
     fill(campaign, "STC", inbox / "STC lan 2.xlsx", {"1.2": 16})
     report, jobs = check_and_write(campaign, campaign.folder / "out")
     assert report.statuses[1].state is UnitState.DUPLICATE
-    assert [j.filename for j in jobs] == ["STC - STC lan 1.xlsx", "STC - STC lan 2.xlsx"]
+    assert [j.filename for j in jobs] == ["STC - So Tai chinh - STC lan 1.xlsx", "STC - So Tai chinh - STC lan 2.xlsx"]
     assert [[f.criterion for f in j.findings] for j in jobs] == [["1.1"], ["1.2"]]
 
 
@@ -399,8 +402,10 @@ def test_write_feedback_puts_copies_in_the_feedback_folder(campaign: Campaign) -
     report = pipeline.check(campaign)
     written, problems = pipeline.write_feedback(report, campaign.folder / "out")
     assert problems == []
-    assert written == [campaign.folder / "out" / pipeline.FEEDBACK_FOLDER / "SKHDT.xlsx"]
-    assert sorted(p.name for p in written[0].parent.iterdir()) == ["SKHDT.xlsx"]  # no temporary file left
+    name = "SKHDT - So Ke hoach va Dau tu.xlsx"
+    assert written == [campaign.folder / "out" / pipeline.FEEDBACK_FOLDER / name]
+    # No temporary file left; the manifest of the tool's own copies beside them.
+    assert sorted(p.name for p in written[0].parent.iterdir()) == [feedback.MANIFEST, name]
 
 
 # --------------------------------------------------------------------------- failures
@@ -449,7 +454,7 @@ def test_ods_and_xls_submissions_are_rebuilt_with_their_values_and_marks(
     _, jobs = check_and_write(campaign, campaign.folder / "out")
 
     (job,) = jobs
-    assert (job.filename, job.source.kind) == ("STP.xlsx", fmt)
+    assert (job.filename, job.source.kind) == ("STP - So Tu phap.xlsx", fmt)
     assert {f.code for f in job.findings} == {"score-above-max", "score-not-number"}
     copy = campaign.folder / "out" / job.filename
     assert sha256(submitted_file) == digest
@@ -476,6 +481,138 @@ def test_ods_and_xls_submissions_are_rebuilt_with_their_values_and_marks(
     assert (note.value, note.data_type) == (FORMULA_NOTE, "s")
     texts = [c for row in wb[SHEET_TITLE].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any("tạo lại từ biểu mẫu chuẩn" in t and f".{fmt}" in t for t in texts)
+    # One instruction, consistent with the copy: send back this .xlsx, not "keep the original file".
+    assert INSTRUCTION not in texts and any("gửi lại chính tệp .xlsx này" in t for t in texts)
     assert len(summary_rows(copy)) == len(job.findings)
     # python-calamine sees the same cells: the copy is a normal .xlsx form.
     assert CalamineWorkbook.from_path(str(copy)).sheet_names == [SHEET_TITLE, layout.FORM_SHEET, layout.META_SHEET]
+
+
+# --------------------------------------------------------------------------- clerk: fresh forms, stale forms, pruning
+
+
+def _texts(path: Path) -> list[str]:
+    wb = openpyxl.load_workbook(path)
+    return [c for row in wb[SHEET_TITLE].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+
+
+def test_a_wrong_or_unreadable_file_gets_a_fresh_form_of_this_campaign(campaign: Campaign) -> None:
+    inbox = campaign.folder / "inbox"
+    old = fill(campaign, "SKHDT", inbox / "bieu nam ngoai.xlsx", {"1.1": 5})
+    wb = openpyxl.load_workbook(old)
+    meta = wb[layout.META_SHEET]
+    for row in meta.iter_rows():
+        if row[0].value == layout.META_CAMPAIGN:
+            row[1].value = "thu-2023"
+    wb.save(old)
+    (inbox / "STC - So Tai chinh.xlsx").write_bytes(b"")  # 0 bytes, named as the tool names STC's form
+    report = pipeline.check(campaign)
+    states = {s.unit.code: (s.state, s.files) for s in report.statuses}
+    assert states["SKHDT"] == (UnitState.INVALID, ("bieu nam ngoai.xlsx",))
+    assert states["STC"] == (UnitState.INVALID, ("STC - So Tai chinh.xlsx",))
+
+    written, problems = pipeline.write_feedback(report, campaign.folder / "out")
+
+    assert problems == []
+    copies = {p.name: p for p in written}
+    assert set(copies) == {"SKHDT - So Ke hoach va Dau tu.xlsx", "STC - So Tai chinh.xlsx"}
+    for name, unit, code in (
+        ("SKHDT - So Ke hoach va Dau tu.xlsx", "SKHDT", "wrong-campaign"),
+        ("STC - So Tai chinh.xlsx", "STC", "file-empty"),
+    ):
+        reading = ingest.read_file(copies[name]).reading
+        assert reading is not None
+        assert (reading.meta[layout.META_CAMPAIGN], reading.meta[layout.META_UNIT]) == (campaign.id, unit)
+        assert reading.meta[layout.META_FINGERPRINT] == campaign.tiers[0].fingerprint
+        assert all(r.score in (None, "") for r in reading.rows if r.code in LEAVES)  # nothing carried over
+        texts = _texts(copies[name])
+        assert any("Đây là biểu mới của đợt đánh giá" in t for t in texts)
+        assert [r[5] for r in summary_rows(copies[name])] == [
+            f.message for f in report.findings if f.unit == unit and f.code == code
+        ]
+
+
+def test_a_stale_form_comes_back_as_a_current_form_with_its_values_and_changes_marked(campaign: Campaign) -> None:
+    fill(campaign, "STP", campaign.folder / "inbox" / "STP.xlsx", {"1.1": 12, "1.2": 7}, {"1.2": "QĐ 5"})
+    config = campaign.folder / "egov.toml"
+    config.write_text(CONFIG.replace('name = "Mạng nội bộ"\nmax = 15', 'name = "Mạng nội bộ"\nmax = 10'), "utf-8")
+    changed = load_campaign(campaign.folder)
+    report = pipeline.check(changed)
+    assert [f.code for f in report.findings if f.unit == "STP"] == ["form-stale"]
+
+    written, _ = pipeline.write_feedback(report, campaign.folder / "out")
+
+    (copy,) = written
+    reading = ingest.read_file(copy).reading
+    assert reading is not None
+    assert reading.meta[layout.META_FINGERPRINT] == changed.tiers[0].fingerprint  # not stale any more
+    values = {r.code: (r.score, r.note) for r in reading.rows}
+    assert (values["1.1"], values["1.2"], values["2"]) == ((12, ""), (7, "QĐ 5"), (1, ""))
+    ws = openpyxl.load_workbook(copy)[layout.FORM_SHEET]
+    marked = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None}
+    cell = layout.cell_address(form_rows(ws)["1.2"], layout.COL_SCORE)
+    assert list(marked) == [cell] and "điểm tối đa đổi từ 15 thành 10" in marked[cell]
+    assert any("Bộ tiêu chí đã thay đổi" in t for t in _texts(copy))
+    # Sent back as is, the copy checks clean.
+    shutil.copy(copy, campaign.folder / "inbox" / "STP.xlsx")
+    assert [f for f in pipeline.check(changed).findings if f.unit == "STP"] == []
+
+
+def test_no_copy_for_warnings_that_ask_nothing_of_the_unit(campaign: Campaign) -> None:
+    path = fill(campaign, "STC", campaign.folder / "inbox" / "STC.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.FORM_SHEET]
+    ws.cell(form_rows(ws)["1"], layout.COL_SCORE + 1).value = 40  # a subtotal typed over: recomputed
+    wb.save(path)
+    report = pipeline.check(campaign)
+    assert [f.code for f in report.findings if f.unit == "STC"] == ["subtotal-mismatch"]
+    assert feedback_jobs(report) == []
+
+
+def test_copies_that_no_longer_apply_are_removed_and_nothing_else(campaign: Campaign) -> None:
+    inbox, out = campaign.folder / "inbox", campaign.folder / "out"
+    fill(campaign, "SKHDT", inbox / "SKHDT.xlsx", {"1.1": 99})
+    fill(campaign, "STC", inbox / "STC.xlsx", {"1.1": 99})
+    fill(campaign, "STP", inbox / "STP.xlsx", {"1.1": 99})
+    written, _ = pipeline.write_feedback(pipeline.check(campaign), out)
+    folder = out / pipeline.FEEDBACK_FOLDER
+    assert len(written) == 3
+    (folder / "ghi chu cua can bo.xlsx").write_bytes(b"the clerk's own file")
+    edited = folder / "STP - So Tu phap.xlsx"
+    edited.write_bytes(edited.read_bytes() + b" ")  # the clerk changed the tool's copy: not the tool's any more
+    for code in ("SKHDT", "STC", "STP"):
+        fill(campaign, code, inbox / f"{code}.xlsx")  # every unit fixed its form
+    fill(campaign, "SNV", inbox / "SNV.xlsx", {"2": 11})
+
+    written, _ = pipeline.write_feedback(pipeline.check(campaign), out)
+
+    assert [p.name for p in written] == ["SNV - So Noi vu.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        feedback.MANIFEST,
+        "SNV - So Noi vu.xlsx",
+        "STP - So Tu phap.xlsx",
+        "ghi chu cua can bo.xlsx",
+    ]
+    # A build prunes the same way: SNV fixed, its copy goes.
+    fill(campaign, "SNV", inbox / "SNV.xlsx")
+    pipeline.build(campaign, out)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        feedback.MANIFEST,
+        "STP - So Tu phap.xlsx",
+        "ghi chu cua can bo.xlsx",
+    ]
+
+
+@pytest.mark.parametrize("case", corpus.UNUSABLE)
+def test_every_unusable_file_named_after_a_unit_is_submitted_with_errors(campaign: Campaign, case: str) -> None:
+    inbox = campaign.folder / "inbox"
+    made = corpus.make_named_for_unit(case, inbox, "STC - So Tai chinh")
+    _, code = corpus.CASES[case]
+    report = pipeline.check(campaign)
+    status = next(s for s in report.statuses if s.unit.code == "STC")
+    assert (status.state, status.files) == (UnitState.INVALID, (made.name,))
+    assert CATALOGUE[code].severity is Severity.ERROR
+    assert {(f.code, f.unit) for f in report.findings if f.file == made.name} == {(code, "STC")}
+    assert "unit-missing" not in {f.code for f in report.findings if f.unit == "STC"}
+    (job,) = feedback_jobs(report)
+    assert (job.filename, job.kind) == ("STC - So Tai chinh.xlsx", feedback.Kind.FRESH)

@@ -110,7 +110,8 @@ def bad_forms(inbox: Path) -> dict[str, list[tuple[str, str | None]]]:
 
     # Extra files beside the originals.
     _edit(_form(inbox, "SXD"), inbox / "SXD nam 2017.xlsx", lambda wb: _meta(wb, layout.META_CAMPAIGN, "hung-yen-2017"))
-    expected["SXD nam 2017.xlsx"] = [("wrong-campaign", None)]
+    # Last year's form beside this year's valid one: put on SXD's line by its metadata, set aside with a warning.
+    expected["SXD nam 2017.xlsx"] = [("file-not-used", None)]
     _edit(_form(inbox, "SCT"), inbox / "Don vi la.xlsx", lambda wb: _meta(wb, layout.META_UNIT, "SXYZ"))
     expected["Don vi la.xlsx"] = [("unit-unknown", None)]
     _edit(_form(inbox, "SGTVT"), inbox / "SGTVT (sua lai).xlsx", lambda wb: _set(wb, {"1.1": 19}))
@@ -167,7 +168,7 @@ def test_every_bad_file_gives_its_finding_and_the_rest_is_read(worst_inbox, tmp_
     assert not outcome.published
     written = {p.relative_to(tmp_path / "out").as_posix() for p in outcome.written}
     assert pipeline.NAMES.report in written
-    assert f"{pipeline.FEEDBACK_FOLDER}/STP.xlsx" in written
+    assert f"{pipeline.FEEDBACK_FOLDER}/STP - So Tu phap.xlsx" in written
     assert not (tmp_path / "out" / pipeline.NAMES.workbook).exists()
     assert _hashes(campaign / "inbox") == before
 

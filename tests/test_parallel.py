@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from benchmarks import generate
-from egov_xlsx import background, gate, ingest, layout, pipeline
+from egov_xlsx import background, feedback, gate, ingest, layout, pipeline
 from egov_xlsx.model import CheckReport
 
 
@@ -126,6 +126,8 @@ def test_build_in_two_processes_writes_the_same_bytes(
     assert any(f.parts[0] == pipeline.FEEDBACK_FOLDER for f in files)
     for name in files:
         a, b = (outs[1] / name).read_bytes(), (outs[2] / name).read_bytes()
+        if name.name == feedback.MANIFEST:
+            continue  # the hashes of the copies below, which differ by their time stamps
         if name.parts[0] == pipeline.FEEDBACK_FOLDER:
             # Marked-up copies are saved by openpyxl, which stamps the current time in docProps/core.xml.
             assert _parts(outs[1] / name) == _parts(outs[2] / name), name

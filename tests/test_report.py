@@ -94,7 +94,7 @@ def test_roster_states_and_contacts(wb: openpyxl.Workbook) -> None:
         0,
         "Văn phòng Sở, 0221 3 862 xxx",
     ]
-    assert rows["SCT"][3:7] == ["Có lỗi", "SCT.xlsx", 2, 1]
+    assert rows["SCT"][3:7] == ["Đã nộp, có lỗi", "SCT.xlsx", 2, 1]
     assert rows["STC"][3:5] == ["Nộp trùng", "STC.xlsx\nSTC (1).xlsx"]
     assert rows["STTTT"][3] == "Hợp lệ" and rows["STTTT"][7] is None
     legend = " ".join(str(c.value) for row in ws.iter_rows(max_row=_header_row(ws)) for c in row if c.value)
@@ -161,3 +161,18 @@ def test_identical_inputs_give_identical_bytes(tmp_path: Path, report_path: Path
 
 def test_severity_order_is_complete() -> None:
     assert {f.severity for f in build_report().findings} == set(Severity)
+
+
+def test_a_unit_that_sent_an_unreadable_file_reads_submitted_with_errors(sample_copy: Path, tmp_path: Path) -> None:
+    from egov_xlsx import pipeline
+
+    inbox = sample_copy / "inbox"
+    own = next(p for p in inbox.iterdir() if p.name.startswith("SCT "))
+    own.unlink()
+    (inbox / own.name).write_bytes(b"")  # the same name, 0 bytes: the mail client cut it
+    report = pipeline.check(sample_copy)
+    path = tmp_path / "bao-cao.xlsx"
+    write_findings_report(report, path)
+    rows = {r[1]: r for r in _table(openpyxl.load_workbook(path)[ROSTER])}
+    assert rows["SCT"][3:7] == ["Đã nộp, có lỗi", own.name, 1, 0]
+    assert "SCT" not in {f.unit for f in report.findings if f.code == "unit-missing"}

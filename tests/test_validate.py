@@ -312,3 +312,90 @@ def test_a_number_the_reader_panics_on_is_a_finding_for_its_file(sample_copy) ->
     corpus.with_hostile_numbers(form, form, layout.FORM_SHEET, {"D10": "date-huge-negative"})
     report = pipeline.check(sample_copy)
     assert any(f.file == form.name for f in report.findings)
+
+
+# --------------------------------------------------------------------------- clerk: blank forms, claims, roster lines
+
+
+def test_blank_form_is_one_finding_not_one_per_criterion():
+    c = campaign_from()
+    blank = check_reading(c, reading(c, "A", {}))
+    assert codes(blank) == ["form-blank"]
+    assert blank.findings[0].cell == "D10" and "chưa điền" in blank.findings[0].message.lower()
+    assert blank.submission is not None and not blank.submission.valid
+    # One score entered: no longer blank, each missing score is its own finding.
+    assert codes(check_reading(c, reading(c, "A", {"1.1": 3}))) == ["score-missing"] * 3
+    roster = check_roster(c, [blank])
+    assert roster.statuses[0].state is UnitState.INVALID and roster.statuses[0].errors == 1
+
+
+def test_invalid_claims_are_kept_for_the_council():
+    c = campaign_from()
+    sub = check_reading(c, reading(c, "A", {**FULL, "1.1": 12, "1.2": "nhiều", "2.1": dt.date(2024, 7, 4)})).submission
+    assert sub is not None
+    assert dict(sub.claims) == {"1.1": "12", "1.2": "nhiều", "2.1": "04/07/2024"}
+    assert set(sub.scores) == {"2.2"}
+
+
+def _gate_failure(name: str, code: str = "file-empty"):
+    from egov_xlsx import findings
+    from egov_xlsx.validate import Checked
+
+    return Checked(source(name, "9" * 64), findings=(findings.make(code, file=name, detail="x"),))
+
+
+def test_a_wrong_or_unreadable_file_puts_its_unit_on_submitted_with_errors():
+    c = campaign_from()
+    last_year = check_reading(c, reading(c, "A", FULL, file="bieu nam truoc.xlsx", meta={layout.META_YEAR: "2023"}))
+    assert codes(last_year) == ["wrong-year"] and last_year.unit_code is None and last_year.foreign_unit == "A"
+    other = check_reading(c, reading(c, "B", FULL, file="B - Don vi B.xlsx", meta={layout.META_CAMPAIGN: "x-2020"}))
+    empty = _gate_failure("C - Don vi C.xlsx")
+    corrupt = _gate_failure("cx.xlsx", "file-corrupt")  # "CX" is not "C" followed by a separator: nobody's
+    roster = check_roster(c, [last_year, other, empty, corrupt])
+    by_code = {s.unit.code: s for s in roster.statuses}
+    assert {k: s.state for k, s in by_code.items()} == {
+        "A": UnitState.INVALID,
+        "B": UnitState.INVALID,
+        "C": UnitState.INVALID,
+        "D": UnitState.MISSING,
+    }
+    assert by_code["A"].files == ("bieu nam truoc.xlsx",) and by_code["A"].errors == 1
+    assert by_code["C"].files == ("C - Don vi C.xlsx",)
+    assert roster.submissions == ()  # never scored
+    # The rejected files' findings now name the unit whose line they are on.
+    assert [(f.code, f.unit, f.tier) for f in roster.rewritten["C - Don vi C.xlsx"]] == [("file-empty", "C", "t")]
+    assert "cx.xlsx" not in roster.rewritten
+    assert [f.code for f in roster.findings] == ["unit-missing"]
+
+
+def test_an_unusable_file_beside_a_valid_form_is_one_warning():
+    c = campaign_from()
+    good = check_reading(c, reading(c, "A", FULL, file="a.xlsx"))
+    empty = _gate_failure("A (gui lai).xlsx")
+    roster = check_roster(c, [good, empty])
+    status = roster.statuses[0]
+    assert (status.state, status.files, status.errors, status.warnings) == (
+        UnitState.SUBMITTED,
+        ("a.xlsx", "A (gui lai).xlsx"),
+        0,
+        1,
+    )
+    (warning,) = roster.rewritten["A (gui lai).xlsx"]
+    assert warning.code == "file-not-used" and warning.severity is Severity.WARNING
+    assert "tệp rỗng" in warning.message and "a.xlsx" in warning.message
+    assert [s.unit_code for s in roster.submissions] == ["A"]
+
+
+def test_identical_copies_keep_the_properly_named_one_and_times_show_seconds():
+    from dataclasses import replace
+
+    c = campaign_from()
+    proper = "A - Don vi A.xlsx"
+    copies = [check_reading(c, reading(c, "A", FULL, file=n)) for n in ("0 ban sao.xlsx", proper)]
+    roster = check_roster(c, copies)
+    assert roster.submissions[0].source.name == proper and roster.redundant == {"0 ban sao.xlsx"}
+    b1 = replace(check_reading(c, reading(c, "B", FULL, file="b1.xlsx")), source=source("b1.xlsx", "1" * 64))
+    (dup,) = [f for f in check_roster(c, [b1, replace(b1, source=source("b2.xlsx", "2" * 64))]).findings
+              if f.code == "unit-duplicate"]  # fmt: skip
+    stamp = dt.datetime.fromtimestamp(0.0).strftime("%H:%M:%S ngày %d/%m/%Y")
+    assert f"b1.xlsx (sửa lần cuối {stamp})" in dup.message

@@ -410,11 +410,16 @@ def test_appraisal_sheet(wb: openpyxl.Workbook) -> None:
     ws = wb["Thẩm định - Sở, ban, ngành"]
     header = _find_row(ws, 1, "STT")
     assert _row(ws, header) == [
-        "STT", "Đơn vị", "Mã", "Tiêu chí", "Điểm tối đa", "Tự đánh giá", "Thẩm định", "Chênh lệch",
+        "STT", "Đơn vị", "Mã", "Tiêu chí", "Điểm tối đa", "Tự đánh giá", "Thẩm định", "Chênh lệch", "Lý do",
     ]  # fmt: skip
     rows = [_row(ws, r) for r in range(header + 1, ws.max_row + 1)]
-    assert [(r[1], r[2]) for r in rows] == [("Sở Giao thông vận tải", "3.1"), ("Sở Công Thương", "2.1")]
-    assert rows[0][4:] == [50, 37, 35, -2]
+    assert [(r[1], r[2]) for r in rows] == [
+        ("Sở Giao thông vận tải", "3.1"),
+        ("Sở Công Thương", "2.1"),
+        ("Sở Công Thương", "DC"),  # a bonus line is listed with its value, like an appraised score
+    ]
+    assert rows[0][4:8] == [50, 37, 35, -2]
+    assert rows[2][4:8] == [10, None, 5, 5]
 
 
 def test_statistics_sheet(wb: openpyxl.Workbook, results: Results) -> None:
@@ -532,7 +537,7 @@ def test_adjustment_bounds() -> None:
         return Adjustment("A", "Điểm", Decimal(low), Decimal(high))
 
     assert sheets.adjustment_bound(adj("0", "10")) == 10
-    assert sheets.adjustment_bound(adj("-5", "0")) == -5
+    assert sheets.adjustment_bound(adj("-5", "0")) == "Trừ tối đa 5"  # never a negative "maximum"
     assert sheets.adjustment_bound(adj("-2.5", "3")) == "-2,5 đến +3"
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from egov_xlsx import announce
 from egov_xlsx.announce import TemplateProblem, make_environment, render_announcement
+from egov_xlsx.announce_views import UnitView
 from egov_xlsx.config import load_campaign
 from egov_xlsx.model import (
     Campaign,
@@ -24,7 +25,6 @@ from egov_xlsx.model import (
     Submission,
     Tier,
     TierResult,
-    Unit,
 )
 from egov_xlsx.scoring import score_tier
 
@@ -590,7 +590,7 @@ def test_bad_filter_input_names_the_line(tmp_path: Path) -> None:
 
 
 def test_printing_none_is_an_error(tmp_path: Path) -> None:
-    results = write_template(tmp_path, "{{ campaign.evidence_severity }}\n")
+    results = write_template(tmp_path, "{{ previous_year }}\n")
     with pytest.raises(TemplateProblem, match=r"dòng 1: giá trị rỗng"):
         render_announcement(results)
 
@@ -626,7 +626,7 @@ def test_missing_import_is_a_template_problem(tmp_path: Path) -> None:
 )
 def test_filters(source: str, expected: str) -> None:
     env = make_environment([])
-    units = [Unit("STP", "Sở Tư pháp"), Unit("SNV", "Sở Nội vụ")]
+    units = [UnitView("STP", "Sở Tư pháp", "", True, "", ()), UnitView("SNV", "Sở Nội vụ", "", True, "", ())]
     context = {
         "x": Decimal("85.50"),
         "big": Decimal(1000),

@@ -299,6 +299,8 @@ class TierView:
     criteria: tuple[CriterionView, ...]
     #: Every unit's result: ranked units in rank order, then unranked ones in roster order.
     units: tuple[ResultView, ...]
+    ranked: tuple[ResultView, ...]
+    unranked: tuple[ResultView, ...]
     excluded: tuple[tuple[UnitView, str], ...]
     rank_groups: tuple[RankGroup, ...]
     bands: tuple[BandView, ...]
@@ -310,14 +312,6 @@ class TierView:
 
     def criterion(self, code: str) -> CriterionView:
         return self._views[code]
-
-    @property
-    def ranked(self) -> tuple[ResultView, ...]:
-        return tuple(r for r in self.units if r.rank is not None)
-
-    @property
-    def unranked(self) -> tuple[ResultView, ...]:
-        return tuple(r for r in self.units if r.rank is None)
 
     @property
     def leaders(self) -> RankGroup | None:
@@ -432,9 +426,17 @@ class _Builder:
     """Makes the views of one results, each unit's view once (so ``is`` and ``==`` hold between mentions)."""
 
     def __init__(self, text: Text) -> None:
-        self.text = text
+        self._convert = text
+        self._texts: dict[str, str] = {}
         self._units: dict[int, UnitView] = {}
         self._results: dict[int, ResultView] = {}
+
+    def text(self, value: str) -> str:
+        """``value`` as templates see it (codes and names repeat: each converted once)."""
+        done = self._texts.get(value)
+        if done is None:
+            done = self._texts[value] = self._convert(value)
+        return done
 
     def unit(self, unit: Unit) -> UnitView:
         view = self._units.get(id(unit))
@@ -542,6 +544,7 @@ class _Builder:
         moves = tuple(
             Move(self.result(r), previous) for r in ranked if (previous := self.previous(r.previous)) is not None
         )
+        units = tuple(self.result(r) for r in result.units)
         facts = result.total_facts
         gap = None
         if facts is not None and facts.highest is not None and facts.lowest is not None:
@@ -551,7 +554,9 @@ class _Builder:
             name=self.text(result.tier.name),
             max=result.tier.max,
             criteria=criteria,
-            units=tuple(self.result(r) for r in result.units),
+            units=units,
+            ranked=tuple(r for r in units if r.rank is not None),
+            unranked=tuple(r for r in units if r.rank is None),
             excluded=tuple((self.unit(u), self.text(reason)) for u, reason in result.excluded),
             rank_groups=tuple(groups),
             bands=bands,

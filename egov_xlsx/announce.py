@@ -88,7 +88,7 @@ from jinja2.utils import Namespace
 import egov_xlsx
 from egov_xlsx.announce_views import DisplayView, ResultView, UnitView, template_context
 from egov_xlsx.errors import ConfigError, ConfigProblem
-from egov_xlsx.model import Results
+from egov_xlsx.model import Campaign, Results
 from egov_xlsx.vietnamese import clean, format_number, format_percent, format_rank_change, join
 
 TEMPLATE_NAMES = {"txt": "thong-bao.txt.j2", "md": "thong-bao.md.j2"}
@@ -308,23 +308,28 @@ def shipped_templates_dir() -> Path:
     return Path(egov_xlsx.__file__).resolve().parent.parent / "templates"
 
 
+#: Windows reparse tags of a symbolic link (IO_REPARSE_TAG_SYMLINK) and of a junction (IO_REPARSE_TAG_MOUNT_POINT).
+_LINK_TAGS = (0xA000000C, 0xA0000003)
+
+
 def _is_link(path: Path) -> bool:
     """A symbolic link, or (Windows) a junction or other reparse point."""
     try:
         info = os.lstat(path)
     except OSError:
         return False
-    attributes = getattr(info, "st_file_attributes", 0)
-    return stat.S_ISLNK(info.st_mode) or bool(attributes & stat.FILE_ATTRIBUTE_REPARSE_POINT)
+    # Windows: a symbolic link or a junction, not any reparse point (OneDrive's files on demand are ones).
+    tag = getattr(info, "st_reparse_tag", 0)
+    return stat.S_ISLNK(info.st_mode) or tag in _LINK_TAGS
 
 
-def template_dirs(campaign: Any) -> list[Path]:
+def template_dirs(campaign: Campaign) -> list[Path]:
     """The campaign's own ``templates/`` folder (when it exists), then the shipped one: the first match wins.
 
     A ``templates`` that is a symbolic link (or a Windows junction) is refused: a campaign copied from
     elsewhere must not read files outside its folder.
     """
-    own = Path(campaign.folder) / "templates"
+    own = campaign.folder / "templates"
     if _is_link(own):
         raise TemplateProblem(str(own), None, "thư mục mẫu là liên kết (symlink); hãy chép các tệp mẫu vào thư mục này")
     return [own, shipped_templates_dir()] if own.is_dir() else [shipped_templates_dir()]
@@ -834,9 +839,11 @@ def render_announcement(
     env = make_environment(search, markdown=markdown, limits=limits)
     name = TEMPLATE_NAMES[fmt]
     try:
+        template = env.get_template(name)
+        name = template.filename or name
         chunks: list[str] = []
         size = 0
-        for chunk in env.get_template(name).generate(context):
+        for chunk in template.generate(context):
             size += len(chunk)
             if size > limits.chars:
                 raise TemplateLimit(f"thông báo dài quá {format_number(limits.chars)} ký tự")

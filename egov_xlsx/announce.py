@@ -837,10 +837,9 @@ def render_announcement(
     limits = limits or RenderLimits.for_results(results)
     context = template_context(results, markdown=markdown)
     env = make_environment(search, markdown=markdown, limits=limits)
-    name = TEMPLATE_NAMES[fmt]
+    name = _find(search, TEMPLATE_NAMES[fmt])
     try:
-        template = env.get_template(name)
-        name = template.filename or name
+        template = env.get_template(TEMPLATE_NAMES[fmt])
         chunks: list[str] = []
         size = 0
         for chunk in template.generate(context):
@@ -859,7 +858,7 @@ def render_announcement(
         raise TemplateProblem(where[0] if where else name, where[1] if where else None, missing) from exc
     except RecursionError as exc:
         where = _template_frame(exc.__traceback__)
-        reason = "mẫu văn bản gọi lồng nhau quá sâu (macro, include hoặc vòng lặp gọi lại chính nó)"
+        reason = "mẫu văn bản lồng nhau quá sâu (biểu thức, khối lệnh, hoặc macro, include gọi lại chính nó)"
         raise TemplateProblem(where[0] if where else name, where[1] if where else None, reason) from None
     except MemoryError as exc:
         where = _template_frame(exc.__traceback__)
@@ -869,6 +868,11 @@ def render_announcement(
         where = _template_frame(exc.__traceback__)
         raise TemplateProblem(where[0] if where else name, where[1] if where else None, _reason(exc)) from exc
     return layout(text, markdown=markdown)
+
+
+def _find(search: Sequence[Path], name: str) -> str:
+    """The file ``name`` is read from (the first folder that has it), to name it in an error; else ``name``."""
+    return next((str(d / name) for d in search if os.path.lexists(d / name)), name)
 
 
 def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:

@@ -670,8 +670,18 @@ HOSTILE_TEMPLATES: dict[str, str] = {
     ),
     "join-references": "{% set big = 'x' * 1000000 %}{{ ([big] * 10000)|join }}\n",
     "recursive-macro": "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}\n",
+    "includes-itself": '{% include "thong-bao.txt.j2" %}\n',
     "lipsum": "{{ lipsum(1000000) }}\n",
     "huge-decimals": "{{ 1|so(1000000000) }}\n",
+}
+
+
+#: Templates that cannot be compiled or read: their bytes, and what the error says (no line to point at).
+MALFORMED_TEMPLATES: dict[str, tuple[bytes, str]] = {
+    "deep-nesting": (("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}\n").encode(), "lồng nhau quá sâu"),
+    "deep-blocks": (("{% if 1 %}" * 3000 + "x" + "{% endif %}" * 3000).encode(), "lồng nhau quá sâu"),
+    "too-large": (b"x" * 1_000_001, "tệp mẫu quá lớn"),
+    "not-utf8": (b"\xff\xfe{{ year }}\n", "không phải UTF-8"),
 }
 
 

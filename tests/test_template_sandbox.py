@@ -22,7 +22,7 @@ from egov_xlsx.cli import ExitCode, app
 from egov_xlsx.errors import ConfigError
 from egov_xlsx.model import Results
 from tests.conftest import REPO, SAMPLE
-from tests.corpus import HOSTILE_TEMPLATES, make_symlinked_template
+from tests.corpus import HOSTILE_TEMPLATES, MALFORMED_TEMPLATES, make_symlinked_template
 
 runner = CliRunner()
 
@@ -124,6 +124,24 @@ def test_hostile_template_is_a_clean_error(results: Results, tmp_path: Path, cas
     assert not target.exists()
     for sub in results.submissions:
         assert sub.source.path.stat().st_size == sub.source.size
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_TEMPLATES))
+def test_malformed_template_is_a_clean_error(results: Results, tmp_path: Path, case: str) -> None:
+    data, reason = MALFORMED_TEMPLATES[case]
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "thong-bao.md.j2").write_bytes(data)
+    camp = replace(results, campaign=replace(results.campaign, folder=tmp_path))
+    with pytest.raises(TemplateProblem, match=reason) as info:
+        render_announcement(camp, fmt="md")
+    assert Path(info.value.template) == tmp_path / "templates" / "thong-bao.md.j2"
+
+
+def test_a_template_folder_entry_that_is_not_a_file(results: Results, tmp_path: Path) -> None:
+    (tmp_path / "templates" / "thong-bao.txt.j2").mkdir(parents=True)
+    camp = replace(results, campaign=replace(results.campaign, folder=tmp_path))
+    with pytest.raises(TemplateProblem, match="không phải một tệp"):
+        render_announcement(camp)
 
 
 def build(campaign: Path, out: Path) -> tuple[int, str]:

@@ -738,7 +738,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def _open_disk(self) -> jinja2.BytecodeCache | None:
         if not self._disk_opened:
             self._disk_opened = True
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, RuntimeError):  # no home folder: memory only
                 folder = _cache_folder() / "jinja"
                 folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 self._disk = jinja2.FileSystemBytecodeCache(str(folder))
@@ -746,7 +746,10 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         if not self._salt:
-            self._salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+            try:
+                self._salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+            except OSError:  # a frozen install: its version says which sandbox compiled the code
+                self._salt = f"egov-xlsx {egov_xlsx.__version__}"
         key = f"{self._salt}|{jinja2.__version__}|{name}|{filename or ''}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
 

@@ -158,6 +158,7 @@ def test_exploits_exit_3_and_write_nothing(sample_copy: Path, tmp_path: Path) ->
         "read": "{{ campaign.folder.joinpath('/etc/hostname').read_text() }}",
         "write": "{% for s in results.submissions %}{{ s.source.path.write_text('') }}{% endfor %}",
         "pth": "{{ campaign.folder.joinpath('" + pth.as_posix() + "').write_text('import os') }}",
+        "budget": "{{ 'x' * 10**10 }}",
     }
     for name, body in exploits.items():
         (sample_copy / "templates").mkdir(exist_ok=True)

@@ -286,7 +286,7 @@ def test_the_output_is_capped(results: Results, tmp_path: Path) -> None:
 
 def test_the_default_limits_fit_the_shipped_templates(results: Results) -> None:
     limits = RenderLimits.for_results(results)
-    assert limits.seconds == 20 and limits.chars == 2_000_000 + 2_000 * 27
+    assert limits == RenderLimits(seconds=20, chars=2_000_000 + 500 * 27, work=4 * (2_000_000 + 500 * 27))
     text = render_announcement(results, fmt="md")
     assert len(text) < limits.chars / 50
 

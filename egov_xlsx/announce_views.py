@@ -1,16 +1,27 @@
-"""What announcement templates see: the results sorted into the facts a sentence says.
+"""What announcement templates see: the results sorted into the facts a sentence says, as plain data.
 
 :func:`template_context` builds the variables every template gets; :class:`TierView` and
 :class:`CriterionView` hold, per tier and criterion, the groups of units a sentence names (who reached the
 maximum, the highest, the second, the lowest, the zero scores, the band lists, the year-over-year moves).
 The wording itself stays in the templates (:mod:`egov_xlsx.announce`).
+
+A campaign template may come from anywhere (copied from another province), so what it can reach is plain
+data only: strings, ``int``, ``bool``, :class:`~decimal.Decimal`, ``None``, tuples, read-only mappings
+(:class:`types.MappingProxyType`) and the frozen views of this module. No model object, no ``Path``, no file,
+nothing with a method that reaches the file system or mutates the results is reachable by walking attributes
+and items (a test walks the whole context to prove it). For Markdown every string that comes from the config
+or the forms is escaped here, once (:func:`escape_markdown`), so a unit named ``<a href=...>`` or ``[x](javascript:...)``
+prints as text; the plain-text context keeps the text as it is. In both, control characters (line breaks
+included) become spaces, so a name cannot start a new paragraph, heading or list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 
 from egov_xlsx.model import (
     ZERO,
@@ -25,10 +36,124 @@ from egov_xlsx.model import (
     UnitResult,
 )
 
-# --------------------------------------------------------------------------- what templates see
+# --------------------------------------------------------------------------- text as templates see it
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Characters with a meaning anywhere in a Markdown line (CommonMark and GitHub's tables, strikethrough).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+#: What makes a line a heading, a list item or a setext underline when it starts it.
+_MD_BLOCK_MARK = re.compile(r"^(\s*)([#+=-])")
+_MD_ORDERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
 
 
-@dataclass(frozen=True)
+def plain_text(value: str) -> str:
+    """A string from the config or the forms, for the plain text: control characters become spaces."""
+    return _CONTROL.sub(" ", value)
+
+
+def escape_markdown(value: str) -> str:
+    """A string from the config or the forms, for Markdown: printed as the text it is, never as markup.
+
+    Every character with an inline meaning is backslash-escaped (CommonMark prints an escaped ASCII
+    punctuation character as itself): HTML tags, links and images, emphasis, code, table cells, entities,
+    strikethrough. A leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is escaped too, for the string may start a
+    line (a heading, a list item, a setext underline).
+    """
+    text = _MD_INLINE.sub(r"\\\1", plain_text(value))
+    text = _MD_BLOCK_MARK.sub(r"\1\\\2", text, count=1)
+    return _MD_ORDERED.sub(r"\1\\\2", text, count=1)
+
+
+Text = Callable[[str], str]
+
+
+def _texts(values: Iterable[str], text: Text) -> tuple[str, ...]:
+    return tuple(text(v) for v in values)
+
+
+def _scores(values: Mapping[str, Decimal], text: Text) -> Mapping[str, Decimal]:
+    """A read-only mapping of scores by criterion code (codes through ``text``)."""
+    return MappingProxyType({text(k): v for k, v in values.items()})
+
+
+def _reasons(values: Mapping[str, str], text: Text) -> Mapping[str, str]:
+    return MappingProxyType({text(k): text(v) for k, v in values.items()})
+
+
+# --------------------------------------------------------------------------- the views
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayView:
+    """How numbers are shown (``display`` in templates; the ``tong`` and ``phantram`` filters follow it)."""
+
+    total_decimals: int
+    percent_decimals: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitView:
+    """A unit of the roster."""
+
+    code: str
+    name: str
+    contact: str
+    ranked: bool
+    unranked_reason: str
+    previous_codes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"<UnitView {self.code}>"
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousView:
+    """A unit's standing in an earlier year."""
+
+    year: int
+    code: str
+    rank: int | None
+    total: Decimal
+    percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ResultView:
+    """A unit's scored result within its tier (scores are read-only mappings by criterion code)."""
+
+    unit: UnitView
+    max: Decimal
+    scores: Mapping[str, Decimal]
+    total: Decimal
+    percent: Decimal
+    rank: int | None
+    band: str | None
+    self_scores: Mapping[str, Decimal]
+    appraised: Mapping[str, Decimal]
+    appraisal_reasons: Mapping[str, str]
+    adjustments: Mapping[str, Decimal]
+    not_applicable: tuple[str, ...]
+    tied_with: tuple[str, ...]
+    tie_note: str
+    previous: PreviousView | None
+
+    @property
+    def shares_rank(self) -> bool:
+        return len(self.tied_with) > 1
+
+    def __repr__(self) -> str:
+        return f"<ResultView {self.unit.code}>"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    """Units sharing one score on a criterion (roster order)."""
+
+    score: Decimal
+    units: tuple[UnitView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CriterionView:
     """The facts of one criterion, sorted into what a sentence says.
 
@@ -36,39 +161,21 @@ class CriterionView:
     the zero group (``zero`` says it), ``lowest`` when it is the highest, the second or the zero group.
     """
 
-    criterion: Criterion
-    facts: CriterionFacts
-    #: Ranked units for which the criterion is not applicable.
-    not_applicable: tuple[Unit, ...]
+    code: str
+    name: str
+    max: Decimal
+    capped: bool
     children: tuple[CriterionView, ...]
-
-    @property
-    def code(self) -> str:
-        return self.criterion.code
-
-    @property
-    def name(self) -> str:
-        return self.criterion.name
-
-    @property
-    def max(self) -> Decimal:
-        return self.criterion.max
-
-    @property
-    def count(self) -> int:
-        return self.facts.count
-
-    @property
-    def average(self) -> Decimal | None:
-        return self.facts.average
-
-    @property
-    def at_max(self) -> tuple[Unit, ...]:
-        return self.facts.at_max
-
-    @property
-    def zero(self) -> tuple[Unit, ...]:
-        return self.facts.at_zero
+    #: Number of ranked units with a score on this criterion.
+    count: int
+    average: Decimal | None
+    at_max: tuple[UnitView, ...]
+    zero: tuple[UnitView, ...]
+    highest: GroupView | None
+    second: GroupView | None
+    lowest: GroupView | None
+    #: Ranked units for which the criterion is not applicable.
+    not_applicable: tuple[UnitView, ...]
 
     @property
     def all_zero(self) -> bool:
@@ -77,22 +184,6 @@ class CriterionView:
     @property
     def all_at_max(self) -> bool:
         return self.count > 0 and len(self.at_max) == self.count
-
-    @property
-    def highest(self) -> ScoreGroup | None:
-        return None if self.all_zero else self.facts.highest
-
-    @property
-    def second(self) -> ScoreGroup | None:
-        second = self.facts.second
-        return second if second is not None and second.score > 0 else None
-
-    @property
-    def lowest(self) -> ScoreGroup | None:
-        low, high, second = self.facts.lowest, self.facts.highest, self.facts.second
-        if low is None or low.score == 0 or high is None or low.score == high.score:
-            return None
-        return None if second is not None and low.score == second.score else low
 
     @property
     def zero_is_rest(self) -> bool:
@@ -110,24 +201,27 @@ class CriterionView:
             high is not None and bool(self.zero) and 3 * len(self.zero) >= 2 * self.count and 4 * high.score <= self.max
         )
 
+    def __repr__(self) -> str:
+        return f"<CriterionView {self.code}>"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class RankGroup:
     """Ranked units sharing one rank, in roster order."""
 
     rank: int
-    results: tuple[UnitResult, ...]
+    results: tuple[ResultView, ...]
 
     @property
     def tied(self) -> bool:
         return len(self.results) > 1
 
     @property
-    def units(self) -> tuple[Unit, ...]:
+    def units(self) -> tuple[UnitView, ...]:
         return tuple(r.unit for r in self.results)
 
     @property
-    def first(self) -> UnitResult:
+    def first(self) -> ResultView:
         return self.results[0]
 
     @property
@@ -136,27 +230,27 @@ class RankGroup:
         return len({(r.total, r.max) for r in self.results}) == 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BandView:
     """A band and the ranked units in it, in rank order."""
 
     band: str
-    results: tuple[UnitResult, ...]
+    results: tuple[ResultView, ...]
 
     @property
-    def units(self) -> tuple[Unit, ...]:
+    def units(self) -> tuple[UnitView, ...]:
         return tuple(r.unit for r in self.results)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotApplicable:
     """A unit with criteria not applicable to it: the outermost such criteria, and its own maximum."""
 
-    result: UnitResult
-    criteria: tuple[Criterion, ...]
+    result: ResultView
+    criteria: tuple[CriterionView, ...]
 
     @property
-    def unit(self) -> Unit:
+    def unit(self) -> UnitView:
         return self.result.unit
 
     @property
@@ -164,15 +258,15 @@ class NotApplicable:
         return self.result.max
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Move:
     """A ranked unit compared with its standing in an earlier year."""
 
-    result: UnitResult
-    previous: PreviousStanding
+    result: ResultView
+    previous: PreviousView
 
     @property
-    def unit(self) -> Unit:
+    def unit(self) -> UnitView:
         return self.result.unit
 
     @property
@@ -195,44 +289,29 @@ class Move:
         return self.result.total - self.previous.total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TierView:
     """One tier's results, arranged for the announcement's paragraphs."""
 
-    result: TierResult
+    id: str
+    name: str
+    max: Decimal
     criteria: tuple[CriterionView, ...]
+    #: Every unit's result: ranked units in rank order, then unranked ones in roster order.
+    units: tuple[ResultView, ...]
+    ranked: tuple[ResultView, ...]
+    unranked: tuple[ResultView, ...]
+    excluded: tuple[tuple[UnitView, str], ...]
     rank_groups: tuple[RankGroup, ...]
     bands: tuple[BandView, ...]
     not_applicable: tuple[NotApplicable, ...]
     moves: tuple[Move, ...]
-    _views: Mapping[str, CriterionView]
-
-    @property
-    def tier(self) -> Tier:
-        return self.result.tier
-
-    @property
-    def name(self) -> str:
-        return self.tier.name
-
-    @property
-    def max(self) -> Decimal:
-        return self.tier.max
+    gap: Decimal | None
+    average: Decimal | None
+    _views: Mapping[str, CriterionView] = field(repr=False)
 
     def criterion(self, code: str) -> CriterionView:
         return self._views[code]
-
-    @property
-    def ranked(self) -> tuple[UnitResult, ...]:
-        return self.result.ranked
-
-    @property
-    def unranked(self) -> tuple[UnitResult, ...]:
-        return tuple(r for r in self.result.units if r.rank is None)
-
-    @property
-    def excluded(self) -> tuple[tuple[Unit, str], ...]:
-        return self.result.excluded
 
     @property
     def leaders(self) -> RankGroup | None:
@@ -254,26 +333,13 @@ class TierView:
         return all(r.max == self.max for r in self.ranked)
 
     @property
-    def gap(self) -> Decimal | None:
-        """Highest total minus lowest total of the ranked units."""
-        facts = self.result.total_facts
-        if facts is None or facts.highest is None or facts.lowest is None:
-            return None
-        return facts.highest.score - facts.lowest.score
-
-    @property
-    def average(self) -> Decimal | None:
-        facts = self.result.total_facts
-        return facts.average if facts is not None else None
-
-    @property
     def average_percent(self) -> Decimal | None:
         """The mean of the ranked units' percents (each of its own maximum)."""
         ranked = self.ranked
         return sum((r.percent for r in ranked), ZERO) / len(ranked) if ranked else None
 
     @property
-    def tie_notes(self) -> tuple[UnitResult, ...]:
+    def tie_notes(self) -> tuple[ResultView, ...]:
         return tuple(r for r in self.ranked if r.tie_note)
 
     @property
@@ -293,36 +359,218 @@ class TierView:
         return tuple(m for m in self.moves if m.previous.rank is None)
 
     @property
-    def new_units(self) -> tuple[UnitResult, ...]:
+    def new_units(self) -> tuple[ResultView, ...]:
         """Ranked units with no standing in the earlier year."""
         return tuple(r for r in self.ranked if r.previous is None)
 
+    def __repr__(self) -> str:
+        return f"<TierView {self.id}>"
 
-def tier_view(result: TierResult) -> TierView:
-    """Arrange one tier's results for the templates."""
-    ranked = result.ranked
-    views: dict[str, CriterionView] = {}
 
-    def view(node: Criterion) -> CriterionView:
-        children = tuple(view(c) for c in node.children)
-        na = tuple(r.unit for r in ranked if node.code not in r.scores)
-        views[node.code] = CriterionView(node, result.fact(node.code), na, children)
-        return views[node.code]
+@dataclass(frozen=True, slots=True)
+class CampaignView:
+    """The campaign as templates see it: its wording, never its folder."""
 
-    criteria = tuple(view(c) for c in result.tier.criteria)
-    groups: list[RankGroup] = []
-    for r in ranked:
-        if groups and groups[-1].rank == r.rank:
-            groups[-1] = RankGroup(groups[-1].rank, (*groups[-1].results, r))
-        elif r.rank is not None:
-            groups.append(RankGroup(r.rank, (r,)))
-    by_code = {r.unit.code: r for r in ranked}
-    bands = tuple(BandView(b.band, tuple(by_code[u.code] for u in b.units if u.code in by_code)) for b in result.bands)
-    not_applicable = tuple(
-        NotApplicable(r, _outermost_missing(result.tier, r)) for r in result.units if r.not_applicable
-    )
-    moves = tuple(Move(r, r.previous) for r in ranked if r.previous is not None)
-    return TierView(result, criteria, tuple(groups), bands, not_applicable, moves, views)
+    id: str
+    title: str
+    province: str
+    year: int
+    authority: str
+    criteria_decision: str
+    display: DisplayView
+    tiers: tuple[TierView, ...]
+
+    def __repr__(self) -> str:
+        return f"<CampaignView {self.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """A submitted file as templates see it: its name and fingerprint, never its path."""
+
+    name: str
+    size: int
+    sha256: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionView:
+    """An accepted submission's provenance."""
+
+    tier_id: str
+    unit_code: str
+    source: SourceView
+    form_version: str
+    valid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsView:
+    """The results as templates see them."""
+
+    tiers: tuple[TierView, ...]
+    submissions: tuple[SubmissionView, ...]
+    draft: bool
+    previous_year: int | None
+    tool_version: str
+
+    def __repr__(self) -> str:
+        return "<ResultsView>"
+
+
+# --------------------------------------------------------------------------- building them
+
+
+class _Builder:
+    """Makes the views of one results, each unit's view once (so ``is`` and ``==`` hold between mentions)."""
+
+    def __init__(self, text: Text) -> None:
+        self._convert = text
+        self._texts: dict[str, str] = {}
+        self._units: dict[int, UnitView] = {}
+        self._results: dict[int, ResultView] = {}
+
+    def text(self, value: str) -> str:
+        """``value`` as templates see it (codes and names repeat: each converted once)."""
+        done = self._texts.get(value)
+        if done is None:
+            done = self._texts[value] = self._convert(value)
+        return done
+
+    def unit(self, unit: Unit) -> UnitView:
+        view = self._units.get(id(unit))
+        if view is None:
+            t = self.text
+            view = UnitView(
+                t(unit.code),
+                t(unit.name),
+                t(unit.contact),
+                unit.ranked,
+                t(unit.unranked_reason),
+                _texts(unit.previous_codes, t),
+            )
+            self._units[id(unit)] = view
+        return view
+
+    def units(self, units: Iterable[Unit]) -> tuple[UnitView, ...]:
+        return tuple(self.unit(u) for u in units)
+
+    def previous(self, p: PreviousStanding | None) -> PreviousView | None:
+        return None if p is None else PreviousView(p.year, self.text(p.code), p.rank, p.total, p.percent)
+
+    def result(self, r: UnitResult) -> ResultView:
+        view = self._results.get(id(r))
+        if view is None:
+            t = self.text
+            view = ResultView(
+                unit=self.unit(r.unit),
+                max=r.max,
+                scores=_scores(r.scores, t),
+                total=r.total,
+                percent=r.percent,
+                rank=r.rank,
+                band=None if r.band is None else t(r.band),
+                self_scores=_scores(r.self_scores, t),
+                appraised=_scores(r.appraised, t),
+                appraisal_reasons=_reasons(r.appraisal_reasons, t),
+                adjustments=_scores(r.adjustments, t),
+                not_applicable=_texts(sorted(r.not_applicable), t),
+                tied_with=_texts(r.tied_with, t),
+                tie_note=t(r.tie_note),
+                previous=self.previous(r.previous),
+            )
+            self._results[id(r)] = view
+        return view
+
+    def group(self, g: ScoreGroup | None) -> GroupView | None:
+        return None if g is None else GroupView(g.score, self.units(g.units))
+
+    def criterion(
+        self, node: Criterion, facts: CriterionFacts, children: tuple[CriterionView, ...], na: tuple[Unit, ...]
+    ) -> CriterionView:
+        highest = None if facts.count > 0 and len(facts.at_zero) == facts.count else facts.highest
+        second = facts.second if facts.second is not None and facts.second.score > 0 else None
+        low, high = facts.lowest, facts.highest
+        if low is None or low.score == 0 or high is None or low.score == high.score:
+            lowest = None
+        else:
+            lowest = None if facts.second is not None and low.score == facts.second.score else low
+        return CriterionView(
+            code=self.text(node.code),
+            name=self.text(node.name),
+            max=node.max,
+            capped=node.capped,
+            children=children,
+            count=facts.count,
+            average=facts.average,
+            at_max=self.units(facts.at_max),
+            zero=self.units(facts.at_zero),
+            highest=self.group(highest),
+            second=self.group(second),
+            lowest=self.group(lowest),
+            not_applicable=self.units(na),
+        )
+
+    def tier(self, result: TierResult) -> TierView:
+        """Arrange one tier's results for the templates."""
+        ranked = result.ranked
+        views: dict[str, CriterionView] = {}
+
+        def view(node: Criterion) -> CriterionView:
+            children = tuple(view(c) for c in node.children)
+            na = tuple(r.unit for r in ranked if node.code not in r.scores)
+            made = self.criterion(node, result.fact(node.code), children, na)
+            views[node.code] = views[made.code] = made
+            return made
+
+        criteria = tuple(view(c) for c in result.tier.criteria)
+        groups: list[RankGroup] = []
+        for r in ranked:
+            if groups and groups[-1].rank == r.rank:
+                groups[-1] = RankGroup(groups[-1].rank, (*groups[-1].results, self.result(r)))
+            elif r.rank is not None:
+                groups.append(RankGroup(r.rank, (self.result(r),)))
+        by_code = {r.unit.code: r for r in ranked}
+        bands = tuple(
+            BandView(self.text(b.band), tuple(self.result(by_code[u.code]) for u in b.units if u.code in by_code))
+            for b in result.bands
+        )
+        not_applicable = tuple(
+            NotApplicable(self.result(r), tuple(views[c.code] for c in _outermost_missing(result.tier, r)))
+            for r in result.units
+            if r.not_applicable
+        )
+        moves = tuple(
+            Move(self.result(r), previous) for r in ranked if (previous := self.previous(r.previous)) is not None
+        )
+        units = tuple(self.result(r) for r in result.units)
+        facts = result.total_facts
+        gap = None
+        if facts is not None and facts.highest is not None and facts.lowest is not None:
+            gap = facts.highest.score - facts.lowest.score
+        return TierView(
+            id=self.text(result.tier.id),
+            name=self.text(result.tier.name),
+            max=result.tier.max,
+            criteria=criteria,
+            units=units,
+            ranked=tuple(r for r in units if r.rank is not None),
+            unranked=tuple(r for r in units if r.rank is None),
+            excluded=tuple((self.unit(u), self.text(reason)) for u, reason in result.excluded),
+            rank_groups=tuple(groups),
+            bands=bands,
+            not_applicable=not_applicable,
+            moves=moves,
+            gap=gap,
+            average=facts.average if facts is not None else None,
+            _views=MappingProxyType(views),
+        )
+
+
+def tier_view(result: TierResult, *, markdown: bool = False) -> TierView:
+    """Arrange one tier's results for the templates (strings escaped for Markdown when ``markdown``)."""
+    return _Builder(escape_markdown if markdown else plain_text).tier(result)
 
 
 def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:
@@ -341,19 +589,47 @@ def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:
     return tuple(out)
 
 
-def template_context(results: Results) -> dict[str, object]:
-    """The variables every announcement template sees (documented in this module's docstring)."""
+def template_context(results: Results, *, markdown: bool = False) -> dict[str, object]:
+    """The variables every announcement template sees (documented in :mod:`egov_xlsx.announce`).
+
+    Plain data only (see the module docstring); with ``markdown`` every string from the config or the forms
+    is escaped for Markdown.
+    """
+    build = _Builder(escape_markdown if markdown else plain_text)
+    t = build.text
     campaign = results.campaign
     previous_year = results.previous_year
     if previous_year is None:
-        previous_year = next((r.previous.year for t in results.tiers for r in t.units if r.previous), None)
+        previous_year = next((r.previous.year for tr in results.tiers for r in tr.units if r.previous), None)
+    tiers = tuple(build.tier(tr) for tr in results.tiers)
+    display = DisplayView(campaign.display.total_decimals, campaign.display.percent_decimals)
+    campaign_view = CampaignView(
+        id=t(campaign.id),
+        title=t(campaign.title),
+        province=t(campaign.province),
+        year=campaign.year,
+        authority=t(campaign.authority),
+        criteria_decision=t(campaign.criteria_decision),
+        display=display,
+        tiers=tiers,
+    )
+    submissions = tuple(
+        SubmissionView(
+            t(s.tier_id),
+            t(s.unit_code),
+            SourceView(t(s.source.name), s.source.size, s.source.sha256, t(s.source.kind)),
+            t(s.form_version),
+            s.valid,
+        )
+        for s in results.submissions
+    )
     return {
-        "campaign": campaign,
-        "results": results,
-        "display": campaign.display,
-        "title": campaign.title,
+        "campaign": campaign_view,
+        "results": ResultsView(tiers, submissions, results.draft, results.previous_year, t(results.tool_version)),
+        "display": display,
+        "title": campaign_view.title,
         "year": campaign.year,
         "draft": results.draft,
         "previous_year": previous_year,
-        "tiers": [tier_view(t) for t in results.tiers],
+        "tiers": tiers,
     }

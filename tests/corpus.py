@@ -866,3 +866,59 @@ def make_named_for_unit(case: str, folder: Path, stem: str) -> Path:
         leftover.unlink() if leftover.is_file() else leftover.rmdir()
     scratch.rmdir()
     return target
+
+
+# --- sandbox ---
+# Hostile campaign templates (issue 11): a campaign's ``templates/thong-bao.txt.j2`` copied from anywhere.
+# Each must end the build quickly with exit 3, naming the template file, and write nothing. ``{target}`` is
+# replaced by the test with a path the template tries to write (it must stay absent).
+
+HOSTILE_TEMPLATES: dict[str, str] = {
+    "read-host-file": "{{ campaign.folder.joinpath('/etc/hostname').read_text() }}\n",
+    "read-through-submission": "{{ results.submissions[0].source.path.read_bytes() }}\n",
+    "write-file": "{{ campaign.folder.joinpath('{target}').write_text('') }}\n",
+    "empty-a-submitted-form": "{% for s in results.submissions %}{{ s.source.path.write_bytes(b'') }}{% endfor %}\n",
+    "python-internals": "{{ campaign.__class__.__init__.__globals__ }}\n",
+    "format-internals": "{{ '{0.__class__.__init__.__globals__}'.format(campaign) }}\n",
+    "nested-range-100000": "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+    "string-times-10e10": "{{ 'x' * 10**10 }}\n",
+    "power-tower": "{{ 9**9**9 }}\n",
+    "list-times": "{{ ([1] * 10**9)|length }}\n",
+    "format-width": "{{ '{:>1000000000}'.format(1) }}\n",
+    "percent-width": "{{ '%1000000000d' % 1 }}\n",
+    "format-filter-width": "{{ '%1000000000s'|format('x') }}\n",
+    "center": "{{ 'x'|center(1000000000) }}\n",
+    "ljust-method": "{{ 'x'.ljust(1000000000) }}\n",
+    "replace-amplifies": "{% set s = 'x' * 100000 %}{{ s.replace('x', s) }}\n",
+    "concat-doubling": "{% set n = namespace(s='x') %}{% for i in range(64) %}{% set n.s = n.s ~ n.s %}{% endfor %}\n",
+    "extend-doubling": "{% set l = [1] %}{% for i in range(64) %}{% do l.extend(l) %}{% endfor %}\n",
+    "set-block-repeats": (
+        "{% set big = 'x' * 1000000 %}{% set y %}{% for i in range(10000) %}{{ big }}{% endfor %}{% endset %}\n"
+    ),
+    "literal-in-nested-loops": (
+        "{% set y %}{% for i in range(10000) %}{% for j in range(10000) %}" + "x" * 200 + "{% endfor %}"
+        "{% endfor %}{% endset %}\n"
+    ),
+    "join-references": "{% set big = 'x' * 1000000 %}{{ ([big] * 10000)|join }}\n",
+    "recursive-macro": "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}\n",
+    "includes-itself": '{% include "thong-bao.txt.j2" %}\n',
+    "lipsum": "{{ lipsum(1000000) }}\n",
+    "huge-decimals": "{{ 1|so(1000000000) }}\n",
+}
+
+
+#: Templates that cannot be compiled or read: their bytes, and what the error says (no line to point at).
+MALFORMED_TEMPLATES: dict[str, tuple[bytes, str]] = {
+    "deep-nesting": (("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}\n").encode(), "lồng nhau quá sâu"),
+    "deep-blocks": (("{% if 1 %}" * 3000 + "x" + "{% endif %}" * 3000).encode(), "lồng nhau quá sâu"),
+    "too-large": (b"x" * 1_000_001, "tệp mẫu quá lớn"),
+    "not-utf8": (b"\xff\xfe{{ year }}\n", "không phải UTF-8"),
+}
+
+
+def make_symlinked_template(templates: Path, name: str, target: Path) -> Path:
+    """``templates/name`` as a symbolic link to ``target`` (raises OSError where links cannot be made)."""
+    templates.mkdir(parents=True, exist_ok=True)
+    link = templates / name
+    link.symlink_to(target)
+    return link

@@ -14,6 +14,7 @@ import pytest
 
 from egov_xlsx import announce
 from egov_xlsx.announce import TemplateProblem, make_environment, render_announcement
+from egov_xlsx.announce_views import UnitView, escape_markdown
 from egov_xlsx.config import load_campaign
 from egov_xlsx.model import (
     Campaign,
@@ -24,7 +25,6 @@ from egov_xlsx.model import (
     Submission,
     Tier,
     TierResult,
-    Unit,
 )
 from egov_xlsx.scoring import score_tier
 
@@ -594,7 +594,7 @@ def test_bad_filter_input_names_the_line(tmp_path: Path) -> None:
 
 
 def test_printing_none_is_an_error(tmp_path: Path) -> None:
-    results = write_template(tmp_path, "{{ campaign.evidence_severity }}\n")
+    results = write_template(tmp_path, "{{ previous_year }}\n")
     with pytest.raises(TemplateProblem, match=r"dòng 1: giá trị rỗng"):
         render_announcement(results)
 
@@ -630,7 +630,7 @@ def test_missing_import_is_a_template_problem(tmp_path: Path) -> None:
 )
 def test_filters(source: str, expected: str) -> None:
     env = make_environment([])
-    units = [Unit("STP", "Sở Tư pháp"), Unit("SNV", "Sở Nội vụ")]
+    units = [UnitView("STP", "Sở Tư pháp", "", True, "", ()), UnitView("SNV", "Sở Nội vụ", "", True, "", ())]
     context = {
         "x": Decimal("85.50"),
         "big": Decimal(1000),
@@ -696,3 +696,58 @@ def test_everyone_at_zero_everyone_at_maximum_and_one_at_maximum(campaign: Campa
         "Ủy ban nhân dân thành phố Hưng Yên và Ủy ban nhân dân huyện Văn Lâm. "
         "Tiếp đến là Ủy ban nhân dân huyện Văn Giang (10 điểm)."
     )
+
+
+# --------------------------------------------------------------------------- Markdown escaping
+
+HOSTILE_NAMES = {
+    "HY": '<a href="javascript:alert(1)">UBND Hưng Yên</a>',
+    "VL": "[UBND Văn Lâm](javascript:alert(1))",
+    "VG": "**UBND** _Văn_ `Giang` ~~x~~ &lt;b&gt;",
+    "YM": "# UBND Yên Mỹ",
+    "MH": "UBND Mỹ Hào\n# tiêu đề giả\n- mục giả",
+    "AT": "1. UBND Ân Thi <img src=x onerror=alert(1)>",
+}
+
+
+def test_markdown_escapes_every_config_string_and_text_stays_plain(campaign: Campaign) -> None:
+    """Roster names with HTML, javascript: links, emphasis, headings and line breaks print as text."""
+    from markdown_it import MarkdownIt
+
+    base = small_tier(campaign, tuple(HOSTILE_NAMES))
+    units = tuple(replace(u, name=HOSTILE_NAMES[u.code]) for u in base.units)
+    data = {code: CAP_HUYEN[code] for code in HOSTILE_NAMES}
+    results = one_tier(
+        replace(campaign, title="Chỉ số <b>CCHC</b> [x](javascript:1)"), replace(base, units=units), data
+    )
+    md = render_announcement(results, fmt="md")
+    html = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(md)
+    assert "<a " not in html and "<img" not in html and "<b>" not in html and 'javascript:alert(1)"' not in html
+    assert "<em>" not in html and "<strong>" not in html and "<code>" not in html and "<s>" not in html
+    assert html.count("<h1>") == 1 and "tiêu đề giả</h" not in html and "<ol" not in html
+    assert "<li>mục giả" not in html
+    assert "&lt;a href=&quot;javascript:alert(1)&quot;&gt;UBND Hưng Yên&lt;/a&gt;" in html  # shown as the text it is
+    assert "[UBND Văn Lâm](javascript:alert(1))" in html
+    assert '| 1 | \\<a href="javascript:alert(1)"\\>UBND Hưng Yên\\</a\\> |' in md
+    text = render_announcement(results)
+    assert 'Dẫn đầu là <a href="javascript:alert(1)">UBND Hưng Yên</a> đạt' in text  # plain: as typed
+    assert "[UBND Văn Lâm](javascript:alert(1))" in text and "\\" not in text
+    assert "UBND Mỹ Hào # tiêu đề giả - mục giả" in text  # a line break in a name never starts a paragraph
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("Sở Tư pháp", "Sở Tư pháp"),
+        ("a|b", "a\\|b"),
+        ("# x", "\\# x"),
+        ("- x", "\\- x"),
+        ("1. x", "1\\. x"),
+        ("2018. x", "2018\\. x"),
+        ("1.5 điểm", "1.5 điểm"),
+        ("a\nb", "a b"),
+        ("C:\\x", "C:\\\\x"),
+    ],
+)
+def test_escape_markdown(raw: str, escaped: str) -> None:
+    assert escape_markdown(raw) == escaped

@@ -133,7 +133,8 @@ def _tong(ctx: jinja2.runtime.Context, value: object, decimals: int | None = Non
 @jinja2.pass_context
 def _phantram(ctx: jinja2.runtime.Context, value: object, decimals: int | None = None) -> str:
     places = _display(ctx).percent_decimals if decimals is None else decimals
-    return format_percent(Decimal(_number(value, "phantram")), places)
+    number = _number(value, "phantram")
+    return format_percent(number if isinstance(number, Decimal) else Decimal(number), places)
 
 
 def _ds(items: Iterable[object], last: str = "và") -> str:

@@ -9,7 +9,7 @@ The wording itself stays in the templates (:mod:`egov_xlsx.announce`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from egov_xlsx.model import (
@@ -24,6 +24,7 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
+from egov_xlsx.scoring import band_figures
 
 # --------------------------------------------------------------------------- what templates see
 
@@ -299,7 +300,12 @@ class TierView:
 
 
 def tier_view(result: TierResult) -> TierView:
-    """Arrange one tier's results for the templates."""
+    """Arrange one tier's results for the templates.
+
+    Each unit's ``total`` and ``percent`` is a :class:`~egov_xlsx.vietnamese.Figure` carrying its band's
+    interval, so ``r.total|tong`` and ``r.percent|phantram`` never print a threshold the unit did not reach.
+    """
+    result = _with_band_figures(result)
     ranked = result.ranked
     views: dict[str, CriterionView] = {}
 
@@ -323,6 +329,14 @@ def tier_view(result: TierResult) -> TierView:
     )
     moves = tuple(Move(r, r.previous) for r in ranked if r.previous is not None)
     return TierView(result, criteria, tuple(groups), bands, not_applicable, moves, views)
+
+
+def _with_band_figures(result: TierResult) -> TierResult:
+    def banded(r: UnitResult) -> UnitResult:
+        total, percent = band_figures(result.tier.bands, r)
+        return replace(r, total=total, percent=percent)
+
+    return replace(result, units=tuple(banded(r) for r in result.units))
 
 
 def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:

@@ -487,7 +487,7 @@ def annex_notes(tier: TierResult, *, draft: bool) -> list[str]:
             shared.setdefault(r.rank, []).append(clean(r.unit.name))
     for rank, names in shared.items():
         notes.append(f"{join(names)} đồng hạng {format_number(rank)}.")
-    notes.extend(f"{clean(r.unit.name)}: {clean(r.tie_note)}" for r in tier.ranked if r.tie_note)
+    notes.extend(clean(r.tie_note) for r in tier.ranked if r.tie_note)
     own_max = [r for r in tier.units if r.not_applicable and r.max != tier.tier.max]
     if own_max:
         listed = join(f"{clean(r.unit.name)} ({format_number(r.max)} điểm)" for r in own_max)

@@ -89,8 +89,11 @@ def shown_figure(
     the next band starts at 425), one more decimal is printed, then another, up to
     :data:`MAX_EXTRA_DECIMALS`; past those the figure is rounded towards the interval, which always ends it.
     The result has exactly as many decimals as are printed ("84,97" -> ``Decimal("84.97")``), never "-0".
-    An interval that does not hold ``value`` itself (inconsistent input) is ignored.
+    A :class:`Figure` brings its own interval when ``within`` is not given; an interval that does not hold
+    ``value`` itself (inconsistent input) is ignored.
     """
+    if within is None and isinstance(value, Figure):
+        within = value.within
     exact = Fraction(value)
     if within is not None and exact not in within:
         within = None
@@ -153,8 +156,6 @@ def format_number(
     needs them (:func:`shown_figure`); without, the exact value prints with trailing zeros dropped ("85,5",
     "95", "1.000").
     """
-    if within is None and isinstance(value, Figure):
-        within = value.within
     if decimals is not None:
         d = shown_figure(value, decimals, within, truncate=truncate)
         text = f"{d:,f}"  # as many decimals as shown_figure kept

@@ -212,3 +212,42 @@ def test_band_figures_carry_the_band_interval():
     assert format_number(total, 2) == "25,495"
     assert format_percent(percent) == "84%"
     assert band_interval(tier.bands, "Tốt").high is None and band_interval(tier.bands, None).high == 0
+
+
+# Any band set (highest bound first, the lowest at 0), any exact total and maximum: the printed figures,
+# read back, fall in the unit's band, and are the usual figures whenever those do.
+_band_sets = st.lists(
+    st.decimals(min_value=D("0.5"), max_value=D("99.5"), places=1), min_size=1, max_size=4, unique=True
+).map(lambda xs: tuple(Band(f"B{i}", b) for i, b in enumerate([*sorted(xs, reverse=True), D(0)])))
+
+
+def _read(text: str) -> Decimal:
+    return D(text.rstrip("%").replace(".", "").replace(",", "."))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    bands=_band_sets,
+    total=st.decimals(min_value=D(0), max_value=D(1000), places=3),
+    maximum=st.decimals(min_value=D(1), max_value=D(1000), places=2),
+    total_decimals=st.integers(min_value=0, max_value=2),
+    percent_decimals=st.integers(min_value=0, max_value=2),
+)
+def test_printed_figures_read_back_in_the_units_band(bands, total, maximum, total_decimals, percent_decimals):
+    from egov_xlsx.model import Unit, UnitResult
+    from egov_xlsx.scoring import band_figures, percent_of
+    from egov_xlsx.vietnamese import format_number, format_percent
+
+    band = band_for(bands, total, maximum)
+    result = UnitResult(Unit("A", "A"), maximum, {}, total, percent_of(total, maximum), 1, band)
+    shown_total, shown_percent = band_figures(bands, result)
+    printed_total = _read(format_number(shown_total, total_decimals))
+    printed_percent = _read(format_percent(shown_percent, percent_decimals))
+    assert band_for(bands, printed_total, maximum) == band
+    assert band_for(bands, printed_percent, D(100)) == band
+    usual_total = _read(format_number(total, total_decimals))
+    usual_percent = _read(format_percent(result.percent, percent_decimals))
+    if band_for(bands, usual_total, maximum) == band:
+        assert printed_total == usual_total
+    if band_for(bands, usual_percent, D(100)) == band:
+        assert printed_percent == usual_percent

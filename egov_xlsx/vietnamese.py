@@ -145,6 +145,10 @@ class Figure(Decimal):
         figure.within = within
         return figure
 
+    # Decimal pickles as (class, (text,)); a Figure needs its interval too.
+    def __reduce__(self) -> tuple[type[Figure], tuple[Decimal, Interval]]:  # type: ignore[override]
+        return (Figure, (Decimal(self), self.within))
+
 
 def format_number(
     value: Decimal | int, decimals: int | None = None, *, within: Interval | None = None, truncate: bool = False

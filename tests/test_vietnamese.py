@@ -170,3 +170,16 @@ def test_shown_figure_lies_in_the_interval_and_is_usual_when_it_can_be(
         fewer = -shown.as_tuple().exponent - 1
         if fewer - decimals < 6:
             assert shown_figure(value, fewer, truncate=truncate) not in within
+
+
+def test_a_figure_is_a_decimal_that_keeps_its_interval_through_pickling():
+    import copy
+    import pickle
+
+    from egov_xlsx.vietnamese import Figure
+
+    figure = Figure(D("424.995"), KHA.scaled(D(5)))
+    assert figure == D("424.995") and type(figure + 1) is Decimal
+    for again in (pickle.loads(pickle.dumps(figure)), copy.deepcopy(figure)):
+        assert isinstance(again, Figure) and again.within == figure.within and again == figure
+    assert format_number(figure, 2) == "424,995" and format_number(D(figure), 2) == "425,00"

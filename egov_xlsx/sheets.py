@@ -243,16 +243,16 @@ class Styles:
         }
         self._display = display
         # The usual total and percent formats are the ones figures with no extra decimal get.
-        self._figures: dict[tuple[str, int, bool], Format] = {
-            ("total", display.total_decimals, True): self.total,
-            ("percent", display.percent_decimals, False): self.percent,
+        self._figures: dict[tuple[str, int], Format] = {
+            ("total", display.total_decimals): self.total,
+            ("percent", display.percent_decimals): self.percent,
         }
         self._indents: dict[tuple[int, bool], Format] = {}
         self._bands: dict[str, tuple[Format, str]] = {}
         self._neutral = 0
         self._cell = cell
 
-    def total_for(self, *totals: Decimal, bold: bool = True) -> Format:
+    def total_for(self, *totals: Decimal) -> Format:
         """The format of a cell holding the exact total(s) given: ``display.total_decimals`` decimals, or more.
 
         Excel shows a number rounded half up to its format's decimals; where that would show a unit's total on
@@ -261,7 +261,7 @@ class Styles:
         its band). Several totals in one cell (units sharing it) get the decimals the most demanding needs.
         """
         places = max((_places(shown_figure(t, self._display.total_decimals)) for t in totals), default=0)
-        return self._figure("total", max(places, self._display.total_decimals), bold)
+        return self._figure("total", max(places, self._display.total_decimals))
 
     def percent_cell(self, percent: Decimal) -> tuple[float, Format]:
         """The value and format of a percent cell: the percent every text prints, as Excel's fraction of 1.
@@ -271,13 +271,17 @@ class Styles:
         is in results.json and is the total divided by the maximum.
         """
         shown = shown_figure(percent, self._display.percent_decimals, truncate=True)
-        return number(shown / HUNDRED), self._figure("percent", _places(shown), False)
+        return number(shown / HUNDRED), self._figure("percent", _places(shown))
 
-    def _figure(self, kind: str, places: int, bold: bool) -> Format:
-        key = (kind, places, bold)
+    def _figure(self, kind: str, places: int) -> Format:
+        """The bold total format or the percent format with ``places`` decimals (made on first use)."""
+        key = (kind, places)
         if key not in self._figures:
-            num_format = total_format(places) if kind == "total" else percent_format(places)
-            self._figures[key] = self._wb.add_format({**self._cell, "bold": bold, "num_format": num_format})
+            if kind == "total":
+                props = {"bold": True, "num_format": total_format(places)}
+            else:
+                props = {"num_format": percent_format(places)}
+            self._figures[key] = self._wb.add_format({**self._cell, **props})
         return self._figures[key]
 
     def indented(self, level: int, bold: bool) -> Format:

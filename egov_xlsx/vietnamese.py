@@ -34,7 +34,11 @@ def clean(text: object) -> str:
 
 
 def quantize(value: Decimal, decimals: int) -> Decimal:
-    """Round half up to ``decimals`` places (the only rounding point of the product)."""
+    """Round half up to ``decimals`` places: a figure that belongs to no band (a file size).
+
+    A figure printed with decimals goes through :func:`shown_figure`, which rounds the same way but keeps a
+    unit's total or percent inside its band.
+    """
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
@@ -176,8 +180,9 @@ def format_number(
 def format_percent(value: Decimal, decimals: int = 0, *, within: Interval | None = None) -> str:
     """A percent, truncated as published rankings print them: "92%", "84%" for 84,975, "84,9%" with one decimal.
 
-    A unit's percent keeps to its band (``within``, or the value's own when it is a :class:`Figure`): 84,975 %
-    in a band ending before 85 % with 0 decimals is "84%", but one below a band starting at 84,5 % is "84,9%".
+    A unit's percent keeps to its band (``within``, or the value's own when it is a :class:`Figure`): with 0
+    decimals, 84,975 % in a band that ends at 85 % is "84%", but 84,9 % in a band that starts at 84,5 % is
+    "84,9%" ("84%" would be below the band).
     """
     return format_number(value, decimals, within=within, truncate=True) + "%"
 

@@ -275,6 +275,7 @@ class TierView:
 
     @property
     def tie_notes(self) -> tuple[UnitResult, ...]:
+        """The first unit of each tie that tie-breakers split; its ``tie_note`` is the sentence explaining it."""
         return tuple(r for r in self.ranked if r.tie_note)
 
     @property

@@ -15,9 +15,13 @@ Filters (every figure goes through :mod:`egov_xlsx.vietnamese`, so it reads the 
 ``so``
     a number, trailing zeros dropped: ``85,5``, ``95``, ``1.000``; ``x|so(2)`` keeps two decimals.
 ``tong``
-    a total with ``display.total_decimals`` decimals: ``417,30``.
+    a total rounded half up to ``display.total_decimals`` decimals: ``417,30``.
 ``phantram``
-    a percent (0-100) with ``display.percent_decimals`` decimals: ``92%``.
+    a percent (0-100) truncated to ``display.percent_decimals`` decimals: ``92%`` for 92,7.
+
+A unit's ``total`` and ``percent`` (``r.total``, ``r.percent``) carry its band, and whichever filter prints
+them keeps them inside it: one more decimal where the usual figure would sit on a threshold the unit did not
+reach (``424,995`` rather than ``425,00``; see :func:`egov_xlsx.vietnamese.shown_figure`).
 ``ds``
     a list joined the Vietnamese way: ``A, B và C``; ``ds("hoặc")`` changes the last word.
 ``ten``
@@ -427,7 +431,8 @@ def _tong(ctx: jinja2.runtime.Context, value: object, decimals: int | None = Non
 @jinja2.pass_context
 def _phantram(ctx: jinja2.runtime.Context, value: object, decimals: int | None = None) -> str:
     places = _display(ctx).percent_decimals if decimals is None else _places(decimals, "phantram")
-    return format_percent(Decimal(_number(value, "phantram")), places or 0)
+    number = _number(value, "phantram")  # a Figure (a Decimal that knows its band) is kept as it is
+    return format_percent(number if isinstance(number, Decimal) else Decimal(number), places or 0)
 
 
 def _ds(items: Iterable[object], last: str = "và") -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -35,6 +35,7 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
+from egov_xlsx.scoring import band_figures
 
 # --------------------------------------------------------------------------- text as templates see it
 
@@ -340,6 +341,7 @@ class TierView:
 
     @property
     def tie_notes(self) -> tuple[ResultView, ...]:
+        """The first unit of each tie that tie-breakers split; its ``tie_note`` is the sentence explaining it."""
         return tuple(r for r in self.ranked if r.tie_note)
 
     @property
@@ -429,7 +431,8 @@ class _Builder:
         self._convert = text
         self._texts: dict[str, str] = {}
         self._units: dict[int, UnitView] = {}
-        self._results: dict[int, ResultView] = {}
+        # Keyed by identity; each entry keeps its result alive so that its id is never reused for another.
+        self._results: dict[int, tuple[UnitResult, ResultView]] = {}
 
     def text(self, value: str) -> str:
         """``value`` as templates see it (codes and names repeat: each converted once)."""
@@ -460,7 +463,8 @@ class _Builder:
         return None if p is None else PreviousView(p.year, self.text(p.code), p.rank, p.total, p.percent)
 
     def result(self, r: UnitResult) -> ResultView:
-        view = self._results.get(id(r))
+        known = self._results.get(id(r))
+        view = None if known is None else known[1]
         if view is None:
             t = self.text
             view = ResultView(
@@ -480,7 +484,7 @@ class _Builder:
                 tie_note=t(r.tie_note),
                 previous=self.previous(r.previous),
             )
-            self._results[id(r)] = view
+            self._results[id(r)] = (r, view)
         return view
 
     def group(self, g: ScoreGroup | None) -> GroupView | None:
@@ -513,7 +517,12 @@ class _Builder:
         )
 
     def tier(self, result: TierResult) -> TierView:
-        """Arrange one tier's results for the templates."""
+        """Arrange one tier's results for the templates.
+
+        Each unit's ``total`` and ``percent`` is a :class:`~egov_xlsx.vietnamese.Figure` carrying its band's
+        interval, so ``r.total|tong`` and ``r.percent|phantram`` never print a threshold the unit did not reach.
+        """
+        result = _with_band_figures(result)
         ranked = result.ranked
         views: dict[str, CriterionView] = {}
 
@@ -571,6 +580,14 @@ class _Builder:
 def tier_view(result: TierResult, *, markdown: bool = False) -> TierView:
     """Arrange one tier's results for the templates (strings escaped for Markdown when ``markdown``)."""
     return _Builder(escape_markdown if markdown else plain_text).tier(result)
+
+
+def _with_band_figures(result: TierResult) -> TierResult:
+    def banded(r: UnitResult) -> UnitResult:
+        total, percent = band_figures(result.tier.bands, r)
+        return replace(r, total=total, percent=percent)
+
+    return replace(result, units=tuple(banded(r) for r in result.units))
 
 
 def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:

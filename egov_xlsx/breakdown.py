@@ -7,11 +7,13 @@ over many pages; narrow columns with rotated headers keep a 30-criterion tier on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import ZERO, Criterion, CriterionFacts, Results, ScoreGroup, Tier, TierResult, Unit
+from egov_xlsx.scoring import band_figures
 from egov_xlsx.sheets import (
     DRAFT_MARK,
     NOT_APPLICABLE_MARK,
@@ -121,7 +123,7 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
                 write_number(row, col, number(score), fmt)
         for j, adj in enumerate(tier.adjustments):
             ws.write_number(row, 2 + len(criteria) + j, number(ur.adjustments.get(adj.code, ZERO)), styles.score)
-        ws.write_number(row, total_col, number(ur.total), styles.total)
+        ws.write_number(row, total_col, number(ur.total), styles.total_for(band_figures(tier.bands, ur)[0]))
         fit_row(ws, row, ((ur.unit.name, widths[1]),))
     ws.freeze_panes(header + 2, 2)
     _page(ws, results, tier, (header, header + 1))
@@ -285,16 +287,19 @@ def write_statistics_sheet(ws: Worksheet, styles: Styles, results: Results, tr: 
     rows = [(f, depth[f.criterion.code]) for f in tr.facts]
     if tr.total_facts is not None:
         rows.append((tr.total_facts, -1))
+    totals = {r.unit.code: band_figures(tier.bands, r)[0] for r in tr.ranked}
     for facts, level in rows:
-        _write_facts_row(ws, styles, row, facts, level)
+        _write_facts_row(ws, styles, row, facts, level, totals)
         row += 1
     ws.freeze_panes(header + 2, 2)
     ws.ignore_errors({"number_stored_as_text": f"A{header + 3}:A{row}"})
     _page(ws, results, tier, (header, header + 1))
 
 
-def _write_facts_row(ws: Worksheet, styles: Styles, row: int, facts: CriterionFacts, level: int) -> None:
-    """One statistics row; ``level`` is the tree depth, -1 for the total."""
+def _write_facts_row(
+    ws: Worksheet, styles: Styles, row: int, facts: CriterionFacts, level: int, totals: Mapping[str, Decimal]
+) -> None:
+    """One statistics row; ``level`` is the tree depth, -1 for the total (``totals``: each unit's, as a Figure)."""
     c = facts.criterion
     bold = level <= 0 or not c.is_leaf
     cells = [(c.name, _STAT_WIDTHS[1] - 2 * max(level, 0))]
@@ -312,8 +317,10 @@ def _write_facts_row(ws: Worksheet, styles: Styles, row: int, facts: CriterionFa
             ws.write_blank(row, col, None, styles.score)
             ws.write_blank(row, col + 1, None, styles.note)
         else:
-            # The total's figures use the total's decimals, as in every text ("417,30").
-            ws.write_number(row, col, number(group.score), styles.total if level < 0 else styles.score)
+            # The total's figures use the total's decimals, as in every text ("417,30"), and stay in the
+            # band of every unit holding them.
+            fmt = styles.total_for(*(totals[u.code] for u in group.units)) if level < 0 else styles.score
+            ws.write_number(row, col, number(group.score), fmt)
             listed = names(group.units)
             write_text(ws, row, col + 1, listed, styles.note)
             cells.append((listed, small(_STAT_WIDTHS[col + 1])))

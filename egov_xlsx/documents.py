@@ -18,7 +18,9 @@ from typing import Any
 
 from egov_xlsx import docx_layout as lay
 from egov_xlsx.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
-from egov_xlsx.model import Campaign, DocumentInfo, Finding, Results, Severity, TierResult, UnitResult
+from egov_xlsx.findings import make
+from egov_xlsx.model import Campaign, DocumentInfo, Finding, Results, TierResult, UnitResult
+from egov_xlsx.scoring import band_figures
 from egov_xlsx.vietnamese import clean, format_number, join
 
 DRAFT_MARK = "DỰ THẢO"
@@ -60,14 +62,7 @@ def write_decision(results: Results, path: Path) -> list[Finding]:
     info = campaign.document
     findings: list[Finding] = []
     if not info.signer_name:
-        findings.append(
-            Finding(
-                code=NO_SIGNER,
-                severity=Severity.WARNING,
-                message="Quyết định chưa có tên người ký: ghi signer_name trong mục [document] của egov.toml "
-                '(ví dụ signer_name = "Nguyễn Văn A"); bản Word để trống chỗ ghi tên.',
-            )
-        )
+        findings.append(make(NO_SIGNER))
     document = lay.new_document()
     first_header = lay.add_page_numbers(document.sections[0])
     if results.draft:
@@ -466,7 +461,7 @@ def _row_texts(number: int, result: UnitResult, tier: TierResult, decimals: int)
         clean(result.unit.name),
         *(format_number(s) if s is not None else "–" for s in scores),
         *(format_number(result.adjustments.get(a.code, 0)) for a in tier.tier.adjustments),
-        format_number(result.total, decimals),
+        format_number(band_figures(tier.tier.bands, result)[0], decimals),
         format_number(result.rank) if result.rank is not None else "–",
         result.band or "",
     ]
@@ -487,7 +482,7 @@ def annex_notes(tier: TierResult, *, draft: bool) -> list[str]:
             shared.setdefault(r.rank, []).append(clean(r.unit.name))
     for rank, names in shared.items():
         notes.append(f"{join(names)} đồng hạng {format_number(rank)}.")
-    notes.extend(f"{clean(r.unit.name)}: {clean(r.tie_note)}" for r in tier.ranked if r.tie_note)
+    notes.extend(clean(r.tie_note) for r in tier.ranked if r.tie_note)
     own_max = [r for r in tier.units if r.not_applicable and r.max != tier.tier.max]
     if own_max:
         listed = join(f"{clean(r.unit.name)} ({format_number(r.max)} điểm)" for r in own_max)

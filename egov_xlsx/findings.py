@@ -306,7 +306,8 @@ CATALOGUE: dict[str, Spec] = {
     "document-no-signer": Spec(
         W,
         "Quyết định chưa có người ký",
-        "Chưa ghi người ký Quyết định: thêm signer_name (và signer_title) vào mục [document] của egov.toml.",
+        "Quyết định chưa có tên người ký: ghi signer_name (và signer_title) trong mục [document] của egov.toml "
+        '(ví dụ signer_name = "Nguyễn Văn A"); bản Word để trống chỗ ghi tên.',
     ),
     # ---- appraisal (the council's file)
     "appraisal-unreadable": Spec(

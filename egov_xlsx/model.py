@@ -392,7 +392,7 @@ class UnitResult:
     not_applicable: frozenset[str] = frozenset()
     #: Units sharing this rank (codes, this unit included) when the rank is shared.
     tied_with: tuple[str, ...] = ()
-    #: How a tie in total was broken, in Vietnamese, when a tie-breaker decided this unit's rank.
+    #: The one Vietnamese sentence explaining a tie in total that tie-breakers split; on the group's first unit.
     tie_note: str = ""
     previous: PreviousStanding | None = None
 

@@ -12,10 +12,15 @@ Rules (DESIGN.md, section 6):
 * Bonus/penalty lines (``tiers.adjustments``) are added to the total, not to any criterion; the maximum stays
   the criteria's, so the percent (and the band) is taken on the adjusted total.
 * Units listed as not ranked are scored and banded but get no rank and are left out of band counts and facts.
+* A unit's printed total and percent stay inside its band (:func:`band_figures`): the figures carry the
+  band's interval to :mod:`egov_xlsx.vietnamese`, which adds a decimal rather than print a threshold the
+  unit did not reach.
+* When tie-breakers split units with the same total, one plain sentence, on the first of them, says so.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -36,7 +41,7 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
-from egov_xlsx.vietnamese import format_number
+from egov_xlsx.vietnamese import Figure, Interval, format_number, join
 
 TOTAL_CODE = ""
 """Code of the pseudo-criterion standing for the total in :attr:`TierResult.total_facts`."""
@@ -117,6 +122,32 @@ def band_for(bands: Sequence[Band], total: Decimal, maximum: Decimal) -> str | N
         if total * HUNDRED >= band.min_percent * maximum:
             return band.name
     return None
+
+
+def band_interval(bands: Sequence[Band], band: str | None) -> Interval:
+    """The percents a unit in ``band`` has: from the band's lower bound (inclusive) up to the next band's.
+
+    ``bands`` come highest bound first, as :func:`band_for` reads them. A unit in no band (below the lowest
+    bound) lies below the lowest band's bound; an unknown band name gives an unbounded interval.
+    """
+    names = [b.name for b in bands]
+    if band is None:
+        return Interval(high=bands[-1].min_percent) if bands else Interval()
+    if band not in names:
+        return Interval()
+    i = names.index(band)
+    return Interval(low=bands[i].min_percent, high=bands[i - 1].min_percent if i > 0 else None)
+
+
+def band_figures(bands: Sequence[Band], result: UnitResult) -> tuple[Figure, Figure]:
+    """A unit's exact total and percent, each carrying the interval its band allows it to print in.
+
+    Every writer prints a unit's total and percent from these, so no output shows 33,99 of 40 as "85%" or
+    424,995 of 500 as "425,00" beside a band that starts at 85 %.
+    """
+    percent_within = band_interval(bands, result.band)
+    total_within = percent_within.scaled(result.max / HUNDRED) if result.max > 0 else Interval()
+    return Figure(result.total, total_within), Figure(result.percent, percent_within)
 
 
 def percent_of(total: Decimal, maximum: Decimal) -> Decimal:
@@ -237,35 +268,50 @@ def _assign_ranks(tier: Tier, ranked: list[_Scored]) -> list[UnitResult]:
         first_pos.setdefault(s.key, pos)
         tied.setdefault(s.key, []).append(s.unit.code)
         by_total.setdefault(s.key[0], []).append(s)
-    # Totals that a tie-breaker split (more than one key among the units sharing them): only these need a note.
-    split = {total for total, group in by_total.items() if len({o.key for o in group}) > 1}
+    # A total that a tie-breaker split (more than one key among the units sharing it) is explained once, in
+    # one sentence given to the first of its units.
+    notes = {
+        group[0].unit.code: _tie_note(tier, group) for group in by_total.values() if len({o.key for o in group}) > 1
+    }
     out: list[UnitResult] = []
     for s in ranked:
         group = tied[s.key]
-        same_total = [o for o in by_total[s.key[0]] if o.key != s.key] if s.key[0] in split else []
         out.append(
             replace(
                 s.result,
                 rank=1 + first_pos[s.key],
                 tied_with=tuple(group) if len(group) > 1 else (),
-                tie_note=_tie_note(tier, s, same_total) if same_total else "",
+                tie_note=notes.get(s.unit.code, ""),
             )
         )
     return out
 
 
-def _tie_note(tier: Tier, s: _Scored, others: list[_Scored]) -> str:
-    """Say which tie-breaker separated this unit from the units with the same total."""
-    names = ", ".join(o.unit.name for o in others)
-    for i, code in enumerate(tier.tie_breakers, start=1):
-        if any(o.key[i] != s.key[i] for o in others):
-            score = s.result.scores.get(code)
-            shown = format_number(score) if score is not None else "không áp dụng"
-            return (
-                f"Bằng điểm với {names}; phân định thứ hạng theo điểm tiêu chí {code} "
-                f"({tier.criterion(code).name}): {shown} điểm."
-            )
-    return ""
+def _tie_note(tier: Tier, group: list[_Scored]) -> str:
+    """One plain sentence: who had the same total, which tie-breakers ordered them, and each one's scores.
+
+    "A và B bằng tổng điểm; thứ hạng được phân định theo điểm tiêu chí 2 (Tên): A 9,3 điểm, B 7,5 điểm."
+    Only the tie-breakers that were needed are named (a later one decides only what the earlier left tied).
+    """
+    needed = 0
+    for a, b in itertools.pairwise(group):
+        first_difference = next((i for i in range(1, len(a.key)) if a.key[i] != b.key[i]), 0)
+        needed = max(needed, first_difference)
+    codes = tier.tie_breakers[:needed]
+    same = "bằng tổng điểm" if len({s.result.max for s in group}) == 1 else "bằng tỷ lệ tổng điểm so với điểm tối đa"
+    criteria = join((f"tiêu chí {code} ({tier.criterion(code).name})" for code in codes), "rồi")
+
+    def scores(s: _Scored) -> str:
+        shown = [
+            format_number(v) if (v := s.result.scores.get(code)) is not None else "không áp dụng" for code in codes
+        ]
+        text = join(shown)
+        return f"{s.unit.name} {text}" if text.endswith("không áp dụng") else f"{s.unit.name} {text} điểm"
+
+    return (
+        f"{join(s.unit.name for s in group)} {same}; thứ hạng được phân định theo điểm {criteria}: "
+        f"{', '.join(scores(s) for s in group)}."
+    )
 
 
 def _facts(

@@ -24,8 +24,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.errors import OutputError
-from egov_xlsx.model import Adjustment, Campaign, Display
-from egov_xlsx.vietnamese import format_number
+from egov_xlsx.model import HUNDRED, Adjustment, Campaign, Display
+from egov_xlsx.vietnamese import format_number, shown_figure
 
 # A unit named "=HYPERLINK(...)" or "http://..." or "00123" must stay text exactly as typed.
 WORKBOOK_OPTIONS: dict[str, Any] = {
@@ -178,6 +178,11 @@ def _fit(base: str, suffix: str) -> str:
     return cut.rstrip(" ,.-") + "…" + suffix
 
 
+def _places(shown: Decimal) -> int:
+    exponent = shown.as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
 def total_format(decimals: int) -> str:
     """Excel number format with exactly ``decimals`` decimals: 2 -> "#,##0.00"."""
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
@@ -237,10 +242,48 @@ class Styles:
                 "ok": ("#C6EFCE", "#006100"),
             }.items()
         }
+        self._display = display
+        # The usual total and percent formats are the ones figures with no extra decimal get.
+        self._figures: dict[tuple[str, int], Format] = {
+            ("total", display.total_decimals): self.total,
+            ("percent", display.percent_decimals): self.percent,
+        }
         self._indents: dict[tuple[int, bool], Format] = {}
         self._bands: dict[str, tuple[Format, str]] = {}
         self._neutral = 0
         self._cell = cell
+
+    def total_for(self, *totals: Decimal) -> Format:
+        """The format of a cell holding the exact total(s) given: ``display.total_decimals`` decimals, or more.
+
+        Excel shows a number rounded half up to its format's decimals; where that would show a unit's total on
+        a band threshold it did not reach (424,995 as "425,00"), the format gets one more decimal, as every
+        text does (:func:`~egov_xlsx.vietnamese.shown_figure`; a :class:`~egov_xlsx.vietnamese.Figure` brings
+        its band). Several totals in one cell (units sharing it) get the decimals the most demanding needs.
+        """
+        places = max((_places(shown_figure(t, self._display.total_decimals)) for t in totals), default=0)
+        return self._figure("total", max(places, self._display.total_decimals))
+
+    def percent_cell(self, percent: Decimal) -> tuple[float, Format]:
+        """The value and format of a percent cell: the percent every text prints, as Excel's fraction of 1.
+
+        The cell holds the published figure (truncated, with one more decimal where a band needs it), not the
+        exact quotient, so the workbook shows what the announcement and the decision say; the exact percent
+        is in results.json and is the total divided by the maximum.
+        """
+        shown = shown_figure(percent, self._display.percent_decimals, truncate=True)
+        return number(shown / HUNDRED), self._figure("percent", _places(shown))
+
+    def _figure(self, kind: str, places: int) -> Format:
+        """The bold total format or the percent format with ``places`` decimals (made on first use)."""
+        key = (kind, places)
+        if key not in self._figures:
+            if kind == "total":
+                props = {"bold": True, "num_format": total_format(places)}
+            else:
+                props = {"num_format": percent_format(places)}
+            self._figures[key] = self._wb.add_format({**self._cell, **props})
+        return self._figures[key]
 
     def indented(self, level: int, bold: bool) -> Format:
         """A wrapped text cell indented by tree level (one format per level, made on first use)."""

@@ -19,8 +19,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
-from egov_xlsx.model import HUNDRED, ZERO, Results, Tier, TierResult, UnitResult
+from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
 from egov_xlsx.report import FINDINGS_SHEET, write_findings_sheet
+from egov_xlsx.scoring import band_figures
 from egov_xlsx.sheets import (
     DRAFT_MARK,
     FONT,
@@ -42,7 +43,7 @@ from egov_xlsx.sheets import (
     write_heading,
     write_text,
 )
-from egov_xlsx.vietnamese import format_number, format_rank_change, join
+from egov_xlsx.vietnamese import format_number, format_rank_change, join, shown_figure
 
 PROVENANCE_SHEET = "Nguồn dữ liệu"
 MAX_ROW_LABEL = "Điểm tối đa"
@@ -62,7 +63,7 @@ def write_results_workbook(results: Results, path: Path) -> None:
             _write_summary(wb.add_worksheet(names.add(tr.tier.name)), styles, results, tr) for tr in results.tiers
         ]
         for table in tables:
-            if table.last >= table.first:
+            if table.tier.ranked:
                 _add_chart(wb, names.add(f"Biểu đồ - {table.tier.tier.name}"), styles, results, table)
         for tr in results.tiers:
             write_detail_sheet(wb.add_worksheet(names.add(f"Chi tiết - {tr.tier.name}")), styles, results, tr)
@@ -223,8 +224,9 @@ def _write_unit_row(
             ws.write_number(row, cols.criteria + j, number(score), styles.score)
     for j, adj in enumerate(tier.adjustments):
         ws.write_number(row, cols.adjustments + j, number(ur.adjustments.get(adj.code, ZERO)), styles.score)
-    ws.write_number(row, cols.total, number(ur.total), styles.total)
-    ws.write_number(row, cols.percent, number(ur.percent / HUNDRED), styles.percent)
+    total, percent = band_figures(tier.bands, ur)
+    ws.write_number(row, cols.total, number(ur.total), styles.total_for(total))
+    ws.write_number(row, cols.percent, *styles.percent_cell(percent))
     if ur.rank is None:
         ws.write_blank(row, cols.rank, None, styles.rank)
     else:
@@ -302,14 +304,19 @@ def _write_excluded(ws: Worksheet, styles: Styles, row: int, tr: TierResult) -> 
 
 
 def _add_chart(wb: Workbook, name: str, styles: Styles, results: Results, table: _Table) -> None:
-    """A chart sheet: one horizontal bar per unit (table order, first ranked on top), the tier maximum as the scale."""
+    """A chart sheet: one horizontal bar per ranked unit (rank order, first on top), the tier maximum as the scale.
+
+    Unranked units are left out: the summary lists them after the ranked ones, so the bars are the table's
+    first rows. Value labels show each total as the summary does, with the decimals the most demanding needs.
+    """
     tier = table.tier.tier
     chart = wb.add_chart({"type": "bar"})
-    units = table.tier.units
+    units = table.tier.ranked
+    last = table.first + len(units) - 1
     series: dict[str, object] = {
         "name": "Tổng điểm",
-        "categories": [table.sheet, table.first, table.name_col, table.last, table.name_col],
-        "values": [table.sheet, table.first, table.total_col, table.last, table.total_col],
+        "categories": [table.sheet, table.first, table.name_col, last, table.name_col],
+        "values": [table.sheet, table.first, table.total_col, last, table.total_col],
         "gap": 40,
         "fill": {"color": "#4472C4"},
     }
@@ -318,7 +325,7 @@ def _add_chart(wb: Workbook, name: str, styles: Styles, results: Results, table:
     if len(units) <= _CHART_LABELS_UP_TO:
         series["data_labels"] = {
             "value": True,
-            "num_format": total_format(results.campaign.display.total_decimals),
+            "num_format": total_format(_label_decimals(results.campaign.display.total_decimals, tier, units)),
             "font": {"name": FONT, "size": 9},
         }
     chart.add_series(series)
@@ -340,6 +347,12 @@ def _add_chart(wb: Workbook, name: str, styles: Styles, results: Results, table:
     sheet = wb.add_chartsheet(name)
     sheet.set_chart(chart)
     set_page_texts(sheet, left=results.campaign.title, right=DRAFT_MARK if results.draft else f"Khối: {tier.name}")
+
+
+def _label_decimals(decimals: int, tier: Tier, units: Sequence[UnitResult]) -> int:
+    """Decimals of the chart's value labels: the usual ones, or more where a unit's total needs them."""
+    shown = (shown_figure(band_figures(tier.bands, ur)[0], decimals) for ur in units)
+    return max((-int(s.as_tuple().exponent) for s in shown), default=decimals)
 
 
 # --------------------------------------------------------------------------- provenance

@@ -272,7 +272,7 @@ def test_leader_and_runners_up(text: str) -> None:
         "thuộc về Sở Thông tin và Truyền thông (410,00 điểm) và Sở Giao thông vận tải (387,00 điểm)."
     )
     assert line_of(text, "Dẫn đầu là Ủy ban nhân dân thành phố Hưng Yên") == (
-        "Dẫn đầu là Ủy ban nhân dân thành phố Hưng Yên đạt tổng điểm 106,42/150 điểm (71%). Vị trí thứ 2 và "
+        "Dẫn đầu là Ủy ban nhân dân thành phố Hưng Yên đạt tổng điểm 106,42/150 điểm (70%). Vị trí thứ 2 và "
         "thứ 3 lần lượt thuộc về Ủy ban nhân dân huyện Văn Lâm (105,00 điểm) và "
         "Ủy ban nhân dân huyện Tiên Lữ (100,22 điểm)."
     )
@@ -296,7 +296,7 @@ def test_bands_list_units_with_totals_and_shared_ranks(text: str) -> None:
 
 def test_lowest_gap_and_average(text: str) -> None:
     assert line_of(text, "Đơn vị có tổng điểm thấp nhất là Sở") == (
-        "Đơn vị có tổng điểm thấp nhất là Sở Khoa học và Công nghệ (269,00 điểm, đạt 54% điểm tối đa). "
+        "Đơn vị có tổng điểm thấp nhất là Sở Khoa học và Công nghệ (269,00 điểm, đạt 53% điểm tối đa). "
         "Chênh lệch giữa đơn vị có tổng điểm cao nhất và đơn vị có tổng điểm thấp nhất là 148,30 điểm. "
         "Điểm trung bình của khối sở, ban, ngành đạt 340,31 điểm (68% điểm tối đa)."
     )
@@ -328,7 +328,7 @@ def test_shared_first_rank_and_shared_second(campaign: Campaign) -> None:
     out = render_announcement(one_tier(campaign, tier, data))
     assert line_of(out, "Dẫn đầu là") == (
         "Dẫn đầu là Ủy ban nhân dân thành phố Hưng Yên và Ủy ban nhân dân huyện Văn Lâm (đồng hạng nhất), "
-        "cùng đạt tổng điểm 106,42/150 điểm (71%). Vị trí thứ 3 thuộc về Ủy ban nhân dân huyện Văn Giang "
+        "cùng đạt tổng điểm 106,42/150 điểm (70%). Vị trí thứ 3 thuộc về Ủy ban nhân dân huyện Văn Giang "
         "(100,22 điểm)."
     )
     assert "Ủy ban nhân dân huyện Yên Mỹ và Ủy ban nhân dân huyện Mỹ Hào đồng hạng 4" not in out
@@ -381,7 +381,7 @@ def test_unranked_units_are_listed_apart(campaign: Campaign) -> None:
     out = render_announcement(results)
     assert line_of(out, "Đơn vị được đánh giá nhưng không tham gia xếp hạng:") == (
         "Đơn vị được đánh giá nhưng không tham gia xếp hạng: Ủy ban nhân dân thành phố Hưng Yên "
-        "(106,42 điểm, 71%; cơ quan ngành dọc)."
+        "(106,42 điểm, 70%; cơ quan ngành dọc)."
     )
     assert line_of(out, "Xếp hạng chung").startswith(
         "Xếp hạng chung khối Ủy ban nhân dân cấp huyện: không có đơn vị xếp loại Tốt, 1 đơn vị xếp loại Khá, "
@@ -536,7 +536,7 @@ def test_campaign_template_overrides_the_shipped_one(campaign: Campaign, tmp_pat
     results = hung_yen(replace(campaign, folder=tmp_path))
     assert render_announcement(results) == (
         "Sở, ban, ngành: Sở Kế hoạch và Đầu tư (417,30 điểm, 83%)\n"
-        "Ủy ban nhân dân cấp huyện: Ủy ban nhân dân thành phố Hưng Yên (106,42 điểm, 71%)\n"
+        "Ủy ban nhân dân cấp huyện: Ủy ban nhân dân thành phố Hưng Yên (106,42 điểm, 70%)\n"
     )
     # The Markdown template is not overridden: the shipped one is used.
     assert render_announcement(results, fmt="md").startswith("# Kết quả")
@@ -615,8 +615,8 @@ def test_missing_import_is_a_template_problem(tmp_path: Path) -> None:
         ("{{ x|tong }}", "85,50"),
         ("{{ x|tong(1) }}", "85,5"),
         ("{{ big|so }}", "1.000"),
-        ("{{ p|phantram }}", "92%"),
-        ("{{ p|phantram(1) }}", "91,7%"),
+        ("{{ p|phantram }}", "91%"),  # truncated
+        ("{{ p|phantram(1) }}", "91,6%"),
         ("{{ x }}", "85,5"),
         ("{{ ['A', 'B', 'C']|ds }}", "A, B và C"),
         ("{{ ['A', 'B']|ds('hoặc') }}", "A hoặc B"),
@@ -645,7 +645,7 @@ def test_total_and_percent_decimals_follow_the_campaign_display(campaign: Campai
     display = replace(campaign.display, total_decimals=1, percent_decimals=1)
     results = hung_yen(replace(campaign, display=display))
     out = render_announcement(results)
-    assert "Dẫn đầu là Sở Kế hoạch và Đầu tư đạt tổng điểm 417,3/500 điểm (83,5%)." in out
+    assert "Dẫn đầu là Sở Kế hoạch và Đầu tư đạt tổng điểm 417,3/500 điểm (83,4%)." in out
 
 
 def test_unknown_format_is_refused(campaign: Campaign) -> None:
@@ -664,10 +664,13 @@ def test_tie_broken_by_a_criterion_is_explained(campaign: Campaign) -> None:
     same_total = ("25", "8.3", "7.5", "30", "28", "5.9", "0.3")  # 105, as VL, with more on criterion 2
     data = {"HY": CAP_HUYEN["HY"], "VL": CAP_HUYEN["VL"], "VG": same_total}
     out = render_announcement(one_tier(campaign, tier, data))
-    assert line_of(out, "Phân định thứ hạng của Ủy ban nhân dân huyện Văn Lâm:") == (
-        "Phân định thứ hạng của Ủy ban nhân dân huyện Văn Lâm: Bằng điểm với Ủy ban nhân dân huyện Văn Giang; "
-        "phân định thứ hạng theo điểm tiêu chí 2 (Nhân lực công nghệ thông tin): 9,3 điểm."
+    # One sentence for the tie, naming both units once (not one note per unit).
+    assert line_of(out, "Ủy ban nhân dân huyện Văn Lâm và Ủy ban nhân dân huyện Văn Giang bằng") == (
+        "Ủy ban nhân dân huyện Văn Lâm và Ủy ban nhân dân huyện Văn Giang bằng tổng điểm; thứ hạng được phân định "
+        "theo điểm tiêu chí 2 (Nhân lực công nghệ thông tin): Ủy ban nhân dân huyện Văn Lâm 9,3 điểm, "
+        "Ủy ban nhân dân huyện Văn Giang 8,3 điểm."
     )
+    assert out.count("phân định") == 1
     assert "Vị trí thứ 2 và thứ 3 lần lượt thuộc về Ủy ban nhân dân huyện Văn Lâm (105,00 điểm)" in out
 
 
@@ -751,3 +754,18 @@ def test_markdown_escapes_every_config_string_and_text_stays_plain(campaign: Cam
 )
 def test_escape_markdown(raw: str, escaped: str) -> None:
     assert escape_markdown(raw) == escaped
+
+
+def test_figures_at_a_band_threshold_stay_in_the_band(campaign: Campaign) -> None:
+    # Maximum 150: Tốt from 127,5 points (85 %), Khá from 105 (70 %), Trung bình from 75 (50 %).
+    tier = small_tier(campaign, ("HY", "VL", "VG"))
+    data = {
+        "HY": ("30", "12", "8", "40", "35", "2.495", "0"),  # 127,495: 84,997 %, Khá
+        "VL": ("30", "12", "8", "40", "14.995", "0", "0"),  # 104,995: 69,997 %, Trung bình
+        "VG": ("25", "12", "8", "20", "10", "0", "0"),  # exactly 75: 50 %, Trung bình
+    }
+    out = render_announcement(one_tier(campaign, tier, data), fmt="md")
+    assert "| Ủy ban nhân dân thành phố Hưng Yên | 127,495 | 84% | Khá |" in out
+    assert "| Ủy ban nhân dân huyện Văn Lâm | 104,995 | 69% | Trung bình |" in out
+    assert "| Ủy ban nhân dân huyện Văn Giang | 75,00 | 50% | Trung bình |" in out
+    assert "127,50" not in out and "105,00" not in out and "85%" not in out

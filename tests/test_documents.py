@@ -528,3 +528,31 @@ def test_libreoffice_renders_both(tmp_path: Path) -> None:
     assert "Ủy ban nhân dân huyện Phù Cừ" in content
     assert pages(announcement_pdf) >= 1
     assert "417,30 điểm" in text(announcement_pdf)
+
+
+def test_missing_signer_message_is_the_catalogue_text(tmp_path: Path) -> None:
+    from egov_xlsx.findings import CATALOGUE
+
+    findings = write_decision(make_results(signer_name=""), tmp_path / "qd.docx")
+    assert findings[0].message == CATALOGUE["document-no-signer"].template
+
+
+def test_annex_total_at_a_threshold_and_a_tie_explained_once(tmp_path: Path) -> None:
+    from tests.factories import SMALL_TOML, campaign_from, submission
+
+    campaign = campaign_from(SMALL_TOML.replace('name = "Khối thử"\n', 'name = "Khối thử"\ntie_breakers = ["2"]\n'))
+    tier = campaign.tiers[0]  # maximum 30: Tốt from 25,5 points (85 %)
+    subs = {
+        "A": submission(tier, "A", {"1.1": 10, "1.2": 10, "2.1": "5.495"}),  # 25,495: Khá
+        "B": submission(tier, "B", {"1.1": 8, "1.2": 8, "2.1": 4}),  # 20, criterion 2 = 4
+        "C": submission(tier, "C", {"1.1": 9, "1.2": 8, "2.1": 3}),  # 20, criterion 2 = 3
+    }
+    path = tmp_path / "qd.docx"
+    write_decision(Results(campaign, (scoring.score_tier(tier, subs),)), path)
+    texts = _texts(docx.Document(str(path)))
+    assert "25,495" in texts and "25,50" not in texts  # "25,50" is where Tốt starts
+    ties = [t for t in texts if "phân định" in t]
+    assert ties == [
+        "- Đơn vị B và Đơn vị C bằng tổng điểm; thứ hạng được phân định theo điểm tiêu chí 2 "
+        "(Nhóm hai (không quá 10 điểm)): Đơn vị B 4 điểm, Đơn vị C 3 điểm."
+    ]

@@ -123,10 +123,10 @@ def test_ties_share_a_rank_and_tie_breakers_split_them(tmp_path: Path) -> None:
     data, _, out = build(make_campaign(tmp_path / "broken", breaker, scores))
     got = units(data)
     assert [got[c]["rank"] for c in "BCAD"] == [1, 2, 3, 4]
-    assert "phân định thứ hạng theo điểm tiêu chí 2" in got["C"]["tie_note"]
+    assert "được phân định theo điểm tiêu chí 2" in got["C"]["tie_note"]
     wb = openpyxl.load_workbook(out / pipeline.NAMES.workbook)
     cells = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
-    assert any("phân định thứ hạng theo điểm tiêu chí 2" in v for v in cells)
+    assert sum("được phân định theo điểm tiêu chí 2" in v for v in cells) == 1  # once, not once per unit
 
 
 def test_three_tiers_with_more_than_a_hundred_communes(tmp_path: Path) -> None:

@@ -162,3 +162,92 @@ def test_ranking_properties(data, rnd):
         better = sum(t > u.total for t in totals.values())
         same = sum(t == u.total for t in totals.values())
         assert better + 1 <= u.rank <= better + same
+
+
+def test_a_tie_is_explained_once_in_one_sentence():
+    text = SMALL_TOML.replace('name = "Khối thử"\n', 'name = "Khối thử"\ntie_breakers = ["2", "1.1"]\n')
+    tier = tier_with(text)
+    subs = {
+        "A": submission(tier, "A", {"1.1": 5, "2.1": 2}),
+        "B": submission(tier, "B", {"1.1": 3, "2.1": 4}),
+        "C": submission(tier, "C", {"1.1": 4, "2.1": 3}),
+    }
+    result = score_tier(tier, subs)
+    assert [u.tie_note for u in result.units[1:]] == ["", ""]
+    assert result.result("B").tie_note == (
+        "Đơn vị B, Đơn vị C và Đơn vị A bằng tổng điểm; thứ hạng được phân định theo điểm tiêu chí 2 "
+        "(Nhóm hai (không quá 10 điểm)): Đơn vị B 4 điểm, Đơn vị C 3 điểm, Đơn vị A 2 điểm."
+    )
+
+
+def test_a_tie_needing_two_tie_breakers_names_both():
+    text = SMALL_TOML.replace('name = "Khối thử"\n', 'name = "Khối thử"\ntie_breakers = ["2", "1.1"]\n')
+    tier = tier_with(text)
+    subs = {
+        "A": submission(tier, "A", {"1.1": 5, "1.2": 1, "2.1": 3}),
+        "B": submission(tier, "B", {"1.1": 3, "1.2": 2, "2.1": 4}),
+        "C": submission(tier, "C", {"1.1": 4, "1.2": 2, "2.1": 3}),
+    }
+    result = score_tier(tier, subs)
+    assert [(u.unit.code, u.rank) for u in result.units] == [("B", 1), ("A", 2), ("C", 3)]
+    assert [u.unit.code for u in result.units if u.tie_note] == ["B"]
+    assert result.result("B").tie_note == (
+        "Đơn vị B, Đơn vị A và Đơn vị C bằng tổng điểm; thứ hạng được phân định theo điểm tiêu chí 2 "
+        "(Nhóm hai (không quá 10 điểm)) rồi tiêu chí 1.1 (Một chấm một): Đơn vị B 4 và 3 điểm, "
+        "Đơn vị A 3 và 5 điểm, Đơn vị C 3 và 4 điểm."
+    )
+
+
+def test_band_figures_carry_the_band_interval():
+    from egov_xlsx.scoring import band_figures, band_interval
+    from egov_xlsx.vietnamese import format_number, format_percent
+
+    tier = tier_with()  # maximum 30: Tốt from 85 % = 25,5 points
+    result = score_tier(tier, {"A": submission(tier, "A", {"1.1": 10, "1.2": 10, "2.1": "5.495"})})
+    unit = result.result("A")
+    assert unit.band == "Khá" and unit.total == D("25.495")
+    total, percent = band_figures(tier.bands, unit)
+    assert total == unit.total and percent == unit.percent  # exact values, unchanged
+    assert format_number(unit.total, 2) == "25,50"  # the Tốt threshold: what a Khá unit must not print
+    assert format_number(total, 2) == "25,495"
+    assert format_percent(percent) == "84%"
+    assert band_interval(tier.bands, "Tốt").high is None and band_interval(tier.bands, None).high == 0
+
+
+# Any band set (highest bound first, the lowest at 0), any exact total and maximum: the printed figures,
+# read back, fall in the unit's band, and are the usual figures whenever those do.
+_band_sets = st.lists(
+    st.decimals(min_value=D("0.5"), max_value=D("99.5"), places=1), min_size=1, max_size=4, unique=True
+).map(lambda xs: tuple(Band(f"B{i}", b) for i, b in enumerate([*sorted(xs, reverse=True), D(0)])))
+
+
+def _read(text: str) -> Decimal:
+    return D(text.rstrip("%").replace(".", "").replace(",", "."))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    bands=_band_sets,
+    total=st.decimals(min_value=D(0), max_value=D(1000), places=3),
+    maximum=st.decimals(min_value=D(1), max_value=D(1000), places=2),
+    total_decimals=st.integers(min_value=0, max_value=2),
+    percent_decimals=st.integers(min_value=0, max_value=2),
+)
+def test_printed_figures_read_back_in_the_units_band(bands, total, maximum, total_decimals, percent_decimals):
+    from egov_xlsx.model import Unit, UnitResult
+    from egov_xlsx.scoring import band_figures, percent_of
+    from egov_xlsx.vietnamese import format_number, format_percent
+
+    band = band_for(bands, total, maximum)
+    result = UnitResult(Unit("A", "A"), maximum, {}, total, percent_of(total, maximum), 1, band)
+    shown_total, shown_percent = band_figures(bands, result)
+    printed_total = _read(format_number(shown_total, total_decimals))
+    printed_percent = _read(format_percent(shown_percent, percent_decimals))
+    assert band_for(bands, printed_total, maximum) == band
+    assert band_for(bands, printed_percent, D(100)) == band
+    usual_total = _read(format_number(total, total_decimals))
+    usual_percent = _read(format_percent(result.percent, percent_decimals))
+    if band_for(bands, usual_total, maximum) == band:
+        assert printed_total == usual_total
+    if band_for(bands, usual_percent, D(100)) == band:
+        assert printed_percent == usual_percent

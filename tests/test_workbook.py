@@ -239,8 +239,9 @@ def test_chart_sheets_hold_native_bar_charts(book: Path) -> None:
         workbook_xml = z.read("xl/workbook.xml").decode()
     assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/chartsheets/sheet1.xml"} <= set(names)
     assert "<c:barChart>" in chart
-    assert "'Sở, ban, ngành'!$B$7:$B$22" in chart  # names of the 16 scored units
-    assert "'Sở, ban, ngành'!$J$7:$J$22" in chart  # their totals
+    # The 15 ranked units of the 16 scored: the unranked one (listed last in the table) has no bar.
+    assert "'Sở, ban, ngành'!$B$7:$B$21" in chart
+    assert "'Sở, ban, ngành'!$J$7:$J$21" in chart  # their totals
     assert "Biểu đồ - Sở, ban, ngành" in workbook_xml
 
 
@@ -287,7 +288,8 @@ def test_summary_numbers_stay_numbers(wb: openpyxl.Workbook) -> None:
     total, percent, rank = ws.cell(row, 10), ws.cell(row, 11), ws.cell(row, 12)
     assert isinstance(total.value, float) and total.value == 417.3
     assert total.number_format == "#,##0.00"
-    assert percent.value == pytest.approx(0.8346) and percent.number_format == "0%"
+    # The percent every text prints (83,46 % truncated), so the workbook and the announcement agree.
+    assert percent.value == pytest.approx(0.83) and percent.number_format == "0%"
     assert rank.value == 1 and ws.cell(row, 13).value == "Khá"
     assert ws.cell(row, 4).value == 75  # 2.4 capped at 20
     assert ws.cell(row, 5).number_format == "General"
@@ -597,3 +599,41 @@ def test_band_palette() -> None:
     bars = [styles.band(name)[1] for name in ("A", "B", "C")]
     assert len(set(bars)) == 3 and styles.band("A")[1] == bars[0]  # one colour per name, stable
     wb.close()
+
+
+# --------------------------------------------------------------------------- figures at a band threshold
+
+
+def test_figures_at_a_band_threshold_show_inside_the_band(tmp_path: Path) -> None:
+    from tests.factories import SMALL_TOML, campaign_from, submission
+
+    bands = (
+        'bands = [{ name = "Tốt", min_percent = 84.5 }, { name = "Khá", min_percent = 70 }, '
+        '{ name = "Yếu", min_percent = 0 }]\n'
+    )
+    campaign = campaign_from(SMALL_TOML.replace('name = "Khối thử"\n', f'name = "Khối thử"\n{bands}'))
+    tier = campaign.tiers[0]  # maximum 30: Tốt from 25,35 points
+    subs = {
+        "A": submission(tier, "A", {"1.1": 10, "1.2": 10, "2.1": "5.345"}),  # 25,345: Khá, Excel's "25,35" is Tốt's
+        "B": submission(tier, "B", {"1.1": 10, "1.2": 10, "2.1": "5.4"}),  # 84,67 %: Tốt, "84%" would be Khá's
+        "C": submission(tier, "C", {"1.1": 10, "1.2": 10, "2.1": 1}),  # 70 %: Khá, nothing near a threshold
+    }
+    results = Results(campaign=campaign, tiers=(score_tier(tier, subs),))
+    path = tmp_path / "kq.xlsx"
+    write_results_workbook(results, path)
+    book = openpyxl.load_workbook(path)
+    ws = book["Khối thử"]
+    got = {}
+    for code, name in (("A", "Đơn vị A"), ("B", "Đơn vị B"), ("C", "Đơn vị C")):
+        row = _find_row(ws, 2, name)
+        total, percent = ws.cell(row, 5), ws.cell(row, 6)
+        got[code] = (total.value, total.number_format, percent.value, percent.number_format, ws.cell(row, 8).value)
+    assert got["A"] == (25.345, "#,##0.000", 0.84, "0%", "Khá")
+    assert got["B"] == (25.4, "#,##0.00", pytest.approx(0.846), "0.0%", "Tốt")
+    assert got["C"] == (21, "#,##0.00", 0.7, "0%", "Khá")
+    stats = book["Thống kê - Khối thử"]
+    total_row = _find_row(stats, 2, "Tổng điểm")
+    assert stats.cell(total_row, 7).value == 25.345 and stats.cell(total_row, 7).number_format == "#,##0.000"
+    with zipfile.ZipFile(path) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+    assert 'formatCode="#,##0.000"' in chart  # the value labels show 25,345 too

@@ -67,7 +67,9 @@ NEUTRAL_COLOURS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def open_workbook(path: Path, campaign: Campaign, *, title: str, streaming: bool = False) -> Workbook:
+def open_workbook(
+    path: Path, campaign: Campaign, *, title: str, streaming: bool = False, tmpdir: Path | None = None
+) -> Workbook:
     """A new xlsxwriter workbook at ``path`` with fixed properties (created on 1 January after the campaign year).
 
     ``streaming`` writes each row to a temporary file as soon as the next one starts (xlsxwriter's
@@ -75,6 +77,8 @@ def open_workbook(path: Path, campaign: Campaign, *, title: str, streaming: bool
     written strictly in order. Its parts are stamped with xlsxwriter's fixed 1980 date: still reproducible.
     """
     options = {**WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True} if streaming else WORKBOOK_OPTIONS
+    if tmpdir is not None:  # where xlsxwriter puts its temporary files (default: the system's)
+        options = {**options, "tmpdir": str(tmpdir)}
     wb = Workbook(str(path), options)
     wb.set_properties(
         {
@@ -96,6 +100,7 @@ def close_workbook(wb: Workbook, path: Path) -> None:
     except (FileCreateError, OSError) as exc:
         discard_workbook(wb)
         raise OutputError(f"Không ghi được {path}: {exc}.") from exc
+    discard_workbook(wb)  # a streaming chart sheet's row file is left open and never removed by xlsxwriter
 
 
 def discard_workbook(wb: Workbook) -> None:

@@ -25,6 +25,7 @@ from egov_xlsx import atomic, pipeline
 from egov_xlsx.atomic import FolderBusy, Staging
 from egov_xlsx.cli import app
 from egov_xlsx.errors import OutputError
+from tests import corpus
 from tests.conftest import REPO, SAMPLE
 
 runner = CliRunner()
@@ -239,6 +240,27 @@ def test_an_input_swapped_in_during_the_build_is_still_not_replaced(sample_copy:
         staging.write(out / "a.txt", lambda p: p.write_text("mới", encoding="utf-8"))
         os.link(form, out / "a.txt")  # appears after the check, before the commit
     assert form.read_bytes() == data
+
+
+@pytest.mark.parametrize("case", sorted(corpus.OUTPUT_HAZARDS))
+def test_output_hazards_corpus(sample_copy: Path, tmp_path: Path, case: str) -> None:
+    factory, code = corpus.OUTPUT_HAZARDS[case]
+    try:
+        folder = factory(sample_copy, tmp_path / "out")
+    except OSError as exc:  # symbolic links without the privilege (Windows)
+        pytest.skip(f"cannot make {case}: {exc}")
+    inputs = snapshot(sample_copy)
+    before = snapshot(tmp_path)
+    result = runner.invoke(app, ["build", str(sample_copy), "-o", str(folder), "-q"])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    if code == 4:
+        assert "Lỗi: Không ghi" in result.output
+        assert snapshot(tmp_path) == before
+    else:
+        assert sorted(p.name for p in folder.rglob(".*")) == []
+        assert (folder / "thong-bao.md").read_bytes() != b"new"  # replaced by this build's
+    assert snapshot(sample_copy) == inputs
 
 
 # --------------------------------------------------------------------------- messages name the file

@@ -203,6 +203,7 @@ class _Step:
     target: Path
     backup: Path | None  # where the previous file was put aside; None when there was none
     placed: bool = False
+    remove: bool = False  # a removal: the previous file is set aside and nothing put in its place
 
 
 class Staging:
@@ -217,6 +218,7 @@ class Staging:
         self._journal = journal
         self._inputs = inputs or Inputs()
         self._made: list[Path] = []  # folders made for the outputs: removed again, when empty, on failure
+        self._removals: list[Path] = []
 
     def stage(self, target: Path) -> Path:
         """A temporary file to write ``target``'s content into."""
@@ -247,14 +249,21 @@ class Staging:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
 
+    def remove(self, target: Path) -> None:
+        """Remove ``target`` (a file the tool wrote earlier) as part of the commit: all or none with the rest."""
+        if target not in self._removals:
+            self._removals.append(target)
+
     @property
     def targets(self) -> list[Path]:
         return [target for _, target in self._pending]
 
     def commit(self) -> list[Path]:
         """Put every staged file in place, or none: on failure the previous files are back, byte for byte."""
+        written = {target for _, target in self._pending}
+        removals = [t for t in self._removals if t not in written and os.path.lexists(t)]
         try:
-            for _, target in self._pending:
+            for target in [*written, *removals]:
                 _check_replaceable(target)
                 self._inputs.guard(target)
         except OutputError:
@@ -263,15 +272,20 @@ class Staging:
         steps = [
             _Step(target, _tool_name(target, "old") if os.path.lexists(target) else None) for _, target in self._pending
         ]
+        steps += [_Step(target, _tool_name(target, "old"), remove=True) for target in removals]
+        sources: list[Path | None] = [tmp for tmp, _ in self._pending]
+        sources += [None] * len(removals)
         try:
             self._write_journal(steps)
-            for (tmp, target), step in zip(self._pending, steps, strict=True):
+            for tmp, step in zip(sources, steps, strict=True):
+                target = step.target
                 self._inputs.guard(target)  # again, just before: the folder may have changed meanwhile
                 if step.backup is not None:
                     with naming(target):
                         _replace(target, step.backup)
-                with naming(target):
-                    _replace(tmp, target)
+                if tmp is not None:
+                    with naming(target):
+                        _replace(tmp, target)
                 step.placed = True
         except BaseException as exc:
             kept = _undo(steps)
@@ -291,6 +305,7 @@ class Staging:
                     step.backup.unlink()
         done = [target for _, target in self._pending]
         self._pending.clear()
+        self._removals.clear()
         return done
 
     def _write_journal(self, steps: list[_Step]) -> None:
@@ -324,6 +339,7 @@ class Staging:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
         self._pending.clear()
+        self._removals.clear()
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty
@@ -344,7 +360,7 @@ def _undo(steps: list[_Step]) -> list[Path]:
     kept: list[Path] = []
     for step in reversed(steps):
         try:
-            if step.placed and step.backup is None:
+            if step.placed and step.backup is None and not step.remove:
                 step.target.unlink()
             elif step.backup is not None and os.path.lexists(step.backup):
                 os.replace(step.backup, step.target)
@@ -544,8 +560,10 @@ def _try_lock(fd: int) -> bool:
 
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:
         return False
+    except OSError:  # a file system without locks (some network shares): go on unlocked rather than never
+        return True
     return True
 
 

@@ -422,3 +422,23 @@ def test_a_build_leaves_the_system_temp_folder_as_it_found_it(tmp_path: Path) ->
             compiled = cache()
     assert cache() == compiled
     assert sorted(p.name for p in (tmp_path / "out").rglob(".*")) == []
+
+
+@pytest.mark.parametrize("k", range(6))
+def test_a_removal_is_part_of_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, k: int) -> None:
+    """A file the tool wrote earlier and no longer wants goes with the commit, all or none."""
+    for name in ("a.txt", "b.txt", "stale.txt"):
+        (tmp_path / name).write_text(f"cũ {name}", encoding="utf-8")
+    expected = snapshot(tmp_path)
+    monkeypatch.setattr(atomic, "_replace", Fail(k))
+    with pytest.raises(OutputError), atomic.publishing(tmp_path) as staging:
+        staging.write(tmp_path / "a.txt", lambda p: p.write_text("mới", encoding="utf-8"))
+        staging.write(tmp_path / "b.txt", lambda p: p.write_text("mới", encoding="utf-8"))
+        staging.remove(tmp_path / "stale.txt")
+        staging.remove(tmp_path / "never-there.txt")
+    assert snapshot(tmp_path) == expected
+    monkeypatch.setattr(atomic, "_replace", Fail(None))
+    with atomic.publishing(tmp_path) as staging:
+        staging.write(tmp_path / "a.txt", lambda p: p.write_text("mới", encoding="utf-8"))
+        staging.remove(tmp_path / "stale.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]

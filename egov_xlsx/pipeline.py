@@ -300,8 +300,8 @@ def check_output_folder(campaign: Campaign, folder: Path) -> None:
         if is_within(folder, inputs):
             raise OutputError(
                 f"Không ghi kết quả vào {folder}: thư mục này là (hoặc nằm trong) {what} {inputs}, nơi chứa dữ "
-                "liệu đầu vào; kết quả ghi vào đó có thể đè lên tệp đơn vị đã gửi. Chọn thư mục kết quả khác "
-                f"(-o), ví dụ output/{campaign.folder.resolve().name}."
+                "liệu đầu vào không được ghi đè. Chọn thư mục kết quả khác (-o), ví dụ "
+                f"output/{campaign.folder.resolve().name}."
             )
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from egov_xlsx.atomic import explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.model import Adjustment, Campaign, Display
 from egov_xlsx.vietnamese import format_number
@@ -99,16 +101,27 @@ def close_workbook(wb: Workbook, path: Path) -> None:
         wb.close()
     except (FileCreateError, OSError) as exc:
         discard_workbook(wb)
-        raise OutputError(f"Không ghi được {path}: {exc}.") from exc
+        raise (
+            explain(path, exc) if isinstance(exc, OSError) else OutputError(f"Không ghi được {path}: {exc}.")
+        ) from exc
     discard_workbook(wb)  # a streaming chart sheet's row file is left open and never removed by xlsxwriter
 
 
 def discard_workbook(wb: Workbook) -> None:
-    """Close and remove the row files of a streaming workbook that will not be closed normally."""
+    """Close and remove the row files of a streaming workbook that will not be closed normally.
+
+    Also closes the part a failed ``close`` was writing (a full disk), so its file can be removed at once.
+    """
+    for part in (wb, *wb.worksheets()):
+        writer = getattr(part, "fh", None)
+        if writer is not None and hasattr(writer, "closed") and not writer.closed:
+            with contextlib.suppress(OSError):
+                writer.close()
     for ws in wb.worksheets():
         handle = getattr(ws, "row_data_fh", None)
         if handle is not None and not handle.closed:
-            handle.close()
+            with contextlib.suppress(OSError):
+                handle.close()
         name = getattr(ws, "row_data_filename", None)
         if name:
             Path(name).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ through /dev/full, a killed process); a rename failing at a chosen step of the c
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -30,6 +32,14 @@ from tests.conftest import REPO, SAMPLE
 
 runner = CliRunner()
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and /dev/full")
+
+
+def symlink(link: Path, target: Path) -> None:
+    """A symbolic link, or skip where making one needs a privilege (Windows)."""
+    try:
+        link.symlink_to(target, target_is_directory=target.is_dir())
+    except OSError as exc:
+        pytest.skip(f"no symbolic link: {exc}")
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
@@ -187,7 +197,7 @@ def test_stale_temporaries_are_removed_and_lost_backups_put_back(tmp_path: Path)
 @pytest.mark.parametrize("where", ["inbox", "inbox/sub", "templates", "link-to-inbox"])
 def test_an_output_folder_in_the_inputs_is_refused(sample_copy: Path, tmp_path: Path, where: str) -> None:
     (sample_copy / "templates").mkdir(exist_ok=True)
-    (tmp_path / "link-to-inbox").symlink_to(sample_copy / "inbox", target_is_directory=True)
+    symlink(tmp_path / "link-to-inbox", sample_copy / "inbox")
     folder = tmp_path / where if where.startswith("link") else sample_copy / where
     before = snapshot(sample_copy)
     with pytest.raises(OutputError, match=r"Không ghi kết quả vào .*nơi chứa dữ liệu đầu vào"):
@@ -214,7 +224,7 @@ def test_a_submitted_form_at_an_output_name_is_never_replaced(sample_copy: Path,
     if link == "hard":
         os.link(form, out / "ket-qua-xep-hang.xlsx")
     else:
-        (out / "ket-qua-xep-hang.xlsx").symlink_to(form)
+        symlink(out / "ket-qua-xep-hang.xlsx", form)
     with pytest.raises(OutputError, match="đó chính là tệp đầu vào"):
         pipeline.build(sample_copy, out)
     assert form.read_bytes() == data
@@ -283,6 +293,48 @@ def test_a_full_disk_names_the_output(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 4
     assert "results.json: ổ đĩa đã đầy" in result.output and "không đọc/ghi được :" not in result.output
     assert not out.exists()  # a first build that failed leaves no folder behind
+
+
+@contextlib.contextmanager
+def mounted(source: str, target: Path, *options: str) -> Iterator[None]:
+    """``mount`` (Linux, as root with the capability), or skip."""
+    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting needs root on Linux")
+    done = subprocess.run(["mount", *options, source, str(target)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
+    try:
+        yield
+    finally:
+        if subprocess.run(["umount", str(target)]).returncode != 0:  # busy: a file left open there
+            subprocess.run(["umount", "-l", str(target)])
+            pytest.fail(f"{target} was still in use (a file left open)")
+
+
+def test_a_file_bound_over_an_output_leaves_every_old_output(tmp_path: Path) -> None:
+    """The issue's own case: a file bind-mounted over thong-bao.md cannot be renamed (EBUSY) mid-commit."""
+    out = tmp_path / "out"
+    pipeline.build(SAMPLE, out)
+    for path in out.iterdir():
+        path.write_bytes(f"cũ {path.name}".encode())
+    other = tmp_path / "other.md"
+    other.write_text("gắn đè", encoding="utf-8")
+    with mounted(str(other), out / "thong-bao.md", "--bind"):
+        expected = snapshot(out)
+        with pytest.raises(OutputError, match=r"Không ghi được .*thong-bao\.md"):
+            pipeline.build(SAMPLE, out)
+        assert snapshot(out) == expected
+
+
+def test_a_full_tmpfs_names_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with mounted("tmpfs", out, "-t", "tmpfs", "-o", "size=48k"):
+        result = runner.invoke(app, ["build", str(SAMPLE), "-o", str(out), "-q"])
+        assert result.exit_code == 4, result.output
+        assert "Không ghi được" in result.output and ": ổ đĩa đã đầy." in result.output
+        assert "không đọc/ghi được" not in result.output
+        assert list(out.iterdir()) == []
 
 
 def test_a_writer_error_names_the_target_not_the_temporary(tmp_path: Path) -> None:

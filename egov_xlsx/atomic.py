@@ -276,7 +276,7 @@ class Staging:
         sources: list[Path | None] = [tmp for tmp, _ in self._pending]
         sources += [None] * len(removals)
         try:
-            self._write_journal(steps)
+            self._write_journal(steps, sources)
             for tmp, step in zip(sources, steps, strict=True):
                 target = step.target
                 self._inputs.guard(target)  # again, just before: the folder may have changed meanwhile
@@ -308,15 +308,20 @@ class Staging:
         self._removals.clear()
         return done
 
-    def _write_journal(self, steps: list[_Step]) -> None:
-        if self._journal is None:
+    def _write_journal(self, steps: list[_Step], sources: list[Path | None]) -> None:
+        """Record the steps, so that a run killed half-way is rolled back by the next (:func:`recover`).
+
+        A new file's identity is recorded too: recovery removes a file only when it is that very file.
+        """
+        if self._journal is None or not steps:
             return
         entries = [
             {
                 "target": _relative(step.target, self._journal),
                 "backup": None if step.backup is None else step.backup.name,
+                "new": None if source is None or step.backup is not None else _identity(source),
             }
-            for step in steps
+            for step, source in zip(steps, sources, strict=True)
         ]
         path = self._journal / JOURNAL_NAME
         tmp = _tool_name(path, "tmp")
@@ -370,6 +375,14 @@ def _undo(steps: list[_Step]) -> list[Path]:
     return kept
 
 
+def _journal_target(folder: Path, name: str) -> Path | None:
+    """A journal's target inside ``folder`` (never outside it, whatever the journal says)."""
+    relative = Path(name)
+    if relative.is_absolute() or relative.anchor or ".." in relative.parts or not relative.parts:
+        return None
+    return folder / relative
+
+
 def _relative(path: Path, folder: Path) -> str:
     try:
         return path.relative_to(folder).as_posix()
@@ -420,15 +433,24 @@ def recover(folder: Path) -> None:
     journal = folder / JOURNAL_NAME
     try:
         data = json.loads(journal.read_text(encoding="utf-8"))
-        entries = [(str(e["target"]), e["backup"]) for e in data["steps"]]
+        entries = [(str(e["target"]), e["backup"], e.get("new")) for e in data["steps"]]
     except FileNotFoundError:
         return
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         entries = []  # unreadable: the stale backups are then restored one by one (clear_stale)
     steps: list[_Step] = []
-    for target_name, backup_name in entries:
-        target = folder / target_name
-        steps.append(_Step(target, None if backup_name is None else target.with_name(str(backup_name)), placed=True))
+    for target_name, backup_name, new in entries:
+        target = _journal_target(folder, target_name)
+        if target is None:
+            continue
+        if backup_name is not None:
+            # Only a backup of the tool's own form, of that very target, is ever renamed back.
+            match = _TOOL_NAME.match(str(backup_name))
+            if match is None or match["kind"] != "old" or match["stem"] + (match["suffix"] or "") != target.name:
+                continue
+            steps.append(_Step(target, target.with_name(str(backup_name))))
+        elif isinstance(new, list) and len(new) == 2 and _identity(target) == (new[0], new[1]):
+            steps.append(_Step(target, None, placed=True))  # the killed run's new file: removed
     kept = _undo(steps)
     if kept:
         raise OutputError(

@@ -494,3 +494,31 @@ def test_a_removal_is_part_of_the_commit(tmp_path: Path, monkeypatch: pytest.Mon
         staging.write(tmp_path / "a.txt", lambda p: p.write_text("mới", encoding="utf-8"))
         staging.remove(tmp_path / "stale.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_a_forged_journal_removes_and_renames_nothing_of_the_users(tmp_path: Path) -> None:
+    """A journal copied in or forged: only the tool's own backups of its own targets are ever put back."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("ngoài", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ghi-chu.txt").write_text("của người dùng", encoding="utf-8")
+    (out / "a.txt").write_text("của người dùng", encoding="utf-8")
+    (out / ".b.0123456789ab.old.txt").write_text("bản cũ của b", encoding="utf-8")
+    identity = list(atomic._identity(out / "ghi-chu.txt") or ())
+    steps = [
+        {"target": "../outside.txt", "backup": None, "new": list(atomic._identity(outside) or ())},
+        {"target": str(outside), "backup": None, "new": None},
+        {"target": "ghi-chu.txt", "backup": None, "new": [identity[0], identity[1] + 1]},
+        {"target": "a.txt", "backup": ".b.0123456789ab.old.txt", "new": None},
+        {"target": "b.txt", "backup": ".b.0123456789ab.old.txt", "new": None},
+    ]
+    import json
+
+    (out / atomic.JOURNAL_NAME).write_text(json.dumps({"steps": steps}), encoding="utf-8")
+    with atomic.publishing(out):
+        pass
+    assert outside.read_text(encoding="utf-8") == "ngoài"
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "ghi-chu.txt"]
+    assert (out / "a.txt").read_text(encoding="utf-8") == "của người dùng"
+    assert (out / "b.txt").read_text(encoding="utf-8") == "bản cũ của b"

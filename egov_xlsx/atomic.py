@@ -222,7 +222,8 @@ class Staging:
 
     def stage(self, target: Path) -> Path:
         """A temporary file to write ``target``'s content into."""
-        missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+        parent = target.parent
+        missing = [] if parent.is_dir() else [p for p in (parent, *parent.parents) if not p.exists()]
         tmp = _temp_beside(target)
         self._made += [p for p in reversed(missing) if p not in self._made]
         self._pending.append((tmp, target))

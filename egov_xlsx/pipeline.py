@@ -310,9 +310,11 @@ def campaign_inputs(report: CheckReport, previous: Path | None = None) -> Inputs
     camp = report.campaign
     paths = [s.path for s in report.sources]
     paths += [camp.folder / CONFIG_NAME, appraisal.appraisal_path(camp)]
+    with contextlib.suppress(OSError):  # the council's file and its backups (appraisal.YYYYmmdd-HHMMSS.xlsx)
+        paths += [p for p in camp.folder.glob("appraisal*.xlsx") if p.is_file()]
     for name, _ in INPUT_FOLDERS[1:]:
         with contextlib.suppress(OSError):
-            paths += [p for p in (camp.folder / name).iterdir() if p.is_file()]
+            paths += [p for p in (camp.folder / name).rglob("*") if p.is_file()]
     if previous is not None:
         from egov_xlsx.previous import results_file
 

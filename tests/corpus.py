@@ -690,6 +690,13 @@ def hazard_symlink_to_config(campaign: Path, out: Path) -> Path:
     return out
 
 
+def hazard_symlink_to_appraisal_backup(campaign: Path, out: Path) -> Path:
+    (campaign / "appraisal.20190301-080000.xlsx").write_bytes(b"PK\x03\x04 the council's earlier file")
+    out.mkdir(parents=True)
+    (out / "bao-cao-kiem-tra.xlsx").symlink_to(campaign / "appraisal.20190301-080000.xlsx")
+    return out
+
+
 def hazard_folder_at_output_name(campaign: Path, out: Path) -> Path:
     (out / "thong-bao.md").mkdir(parents=True)
     return out
@@ -716,6 +723,7 @@ OUTPUT_HAZARDS: dict[str, tuple[Callable[[Path, Path], Path], int]] = {
     "hard-link-to-form": (hazard_hard_link_to_form, 4),
     "symlink-to-form": (hazard_symlink_to_form, 4),
     "symlink-to-config": (hazard_symlink_to_config, 4),
+    "symlink-to-appraisal-backup": (hazard_symlink_to_appraisal_backup, 4),
     "folder-at-output-name": (hazard_folder_at_output_name, 4),
     "stale-temporaries": (hazard_stale_temporaries, 0),
 }

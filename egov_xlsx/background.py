@@ -65,14 +65,19 @@ class Pending:
             outbox.close()
 
     def wait(self) -> None:
-        """Wait for the child; raise what the writer raised (or say that the child died)."""
+        """Wait for the child; raise what the writer raised (or say that the child died).
+
+        Interrupted while waiting (Ctrl+C, SIGTERM), it stops the child instead of waiting for it to finish.
+        """
         try:
             failure = self._inbox.recv()
         except EOFError:  # the child died before it could answer (killed, out of memory)
             failure = None if self._exited_ok() else _died(self._process.exitcode)
-        finally:
-            self._process.join()
-            self._inbox.close()
+        except BaseException:
+            self.cancel()
+            raise
+        self._process.join()
+        self._inbox.close()
         if failure is not None:
             raise failure
 

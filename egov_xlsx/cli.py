@@ -304,7 +304,26 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:  # a Windows console or pipe may default to a legacy code page
             reconfigure(encoding="utf-8", errors="replace")
+    _stop_like_ctrl_c()
     app(prog_name="egov-xlsx")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM and SIGHUP (a closed terminal; POSIX only) stop a command as Ctrl+C does.
+
+    The interruption unwinds normally, so staged outputs are rolled back and temporary files removed, instead
+    of the process dying with its temporary files left in the output folder.
+    """
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _interrupt)
 
 
 def _console(stderr: bool = False) -> Console:

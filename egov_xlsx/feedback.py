@@ -14,7 +14,7 @@ recomputed subtotal, get no copy). Copies are named like forms ("SKHDT - So Ke h
 * a fresh, empty form of this campaign when the file is no usable form at all (empty, unreadable, not a
   form, a form of another campaign, year or tier).
 
-:func:`record_copies` keeps a small manifest of the copies the tool wrote in ``tra-lai/`` and removes those
+:func:`stage_copy_pruning` keeps a small manifest of the copies the tool wrote in ``tra-lai/`` and removes those
 that no longer apply (only its own, and only while unchanged since it wrote them).
 """
 
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from egov_xlsx import findings, layout
 from egov_xlsx.errors import OutputError
@@ -37,6 +37,9 @@ from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Reading, Severity, SourceFile, Tier
 from egov_xlsx.validate import parse_score
 from egov_xlsx.vietnamese import clean, format_number, safe_filename
+
+if TYPE_CHECKING:
+    from egov_xlsx.atomic import Staging
 
 SHEET_TITLE = "Cần sửa"
 AUTHOR = "egov-xlsx"
@@ -177,20 +180,21 @@ def _unique(stem: str, taken: set[str]) -> str:
     return name
 
 
-def record_copies(folder: Path, written: Iterable[Path]) -> list[Path]:
-    """After the copies of a run are in place in ``folder``: remove the tool's copies that no longer apply.
+def stage_copy_pruning(staging: Staging, folder: Path) -> list[Path]:
+    """With this run's copies staged for ``folder``: stage the removal of the tool's copies that no longer apply.
 
-    A copy is removed only when the manifest (:data:`MANIFEST`) says the tool wrote it, this run did not write
+    A copy is removed only when the manifest (:data:`MANIFEST`) says the tool wrote it, this run does not write
     it again, and its content is still what the tool wrote (a copy the clerk edited, or any other file, is
-    never deleted). The manifest is then rewritten with this run's copies. Returns the files removed. Best
-    effort: a file that cannot be removed stays, and the manifest keeps it for the next run.
+    never deleted). The manifest is staged anew with this run's copies. Both are part of the one commit of the
+    run's outputs: all or none. Returns the copies that the commit removes.
     """
     manifest = folder / MANIFEST
     old = _read_manifest(manifest)
     now: dict[str, str] = {}
-    for path in written:
-        with contextlib.suppress(OSError):
-            now[path.name] = _digest(path)
+    for tmp, target in staging.staged:
+        if target.parent == folder and target.name != MANIFEST:
+            with contextlib.suppress(OSError):
+                now[target.name] = _digest(tmp)
     removed: list[Path] = []
     for name, digest in old.items():
         path = folder / name
@@ -199,16 +203,14 @@ def record_copies(folder: Path, written: Iterable[Path]) -> list[Path]:
         try:
             if _digest(path) != digest:
                 continue
-            path.unlink()
-            removed.append(path)
         except OSError:
-            now[name] = digest  # still ours: try again next time
+            now[name] = digest  # unreadable now: still ours, looked at again next time
+            continue
+        staging.remove(path)
+        removed.append(path)
     if now or old:
-        from egov_xlsx.atomic import write_bytes
-
         data = json.dumps({"generator": AUTHOR, "copies": now}, ensure_ascii=False, indent=1, sort_keys=True)
-        with contextlib.suppress(OSError, OutputError):
-            write_bytes(manifest, data.encode("utf-8"))
+        staging.write(manifest, lambda tmp: tmp.write_bytes(data.encode("utf-8")))
     return removed
 
 

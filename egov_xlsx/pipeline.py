@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from egov_xlsx import __version__, appraisal, findings, ingest, validate
-from egov_xlsx.atomic import Staging
-from egov_xlsx.config import load_campaign
+from egov_xlsx.atomic import Inputs, Staging, is_within, naming, publishing
+from egov_xlsx.config import CONFIG_NAME, load_campaign
+from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import INBOX
 from egov_xlsx.model import (
     Campaign,
@@ -267,9 +268,10 @@ def build(
     from egov_xlsx.previous import load_previous
 
     camp = as_campaign(campaign)
+    folder = output_folder(camp, out_dir)
+    check_output_folder(camp, folder)
     last = load_previous(previous, camp) if previous is not None else None
     report = check(camp, jobs=jobs, progress=progress)
-    folder = output_folder(camp, out_dir)
     names = NAMES.for_draft(draft)
     results = None
     if report.valid or draft:
@@ -280,26 +282,71 @@ def build(
             previous_year=None if last is None else last.year,
         )
     extra: list[Finding] = list(last.findings) if last is not None else []
-    with Staging() as staging:
+    inputs = campaign_inputs(report, previous)
+    for name in names.__dict__.values():  # an output over an input (-o at last year's results): refuse now
+        inputs.guard(folder / name)
+    with publishing(folder, inputs=inputs, subfolders=(FEEDBACK_FOLDER,)) as staging:
         from egov_xlsx.report import write_findings_report
 
         report_tmp = staging.stage(folder / names.report)
         copies = _stage_copies(staging, report, folder)
         workbook = _start_workbook(staging, results, folder / names.workbook, jobs)
         try:
-            write_findings_report(report, report_tmp, draft=draft)
+            with naming(folder / names.report, report_tmp):
+                write_findings_report(report, report_tmp, draft=draft)
             extra += _write_copies(staging, copies, jobs)
             if results is not None:
                 extra += _write_outputs(staging, results, folder, names, workbook_started=workbook is not None)
             if workbook is not None:
                 started, workbook = workbook, None
-                started.wait()
+                with naming(folder / names.workbook):
+                    started.wait()
         finally:
             if workbook is not None:  # something here failed first: stop the child before the rollback
                 workbook.cancel()
-        written = tuple(staging.targets)
-    _record_copies(folder, written)
+        _prune_copies(staging, folder)
+        written = _outputs(staging)
     return BuildOutcome(report, results, folder, written, tuple(extra))
+
+
+#: The campaign's input folders (name, what it is): an output folder may be neither one nor inside one.
+INPUT_FOLDERS = (
+    (INBOX, "thư mục biểu đơn vị gửi về (inbox)"),
+    ("templates", "thư mục mẫu văn bản của đợt đánh giá (templates)"),
+    ("imports", "thư mục dữ liệu nhập của đợt đánh giá (imports)"),
+)
+
+
+def check_output_folder(campaign: Campaign, folder: Path) -> None:
+    """Refuse an output folder that is, or is inside, one of the campaign's input folders (symlinks resolved).
+
+    Raises :class:`~egov_xlsx.errors.OutputError` (exit code 4) before anything is read or written.
+    """
+    for name, what in INPUT_FOLDERS:
+        inputs = campaign.folder / name
+        if is_within(folder, inputs):
+            raise OutputError(
+                f"Không ghi kết quả vào {folder}: thư mục này là (hoặc nằm trong) {what} {inputs}, nơi chứa dữ "
+                "liệu đầu vào không được ghi đè. Chọn thư mục kết quả khác (-o), ví dụ "
+                f"output/{campaign.folder.resolve().name}."
+            )
+
+
+def campaign_inputs(report: CheckReport, previous: Path | None = None) -> Inputs:
+    """Every file the command read as input: no output may replace one of them (by identity, links included)."""
+    camp = report.campaign
+    paths = [s.path for s in report.sources]
+    paths += [camp.folder / CONFIG_NAME, appraisal.appraisal_path(camp)]
+    with contextlib.suppress(OSError):  # the council's file and its backups (appraisal.YYYYmmdd-HHMMSS.xlsx)
+        paths += [p for p in camp.folder.glob("appraisal*.xlsx") if p.is_file()]
+    for name, _ in INPUT_FOLDERS[1:]:
+        with contextlib.suppress(OSError):
+            paths += [p for p in (camp.folder / name).rglob("*") if p.is_file()]
+    if previous is not None:
+        from egov_xlsx.previous import results_file
+
+        paths.append(results_file(previous))
+    return Inputs.of(paths)
 
 
 #: Units from which the results workbook is written in a forked child, beside the other outputs. Below it
@@ -330,22 +377,28 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
 
     Returns the files written and a warning for each copy that could not be made (the others are still
     written). Copies the tool wrote earlier that no longer apply (the unit has fixed its form) are removed
-    (:func:`egov_xlsx.feedback.record_copies`).
+    (:func:`egov_xlsx.feedback.stage_copy_pruning`), in the same commit.
     """
-    with Staging() as staging:
+    check_output_folder(report.campaign, folder)
+    with publishing(folder, inputs=campaign_inputs(report), subfolders=(FEEDBACK_FOLDER,)) as staging:
         problems = _stage_feedback(staging, report, folder, jobs)
-        written = staging.targets
-    _record_copies(folder, written)
+        _prune_copies(staging, folder)
+        written = list(_outputs(staging))
     return written, problems
 
 
-def _record_copies(folder: Path, written: Sequence[Path]) -> None:
-    """Once this run's copies are in place, remove the tool's earlier copies that no longer apply."""
-    from egov_xlsx.feedback import record_copies
+def _outputs(staging: Staging) -> tuple[Path, ...]:
+    """The files a command reports as written: its outputs, not the copies' manifest (the tool's bookkeeping)."""
+    from egov_xlsx.feedback import MANIFEST
 
-    copies = folder / FEEDBACK_FOLDER
-    if copies.is_dir():
-        record_copies(copies, [p for p in written if p.parent == copies])
+    return tuple(target for target in staging.targets if target.name != MANIFEST)
+
+
+def _prune_copies(staging: Staging, folder: Path) -> None:
+    """Remove, in the same commit, the tool's earlier copies that no longer apply (the unit fixed its form)."""
+    from egov_xlsx.feedback import stage_copy_pruning
+
+    stage_copy_pruning(staging, folder / FEEDBACK_FOLDER)
 
 
 def _stage_feedback(staging: Staging, report: CheckReport, folder: Path, jobs: int = 1) -> list[Finding]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from egov_xlsx.atomic import explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.model import HUNDRED, Adjustment, Campaign, Display
 from egov_xlsx.vietnamese import format_number, shown_figure
@@ -67,7 +69,9 @@ NEUTRAL_COLOURS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def open_workbook(path: Path, campaign: Campaign, *, title: str, streaming: bool = False) -> Workbook:
+def open_workbook(
+    path: Path, campaign: Campaign, *, title: str, streaming: bool = False, tmpdir: Path | None = None
+) -> Workbook:
     """A new xlsxwriter workbook at ``path`` with fixed properties (created on 1 January after the campaign year).
 
     ``streaming`` writes each row to a temporary file as soon as the next one starts (xlsxwriter's
@@ -75,6 +79,8 @@ def open_workbook(path: Path, campaign: Campaign, *, title: str, streaming: bool
     written strictly in order. Its parts are stamped with xlsxwriter's fixed 1980 date: still reproducible.
     """
     options = {**WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True} if streaming else WORKBOOK_OPTIONS
+    if tmpdir is not None:  # where xlsxwriter puts its temporary files (default: the system's)
+        options = {**options, "tmpdir": str(tmpdir)}
     wb = Workbook(str(path), options)
     wb.set_properties(
         {
@@ -95,15 +101,27 @@ def close_workbook(wb: Workbook, path: Path) -> None:
         wb.close()
     except (FileCreateError, OSError) as exc:
         discard_workbook(wb)
-        raise OutputError(f"Không ghi được {path}: {exc}.") from exc
+        raise (
+            explain(path, exc) if isinstance(exc, OSError) else OutputError(f"Không ghi được {path}: {exc}.")
+        ) from exc
+    discard_workbook(wb)  # a streaming chart sheet's row file is left open and never removed by xlsxwriter
 
 
 def discard_workbook(wb: Workbook) -> None:
-    """Close and remove the row files of a streaming workbook that will not be closed normally."""
+    """Close and remove the row files of a streaming workbook that will not be closed normally.
+
+    Also closes the part a failed ``close`` was writing (a full disk), so its file can be removed at once.
+    """
+    for part in (wb, *wb.worksheets()):
+        writer = getattr(part, "fh", None)
+        if writer is not None and hasattr(writer, "closed") and not writer.closed:
+            with contextlib.suppress(OSError):
+                writer.close()
     for ws in wb.worksheets():
         handle = getattr(ws, "row_data_fh", None)
         if handle is not None and not handle.closed:
-            handle.close()
+            with contextlib.suppress(OSError):
+                handle.close()
         name = getattr(ws, "row_data_filename", None)
         if name:
             Path(name).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from egov_xlsx.atomic import scratch_folder
 from egov_xlsx.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
 from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
 from egov_xlsx.report import FINDINGS_SHEET, write_findings_sheet
@@ -54,8 +55,17 @@ _CHART_COLOURS_UP_TO = 300
 
 def write_results_workbook(results: Results, path: Path) -> None:
     """Write the results workbook to ``path`` (a plain write: the caller stages it atomically)."""
+    # xlsxwriter's streaming row files go to a scratch folder beside the output, removed afterwards (a killed
+    # run's are removed by the next run): never into the system's temporary folder.
+    with scratch_folder(path) as scratch:
+        _write_results_workbook(results, path, scratch)
+
+
+def _write_results_workbook(results: Results, path: Path, scratch: Path) -> None:
     campaign = results.campaign
-    wb = open_workbook(path, campaign, title="Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử", streaming=True)
+    wb = open_workbook(
+        path, campaign, title="Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử", streaming=True, tmpdir=scratch
+    )
     try:
         styles = Styles(wb, campaign.display)
         names = SheetNames()

@@ -922,3 +922,95 @@ def make_symlinked_template(templates: Path, name: str, target: Path) -> Path:
     link = templates / name
     link.symlink_to(target)
     return link
+
+
+# --- commit ---
+# What a build meets in its output folder (issue 11, Broken 4, 6 and 8). Each ``hazard_<case>(campaign, out)``
+# prepares the campaign folder ``campaign`` (a writable copy) and the place ``out`` (not yet existing), and
+# returns the folder to pass to ``build -o``. :data:`OUTPUT_HAZARDS` maps a case to its factory and the exit
+# code `build` must give: 4, refused with nothing written and no input changed; 0, built, nothing of the
+# tool's own left behind. Symbolic links need a privilege on Windows: a factory may raise ``OSError`` there.
+
+_STALE_HEX = "0123456789ab"
+
+
+def _first_form(campaign: Path) -> Path:
+    return sorted((campaign / "inbox").glob("*.xlsx"))[0]
+
+
+def hazard_inbox(campaign: Path, out: Path) -> Path:
+    return campaign / "inbox"
+
+
+def hazard_inside_inbox(campaign: Path, out: Path) -> Path:
+    return campaign / "inbox" / "ket-qua"
+
+
+def hazard_link_to_inbox(campaign: Path, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.symlink_to(campaign / "inbox", target_is_directory=True)
+    return out
+
+
+def hazard_templates(campaign: Path, out: Path) -> Path:
+    (campaign / "templates").mkdir(exist_ok=True)
+    return campaign / "templates"
+
+
+def hazard_hard_link_to_form(campaign: Path, out: Path) -> Path:
+    out.mkdir(parents=True)
+    import os
+
+    os.link(_first_form(campaign), out / "results.json")
+    return out
+
+
+def hazard_symlink_to_form(campaign: Path, out: Path) -> Path:
+    out.mkdir(parents=True)
+    (out / "ket-qua-xep-hang.xlsx").symlink_to(_first_form(campaign))
+    return out
+
+
+def hazard_symlink_to_config(campaign: Path, out: Path) -> Path:
+    out.mkdir(parents=True)
+    (out / "thong-bao.txt").symlink_to(campaign / "egov.toml")
+    return out
+
+
+def hazard_symlink_to_appraisal_backup(campaign: Path, out: Path) -> Path:
+    (campaign / "appraisal.20190301-080000.xlsx").write_bytes(b"PK\x03\x04 the council's earlier file")
+    out.mkdir(parents=True)
+    (out / "bao-cao-kiem-tra.xlsx").symlink_to(campaign / "appraisal.20190301-080000.xlsx")
+    return out
+
+
+def hazard_folder_at_output_name(campaign: Path, out: Path) -> Path:
+    (out / "thong-bao.md").mkdir(parents=True)
+    return out
+
+
+def hazard_stale_temporaries(campaign: Path, out: Path) -> Path:
+    """What builds killed by ``kill -9`` leave: a half-written file, a scratch folder, a backup set aside."""
+    (out / "tra-lai").mkdir(parents=True)
+    _write(out, f".results.{_STALE_HEX}.tmp.json", b'{"campaign": ')
+    _write(out / "tra-lai", f".SCT.{_STALE_HEX}.tmp.xlsx", b"PK\x03\x04")
+    scratch = out / f".egov-xlsx-scratch.{_STALE_HEX}.tmp"
+    scratch.mkdir()
+    _write(scratch, "tmpw1x2y3z4", b"<row/>")
+    _write(out, f".thong-bao.{_STALE_HEX}.old.md", b"old")
+    _write(out, "thong-bao.md", b"new")
+    return out
+
+
+OUTPUT_HAZARDS: dict[str, tuple[Callable[[Path, Path], Path], int]] = {
+    "inbox": (hazard_inbox, 4),
+    "inside-inbox": (hazard_inside_inbox, 4),
+    "link-to-inbox": (hazard_link_to_inbox, 4),
+    "templates": (hazard_templates, 4),
+    "hard-link-to-form": (hazard_hard_link_to_form, 4),
+    "symlink-to-form": (hazard_symlink_to_form, 4),
+    "symlink-to-config": (hazard_symlink_to_config, 4),
+    "symlink-to-appraisal-backup": (hazard_symlink_to_appraisal_backup, 4),
+    "folder-at-output-name": (hazard_folder_at_output_name, 4),
+    "stale-temporaries": (hazard_stale_temporaries, 0),
+}

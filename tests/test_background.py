@@ -103,7 +103,7 @@ def test_failed_workbook_child_leaves_previous_outputs(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(workbook, "write_results_workbook", broken)
     monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match=r"Không ghi được .*ket-qua-xep-hang\.xlsx: ổ đĩa đã đầy"):
         pipeline.build(SAMPLE, folder, jobs=2)
     assert (folder / "ket-qua-xep-hang.xlsx").read_bytes() == b"old"
     assert (folder / "results.json").read_bytes() == b"old"
@@ -194,3 +194,84 @@ def test_batch_leaves_collection_off_when_the_host_turned_it_off() -> None:
         assert gc.get_threshold()[0] == 0
     finally:
         gc.set_threshold(*before)
+
+
+def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child writes only its temporary file: the workbook is renamed with the others, all or none."""
+    from egov_xlsx import atomic
+
+    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in (pipeline.NAMES.workbook, pipeline.NAMES.json, pipeline.NAMES.markdown):
+        (old / name).write_bytes(f"cũ {name}".encode())
+    expected = {p.name: p.read_bytes() for p in old.iterdir()}
+    calls: list[Path] = []
+
+    def count(source: Path, target: Path) -> None:
+        calls.append(target)
+        os.replace(source, target)
+
+    monkeypatch.setattr(atomic, "_replace", count)
+    import shutil
+
+    pipeline.build(SAMPLE, shutil.copytree(old, tmp_path / "count"), jobs=2)
+    assert tmp_path / "count" / pipeline.NAMES.workbook in calls  # the child's file is renamed by the commit
+    for k in range(len(calls)):
+        out = shutil.copytree(old, tmp_path / f"out-{k}")
+        step = iter(range(len(calls)))
+
+        def fail_at(source: Path, target: Path, k: int = k, step: object = step) -> None:
+            if next(step) == k:  # type: ignore[call-overload]
+                raise OSError(16, "Device or resource busy", str(target))
+            os.replace(source, target)
+
+        monkeypatch.setattr(atomic, "_replace", fail_at)
+        with pytest.raises(OutputError):
+            pipeline.build(SAMPLE, out, jobs=2)
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == expected, k
+
+
+def test_terminated_build_stops_its_workbook_child(tmp_path: Path) -> None:
+    """SIGTERM to a build whose workbook is being written in a child: both stop, nothing is left behind."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from tests.conftest import REPO
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_bytes(b"old")
+    marker = tmp_path / "child.pid"
+    code = textwrap.dedent(
+        f"""
+        import os, sys, time
+        from pathlib import Path
+        from egov_xlsx import pipeline, workbook
+        real = workbook.write_results_workbook
+        def slow(results, path):
+            real(results, path)
+            Path({str(marker)!r}).write_text(str(os.getpid()), encoding="utf-8")
+            time.sleep(60)
+        workbook.write_results_workbook = slow
+        pipeline.FORK_WORKBOOK_UNITS = 1
+        from egov_xlsx.cli import main
+        sys.argv = ["egov-xlsx", "build", {str(SAMPLE)!r}, "-o", {str(out)!r}, "-q", "-j", "2"]
+        main()
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.2)  # the parent has written the other outputs and waits for the child
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=20)  # the child sleeps for 60 s: the parent must stop it, not wait for it
+    assert process.returncode != 0
+    child = int(marker.read_text(encoding="utf-8"))
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+    assert sorted(p.name for p in out.iterdir()) == ["results.json"]
+    assert (out / "results.json").read_bytes() == b"old"

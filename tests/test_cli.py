@@ -479,6 +479,7 @@ USER_ERRORS = {
     "CampaignNotFound": ExitCode.IO,
     "OutputError": ExitCode.IO,
     "AppraisalExists": ExitCode.IO,
+    "FolderBusy": ExitCode.IO,
     "PreviousResultsError": ExitCode.IO,
 }
 #: Constructor arguments of the classes that need more than a message.

@@ -71,6 +71,12 @@ CATALOGUE: dict[str, Spec] = {
         "Tệp chứa khai báo thực thể XML (DTD), không có trong bảng tính "
         "thông thường; tệp không được đọc. Đề nghị đơn vị lưu lại biểu bằng Excel và gửi lại.",
     ),
+    "sheet-too-large": Spec(
+        E,
+        "Bảng tính quá lớn",
+        "Tệp có {detail}, không biểu chấm điểm nào lớn như vậy; tệp không được mở để bảo vệ máy. Đề nghị "
+        "đơn vị xóa các dòng, cột, trang tính thừa (hoặc chép bảng điểm sang biểu mới) rồi gửi lại.",
+    ),
     "file-unreadable": Spec(
         E, "Không mở được tệp", "Không mở được tệp: {detail}. Kiểm tra quyền đọc tệp rồi chạy lại."
     ),

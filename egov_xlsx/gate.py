@@ -35,7 +35,16 @@ from hashlib import sha256
 from pathlib import Path
 
 from egov_xlsx import findings
-from egov_xlsx.containers import READABLE_KINDS, Sniff, corrupt, format_bytes, inspect_ole, inspect_zip, zip_hint
+from egov_xlsx.containers import (
+    READABLE_KINDS,
+    SheetScan,
+    Sniff,
+    corrupt,
+    format_bytes,
+    inspect_ole,
+    inspect_zip,
+    zip_hint,
+)
 from egov_xlsx.model import Finding, SourceFile
 
 # A returned form is 10-200 KB; even one with a scanned signature pasted in stays under a few MB.
@@ -105,6 +114,9 @@ class Admitted:
     readable: bool
     findings: tuple[Finding, ...]
     content: bytes | None = field(default=None, repr=False, compare=False)
+    #: A readable workbook's sheets as the gate measured them (extent, visibility, formula cells); empty
+    #: for .xlsb, which is only read in a worker process (see :mod:`egov_xlsx.ingest`).
+    sheets: tuple[SheetScan, ...] = field(default=(), repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- listing
@@ -213,7 +225,7 @@ def _verdict(source: SourceFile, ext: str, suffix: str, sniff: Sniff, content: b
     elif sniff.problem is not None and claims:
         finding = sniff.problem
     elif kind in READABLE_KINDS:
-        return Admitted(source, True, (), content)
+        return Admitted(source, True, (), content, sniff.sheets)
     elif sniff.spreadsheet_like or (ext in SPREADSHEET_EXTENSIONS and kind != "unknown"):
         finding = findings.make(
             "file-disguised", file=name, extension=suffix or "(không có)", kind=_KIND_PHRASES[kind], value=kind

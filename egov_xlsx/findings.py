@@ -77,6 +77,12 @@ CATALOGUE: dict[str, Spec] = {
         "Tệp có {detail}, không biểu chấm điểm nào lớn như vậy; tệp không được mở để bảo vệ máy. Đề nghị "
         "đơn vị xóa các dòng, cột, trang tính thừa (hoặc chép bảng điểm sang biểu mới) rồi gửi lại.",
     ),
+    "file-crashed": Spec(
+        E,
+        "Tệp làm dừng trình đọc",
+        "Trình đọc bảng tính bị dừng đột ngột khi mở tệp này (tệp có cấu trúc bất thường); tệp không được đọc, "
+        "các tệp khác vẫn được đọc bình thường. Đề nghị đơn vị mở tệp bằng Excel, lưu lại và gửi lại.",
+    ),
     "file-unreadable": Spec(
         E, "Không mở được tệp", "Không mở được tệp: {detail}. Kiểm tra quyền đọc tệp rồi chạy lại."
     ),

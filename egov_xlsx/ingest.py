@@ -181,7 +181,11 @@ def read_form(source: SourceFile, content: bytes) -> tuple[Reading | None, list[
     """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows."""
     try:
         sheets = _load_sheets(content)
-    except Exception as exc:  # every reader failure becomes a finding naming the file
+    except BaseException as exc:
+        # Only the reader's own errors say the file is bad; anything else is a bug here (or in a library)
+        # and must surface as one, never be told to a unit as its file being corrupt.
+        if not _is_reader_error(exc):
+            raise
         return None, [_reader_failure(source, exc)]
     meta = _metadata(sheets.get(layout.META_SHEET))
     for name, rows in _form_candidates(sheets):
@@ -207,12 +211,26 @@ def _load_sheets(content: bytes) -> dict[str, list[list[Any]]]:
         wb.close()
 
 
-def _reader_failure(source: SourceFile, exc: Exception) -> Finding:
+def _is_reader_error(exc: BaseException) -> bool:
+    """Whether python-calamine raised ``exc`` about the file: a ``CalamineError`` (its subclasses name zip,
+    XML, password and sheet problems), or a panic inside the Rust reader (``pyo3_runtime.PanicException``, a
+    ``BaseException``: a value the reader cannot convert, such as a date-formatted -1E+30)."""
+    from python_calamine import CalamineError
+
+    if isinstance(exc, CalamineError):
+        return True
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
+def _reader_failure(source: SourceFile, exc: BaseException) -> Finding:
     from python_calamine import PasswordError
 
     if isinstance(exc, PasswordError):
         return findings.make("file-encrypted", file=source.name)
     detail = clean(str(exc))[:200] or type(exc).__name__
+    if not isinstance(exc, Exception):  # a panic: the reader met a value it cannot convert
+        detail = f"trình đọc gặp một ô có giá trị không đọc được: {detail}"
     return findings.make("file-corrupt", file=source.name, detail=detail)
 
 

@@ -188,3 +188,48 @@ def test_check_cli_prints_each_finding_once_and_exits_1(worst_inbox) -> None:
     as_json = runner.invoke(app, ["check", str(campaign), "--json"])
     data = json.loads(as_json.stdout)
     assert data["valid"] is False and as_json.exit_code == ExitCode.FINDINGS
+
+
+# --------------------------------------------------------------------------- the reader's errors, and only those (issue 10)
+
+
+def test_a_programming_error_is_never_told_to_a_unit_as_a_corrupt_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from egov_xlsx import ingest
+
+    path = corpus.make_good_xlsx(tmp_path)
+
+    def broken(content: bytes) -> object:
+        raise AttributeError("'NoneType' object has no attribute 'name'")  # a bug, not the unit's file
+
+    monkeypatch.setattr(ingest, "_load_sheets", broken)
+    with pytest.raises(AttributeError):
+        ingest.read_file(path)
+
+
+def test_the_readers_own_errors_are_findings(tmp_path: Path) -> None:
+    import io
+
+    import xlsxwriter
+
+    from egov_xlsx import ingest
+
+    # A date-formatted -1E+30 makes the Rust reader panic (a BaseException): the file's problem, named.
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet("Chấm điểm")
+    ws.write(0, 0, -1e30, wb.add_format({"num_format": "dd/mm/yyyy"}))
+    wb.close()
+    path = tmp_path / "ngay.xlsx"
+    path.write_bytes(buffer.getvalue())
+    result = ingest.read_file(path)
+    assert [f.code for f in result.findings] == ["file-corrupt"]
+    assert "không đọc được" in result.findings[0].message
+    # A CalamineError (the sheet part the workbook names is missing) is one too.
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(corpus.good_xlsx_bytes())) as source:
+        parts = [(i.filename, source.read(i)) for i in source.infolist() if i.filename != "xl/worksheets/sheet1.xml"]
+    (tmp_path / "hong.xlsx").write_bytes(corpus._zip_bytes(parts))
+    assert [f.code for f in ingest.read_file(tmp_path / "hong.xlsx").findings] == ["file-corrupt"]

@@ -77,6 +77,18 @@ CATALOGUE: dict[str, Spec] = {
         "Tệp có {detail}, không biểu chấm điểm nào lớn như vậy; tệp không được mở để bảo vệ máy. Đề nghị "
         "đơn vị xóa các dòng, cột, trang tính thừa (hoặc chép bảng điểm sang biểu mới) rồi gửi lại.",
     ),
+    "file-outside-inbox": Spec(
+        E,
+        "Liên kết ra ngoài thư mục inbox",
+        "Đây là liên kết (symlink) tới {target}, nằm ngoài thư mục inbox/; công cụ không đọc tệp ngoài inbox/. "
+        "Chép chính tệp biểu vào inbox/ (thay cho liên kết) rồi chạy lại.",
+    ),
+    "file-lock-name": Spec(
+        W,
+        "Tên tệp như tệp tạm của Excel",
+        'Tên tệp bắt đầu bằng "~$" như tệp tạm Excel tạo khi mở biểu (Windows ẩn và Excel tự xóa các tệp này); '
+        "tệp vẫn được đọc. Đổi tên tệp (bỏ ~$ ở đầu) để không bị xóa nhầm.",
+    ),
     "file-crashed": Spec(
         E,
         "Tệp làm dừng trình đọc",

@@ -812,3 +812,63 @@ GATE_CASES: dict[str, tuple[Factory, str | None]] = {
     "dtd-in-dat-part": (make_dtd_in_dat_part, "xml-entities"),
 }
 CASES.update(GATE_CASES)
+
+
+# Entries of the inbox that are not plain files: each made in the inbox itself (a link's target depends on where
+# it is), each reported by name. ``None`` when this system cannot make it (no FIFOs or symlinks on Windows
+# without privileges).
+
+
+def make_dangling_link(inbox: Path) -> Path | None:
+    return _symlink(inbox / "SKHDT lien ket hong.xlsx", inbox / "khong-con.xlsx")
+
+
+def make_looping_link(inbox: Path) -> Path | None:
+    return _symlink(inbox / "SKHDT vong lap.xlsx", inbox / "SKHDT vong lap.xlsx")
+
+
+def make_link_outside(inbox: Path) -> Path | None:
+    """A link to a real form kept outside the inbox (the host's files are never read through the inbox)."""
+    outside = inbox.parent / "ngoai-inbox"
+    outside.mkdir(exist_ok=True)
+    return _symlink(inbox / "SKHDT lien ket ngoai.xlsx", _write(outside, "bieu.xlsx", good_xlsx_bytes()))
+
+
+def make_fifo(inbox: Path) -> Path | None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        return None
+    path = inbox / "SKHDT duong ong.xlsx"
+    os.mkfifo(path)
+    return path
+
+
+def make_folder_named_xlsx(inbox: Path) -> Path:
+    path = inbox / "SKHDT thu muc.xlsx"
+    path.mkdir()
+    return path
+
+
+def make_form_named_like_a_lock(inbox: Path) -> Path:
+    """A real form whose name starts with "~$" (Windows hides it, Excel deletes it): read, and said."""
+    return _write(inbox, "~$SKHDT bieu that.xlsx", good_xlsx_bytes())
+
+
+def _symlink(link: Path, target: Path) -> Path | None:
+    try:
+        link.symlink_to(target)
+    except (OSError, NotImplementedError):
+        return None
+    return link
+
+
+#: entry -> (factory making it in the inbox, the finding code expected).
+ENTRY_CASES: dict[str, tuple[Callable[[Path], Path | None], str]] = {
+    "dangling-link": (make_dangling_link, "file-unreadable"),
+    "looping-link": (make_looping_link, "file-unreadable"),
+    "link-outside": (make_link_outside, "file-outside-inbox"),
+    "fifo": (make_fifo, "file-unreadable"),
+    "folder-named-xlsx": (make_folder_named_xlsx, "file-unreadable"),
+    "form-named-like-a-lock": (make_form_named_like_a_lock, "file-lock-name"),
+}

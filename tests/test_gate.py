@@ -308,7 +308,7 @@ def test_named_pipe_is_not_opened(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
     assert "không phải là một tệp thông thường" in _unreadable(gate.admit(pipe))
-    assert gate.list_inbox(tmp_path) == []
+    assert gate.list_inbox(tmp_path) == [pipe]  # listed, so that it is reported by name (issue 11)
 
 
 # --------------------------------------------------------------------------- never raises
@@ -586,3 +586,66 @@ def test_formulas_are_found_in_every_format(tmp_path: Path) -> None:
         )
     )
     assert gate.admit(ods).sheets[0].formulas == {"A2": "of:=SUM([.A1:.A2])"}
+
+
+# --------------------------------------------------------------------------- entries and the inbox folder (issue 11)
+
+
+@pytest.mark.parametrize("case", sorted(corpus.ENTRY_CASES))
+def test_every_odd_entry_is_listed_and_reported_by_name(tmp_path: Path, case: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    factory, code = corpus.ENTRY_CASES[case]
+    path = factory(inbox)
+    if path is None:
+        pytest.skip("this system cannot make such an entry")
+    (inbox / "cu").mkdir()  # a plain subfolder is still skipped without a word
+    corpus.make_office_lock(inbox)  # and so is a real lock file
+    assert gate.list_inbox(inbox) == [path]
+    started = time.perf_counter()
+    admitted = gate.admit(path, inbox=inbox)
+    assert time.perf_counter() - started < 1.0  # a FIFO is never opened
+    assert [f.code for f in admitted.findings] == [code]
+    assert admitted.findings[0].file == path.name
+    assert admitted.readable is (code == "file-lock-name")
+
+
+def test_a_link_inside_the_inbox_is_followed(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = corpus.make_good_xlsx(inbox)
+    link = inbox / "lien ket.xlsx"
+    try:
+        link.symlink_to(form)
+    except OSError:
+        pytest.skip("no symlinks here")
+    admitted = gate.admit(link, inbox=inbox)
+    assert admitted.readable and admitted.findings == ()
+
+
+def test_a_link_outside_is_not_followed_and_names_where_it_leads(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = corpus.make_link_outside(inbox)
+    if path is None:
+        pytest.skip("no symlinks here")
+    admitted = gate.admit(path, inbox=inbox)
+    assert admitted.content is None and admitted.source.sha256 == ""
+    assert "ngoai-inbox" in admitted.findings[0].message
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "loop"])
+def test_an_inbox_that_cannot_be_listed_says_what_is_wrong_with_it(tmp_path: Path, kind: str) -> None:
+    inbox = tmp_path / "inbox"
+    if kind == "file":
+        inbox.write_bytes(b"")
+    elif kind == "loop":
+        try:
+            inbox.symlink_to(inbox)
+        except OSError:
+            pytest.skip("no symlinks here")
+    with pytest.raises(gate.InboxError) as raised:
+        gate.list_inbox(inbox)
+    assert raised.value.filename == str(inbox)
+    wanted = {"missing": "không tồn tại", "file": "là một tệp", "loop": "vòng lặp"}[kind]
+    assert wanted in (raised.value.strerror or "")

@@ -133,6 +133,10 @@ def worst_inbox(sample_copy: Path) -> tuple[Path, dict[str, list[tuple[str, str 
         expected[unicodedata.normalize("NFC", target.name)] = [(code or "unit-unidentified", None)]
     for factory in corpus.SKIPPED.values():
         factory(inbox)
+    for entry, code in corpus.ENTRY_CASES.values():
+        path = entry(inbox)
+        if path is not None:
+            expected[unicodedata.normalize("NFC", path.name)] = [(code, None)]
     return sample_copy, expected
 
 
@@ -233,3 +237,16 @@ def test_the_readers_own_errors_are_findings(tmp_path: Path) -> None:
         parts = [(i.filename, source.read(i)) for i in source.infolist() if i.filename != "xl/worksheets/sheet1.xml"]
     (tmp_path / "hong.xlsx").write_bytes(corpus._zip_bytes(parts))
     assert [f.code for f in ingest.read_file(tmp_path / "hong.xlsx").findings] == ["file-corrupt"]
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_an_inbox_that_is_not_a_folder_is_exit_4_not_every_unit_missing(sample_copy: Path, kind: str) -> None:
+    inbox = sample_copy / "inbox"
+    shutil.rmtree(inbox)
+    if kind == "file":
+        inbox.write_bytes(b"")
+    for command in ("check", "build"):
+        result = runner.invoke(app, [command, str(sample_copy), "-q"])
+        assert result.exit_code == ExitCode.IO, result.output
+        assert "inbox" in result.output and "unit-missing" not in result.output
+        assert ("không tồn tại" if kind == "missing" else "là một tệp") in result.output

@@ -400,6 +400,7 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
         rows=tuple(form_rows),
         total=total,
         total_cell=total_cell,
+        columns=dict(cols),
     )
 
 

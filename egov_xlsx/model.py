@@ -277,6 +277,9 @@ class Reading:
     #: The "TỔNG ĐIỂM" row's score cell value and address, when present.
     total: CellValue = None
     total_cell: str = ""
+    #: Where the reader found each column of the table, by role ("code", "name", "max", "score", "note",
+    #: "na"): 0-based. A unit that inserts a column moves them all; findings name the cells where they are.
+    columns: Mapping[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- findings

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -62,6 +62,12 @@ class _Sink:
     unit: str | None = None
     tier: str | None = None
     items: list[Finding] = field(default_factory=list)
+    #: The table's columns as the reader located them (see :attr:`Reading.columns`).
+    columns: Mapping[str, int] = field(default_factory=dict)
+
+    def cell(self, row: int, role: str, default: int) -> str:
+        """The A1 address of ``role``'s cell in a 1-based row, in the columns where the form has them."""
+        return layout.cell_address(row, self.columns.get(role, default))
 
     def add(self, code: str, *, severity: Severity | None = None, **fields: object) -> None:
         fields.setdefault("sheet", self.sheet)
@@ -182,7 +188,7 @@ def show_value(value: CellValue) -> str:
 def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     """Identify the form's unit and check its rows and scores against the campaign."""
     source = reading.source
-    sink = _Sink(source.name, reading.sheet)
+    sink = _Sink(source.name, reading.sheet, columns=reading.columns)
     meta = reading.meta
     has_meta = layout.META_UNIT in meta
     unit_code = meta.get(layout.META_UNIT) or meta.get("visible_unit_code", "")
@@ -312,7 +318,12 @@ def _check_structure(plan: _Plan, reading: Reading, sink: _Sink) -> dict[str, Fo
     for code, rows in by_code.items():
         if code not in order:
             for row in rows:
-                sink.add("row-unexpected", value=code or row.name, row=row.row, cell=f"A{row.row}")
+                sink.add(
+                    "row-unexpected",
+                    value=code or row.name,
+                    row=row.row,
+                    cell=sink.cell(row.row, "code", layout.COL_CODE),
+                )
         elif len(rows) > 1:
             sink.add("row-duplicate", criterion=code, rows=", ".join(str(r.row) for r in rows), cell=rows[1].score_cell)
     for c in plan.walk:
@@ -332,7 +343,7 @@ def _check_max(c: Criterion, row: FormRow, sink: _Sink, float_max: float | None)
         return  # the maximum as printed on the form (see _Plan.float_max)
     value, problem = parse_score(shown)
     if problem is None and value is not None and value != c.max:
-        cell = layout.cell_address(row.row, layout.COL_MAX)
+        cell = sink.cell(row.row, "max", layout.COL_MAX)
         sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(shown), expected=format_number(c.max))
 
 
@@ -379,7 +390,7 @@ def _check_leaf(
 
 
 def _no_evidence(severity: Severity, c: Criterion, row: FormRow, value: Decimal, sink: _Sink) -> None:
-    note_cell = layout.cell_address(row.row, layout.COL_NOTE)
+    note_cell = sink.cell(row.row, "note", layout.COL_NOTE)
     sink.add("score-no-evidence", severity=severity, criterion=c.code, cell=note_cell, value=format_number(value))
 
 

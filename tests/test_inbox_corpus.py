@@ -250,3 +250,33 @@ def test_an_inbox_that_is_not_a_folder_is_exit_4_not_every_unit_missing(sample_c
         assert result.exit_code == ExitCode.IO, result.output
         assert "inbox" in result.output and "unit-missing" not in result.output
         assert ("không tồn tại" if kind == "missing" else "là một tệp") in result.output
+
+
+def test_after_a_column_is_inserted_every_finding_names_the_cell_where_its_value_is(sample_copy: Path) -> None:
+    """Issue 10: a column inserted before the table moves every column; findings follow (max, note, code too)."""
+    config = sample_copy / "egov.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('evidence = "off"', 'evidence = "warning"', 1), encoding="utf-8")
+    inbox = sample_copy / "inbox"
+    form = _form(inbox, "STP")
+    rows = _rows(openpyxl.load_workbook(form))
+
+    def shift(wb: openpyxl.Workbook) -> None:
+        ws = wb[layout.FORM_SHEET]
+        ws.insert_cols(1)  # the table now runs B..F: code B, name C, max D, score E, note F
+        ws.cell(rows["1.1"], 4).value = 99  # max-changed, in D
+        ws.cell(rows["1.2"], 5).value = -1  # score-negative, in E
+        ws.cell(rows["2.1"], 5).value = 5  # a score without a note: score-no-evidence, in F
+        ws.cell(rows["2.1"], 6).value = None
+        ws.cell(rows["4"], 5).value = 999  # a subtotal typed over: subtotal-mismatch, in E
+        ws.cell(rows["2.2"], 2).value = "9.9"  # row-unexpected, in B
+
+    _edit(form, form, shift)
+    report = pipeline.check(sample_copy)
+    rows["9.9"] = rows["2.2"]
+    cells = {(f.code, f.criterion): f.cell for f in report.findings if f.file == form.name}
+    assert cells[("max-changed", "1.1")] == f"D{rows['1.1']}"
+    assert cells[("score-negative", "1.2")] == f"E{rows['1.2']}"
+    assert cells[("score-no-evidence", "2.1")] == f"F{rows['2.1']}"
+    assert cells[("subtotal-mismatch", "4")] == f"E{rows['4']}"
+    assert cells[("row-unexpected", None)] == f"B{rows['9.9']}"

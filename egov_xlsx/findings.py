@@ -99,6 +99,12 @@ CATALOGUE: dict[str, Spec] = {
         E, "Không mở được tệp", "Không mở được tệp: {detail}. Kiểm tra quyền đọc tệp rồi chạy lại."
     ),
     # ---- the form and who sent it
+    "sheet-hidden-form": Spec(
+        W,
+        "Trang tính ẩn giống biểu",
+        'Tệp có trang tính ẩn "{sheet}" giống biểu chấm điểm; trang tính ẩn không được đọc, điểm lấy từ trang '
+        "tính đơn vị nhìn thấy. Kiểm tra với đơn vị trang nào là biểu thật; nên xóa trang ẩn rồi gửi lại.",
+    ),
     "form-not-recognised": Spec(
         E,
         "Không phải biểu mẫu chuẩn",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -180,7 +181,7 @@ def read_file(path: Path, inbox: Path | None = None) -> FileResult:
 def read_form(source: SourceFile, content: bytes) -> tuple[Reading | None, list[Finding]]:
     """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows."""
     try:
-        sheets = _load_sheets(content)
+        sheets, hidden = _load_sheets(content)
     except BaseException as exc:
         # Only the reader's own errors say the file is bad; anything else is a bug here (or in a library)
         # and must surface as one, never be told to a unit as its file being corrupt.
@@ -188,25 +189,37 @@ def read_form(source: SourceFile, content: bytes) -> tuple[Reading | None, list[
             raise
         return None, [_reader_failure(source, exc)]
     meta = _metadata(sheets.get(layout.META_SHEET))
-    for name, rows in _form_candidates(sheets):
+    # Only a sheet the unit sees is read; a hidden sheet that looks like a form (a decoy with other scores,
+    # or an old copy) is said, never scored.
+    decoys = [
+        findings.make("sheet-hidden-form", file=source.name, sheet=name)
+        for name, rows in sheets.items()
+        if name in hidden and name != layout.META_SHEET and _find_header(rows) is not None
+    ]
+    for name, rows in _form_candidates(sheets, hidden):
         table = _find_header(rows)
         if table is not None:
-            return _reading(source, name, rows, table, meta), []
-    return None, [findings.make("form-not-recognised", file=source.name)]
+            return _reading(source, name, rows, table, meta), decoys
+    return None, [findings.make("form-not-recognised", file=source.name), *decoys]
 
 
-def _load_sheets(content: bytes) -> dict[str, list[list[Any]]]:
-    from python_calamine import CalamineWorkbook
+def _load_sheets(content: bytes) -> tuple[dict[str, list[list[Any]]], frozenset[str]]:
+    """Every sheet's rows (bounded by :data:`layout.MAX_ROWS` and ``MAX_COLUMNS``), and the hidden sheets' names."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
     try:
         sheets: dict[str, list[list[Any]]] = {}
+        hidden: set[str] = set()
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False, nrows=layout.MAX_ROWS)
             width = layout.MAX_COLUMNS
-            sheets[clean(meta.name)] = [row if len(row) <= width else row[:width] for row in rows]
-        return sheets
+            name = clean(meta.name)
+            sheets[name] = [row if len(row) <= width else row[:width] for row in rows]
+            if meta.visible != SheetVisibleEnum.Visible:
+                hidden.add(name)
+        return sheets, frozenset(hidden)
     finally:
         wb.close()
 
@@ -234,12 +247,17 @@ def _reader_failure(source: SourceFile, exc: BaseException) -> Finding:
     return findings.make("file-corrupt", file=source.name, detail=detail)
 
 
-def _form_candidates(sheets: dict[str, list[list[Any]]]) -> Iterator[tuple[str, list[list[Any]]]]:
-    """The form sheet first (by its standard name), then every other sheet but the metadata one."""
-    if layout.FORM_SHEET in sheets:
+def _form_candidates(
+    sheets: dict[str, list[list[Any]]], hidden: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, list[list[Any]]]]:
+    """The visible sheets that may hold the form: the one of the standard name first, then the others in order.
+
+    Hidden sheets are never candidates: the unit sees, fills and signs the visible one.
+    """
+    if layout.FORM_SHEET in sheets and layout.FORM_SHEET not in hidden:
         yield layout.FORM_SHEET, sheets[layout.FORM_SHEET]
     for name, rows in sheets.items():
-        if name not in (layout.FORM_SHEET, layout.META_SHEET):
+        if name not in (layout.FORM_SHEET, layout.META_SHEET) and name not in hidden:
             yield name, rows
 
 
@@ -323,7 +341,12 @@ def _table_layout(rows: list[list[Any]], start: int, code_col: int, name_col: in
 
 
 def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _Layout:
-    """The table's rows from ``start``: to the total row, the signature block, or two blank rows after the table."""
+    """The table's rows from ``start``: to the total row or the signature block.
+
+    Blank rows inside the table (a unit that left a gap, or deleted a row's content) are skipped; after two
+    or more blank rows the table goes on only if the next row's code looks like a criterion code, so a note
+    typed below a form without its total row is not read as a criterion.
+    """
     total_label = layout.TOTAL_LABEL.casefold()
     found: list[tuple[int, str, str]] = []
     total_row: int | None = None
@@ -339,14 +362,18 @@ def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int
             break
         if not code and not name:
             blanks += 1
-            if blanks >= 2 and found:
-                break
             continue
         if _is_signature(code) or _is_signature(name):
+            break
+        if blanks >= 2 and found and not _CODE_LIKE.match(code):
             break
         blanks = 0
         found.append((r, code, name))
     return _Layout(tuple(found), total_row)
+
+
+# What a criterion code looks like ("1", "2.4.1", "C1"): no spaces, no colon. A note below the table does not.
+_CODE_LIKE = re.compile(r"^[\w.\-]{1,20}$")
 
 
 def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Table, meta: dict[str, str]) -> Reading:

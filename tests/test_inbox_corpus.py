@@ -280,3 +280,54 @@ def test_after_a_column_is_inserted_every_finding_names_the_cell_where_its_value
     assert cells[("score-no-evidence", "2.1")] == f"F{rows['2.1']}"
     assert cells[("subtotal-mismatch", "4")] == f"E{rows['4']}"
     assert cells[("row-unexpected", None)] == f"B{rows['9.9']}"
+
+
+def test_a_hidden_decoy_sheet_is_never_scored(sample_copy: Path) -> None:
+    """Issue 11: the real form renamed "Chấm điểm (2)", a hidden "Chấm điểm" with inflated scores put first."""
+    inbox = sample_copy / "inbox"
+    form = _form(inbox, "STP")
+    honest = pipeline.check(sample_copy)
+    own = next(s for s in honest.submissions if s.unit_code == "STP")
+
+    def decoy(wb: openpyxl.Workbook) -> None:
+        real = wb[layout.FORM_SHEET]
+        fake = wb.copy_worksheet(real)
+        real.title = "Chấm điểm (2)"
+        fake.title = layout.FORM_SHEET
+        fake.sheet_state = "hidden"
+        wb.move_sheet(fake, offset=-wb.index(fake))
+        rows = _rows_of(real)
+        for code in ("1.1", "1.2", "2.1"):
+            fake.cell(rows[code], layout.COL_SCORE + 1).value = 99
+        wb.active = wb.index(real)
+
+    _edit(form, form, decoy)
+    report = pipeline.check(sample_copy)
+    sub = next(s for s in report.submissions if s.unit_code == "STP")
+    assert sub.scores == own.scores and sub.valid
+    found = [(f.code, f.sheet) for f in report.findings if f.file == form.name]
+    assert found == [("sheet-hidden-form", layout.FORM_SHEET)]
+
+
+def _rows_of(ws: object) -> dict[str, int]:
+    cells = ws.iter_rows(min_row=layout.FIRST_DATA_ROW)  # type: ignore[attr-defined]
+    return {str(row[0].value): row[0].row for row in cells if row[0].value}
+
+
+def test_blank_rows_inside_the_table_are_skipped_not_the_end_of_it(sample_copy: Path) -> None:
+    """Issue 11: two blank rows inside the table reported 20 criteria as missing."""
+    inbox = sample_copy / "inbox"
+    form = _form(inbox, "STP")
+    honest = next(s for s in pipeline.check(sample_copy).submissions if s.unit_code == "STP")
+
+    def gap(wb: openpyxl.Workbook) -> None:
+        ws = wb[layout.FORM_SHEET]
+        ws.insert_rows(_rows(wb)["2"], 2)  # two blank rows before criterion 2
+        ws.cell(ws.max_row + 2, 1).value = "Ghi chú: số liệu tính đến 31/12"  # a note below, after blank rows
+
+    _edit(form, form, gap)
+    report = pipeline.check(sample_copy)
+    sub = next(s for s in report.submissions if s.unit_code == "STP")
+    assert sub.valid and sub.scores == honest.scores
+    codes = [f.code for f in report.findings if f.file == form.name]
+    assert "row-missing" not in codes and "row-unexpected" not in codes

@@ -253,6 +253,18 @@ CATALOGUE: dict[str, Spec] = {
         "Tiêu chí {criterion} được chấm {value} điểm nhưng chưa có tài liệu kiểm "
         "chứng hoặc ghi chú ở ô {cell}. Ghi tên, số hiệu tài liệu kiểm chứng hoặc giải thích điểm đã chấm.",
     ),
+    "cell-formula": Spec(
+        E,
+        "Ô chứa công thức",
+        "Ô chứa công thức {formula}; ô nhập liệu chỉ được chứa giá trị do đơn vị nhập, giá trị công thức không "
+        "được dùng. Xóa công thức và nhập trực tiếp giá trị.",
+    ),
+    "formula-changed": Spec(
+        W,
+        "Công thức tổng bị sửa",
+        "Công thức của ô tổng đã bị sửa ({formula}, biểu gốc là {expected}); điểm được tính lại từ các tiêu chí "
+        "thành phần, giá trị của ô này không được dùng.",
+    ),
     "capped-parent": Spec(
         W,
         "Tổng điểm thành phần vượt mức trần",

@@ -14,10 +14,10 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -174,12 +174,19 @@ def read_file(path: Path, inbox: Path | None = None) -> FileResult:
     admitted = gate.admit(path, inbox=inbox)
     if not admitted.readable or admitted.content is None:
         return FileResult(admitted.source, None, admitted.findings)
-    reading, problems = read_form(admitted.source, admitted.content)
+    formulas = {clean(sheet.name): sheet.formulas for sheet in admitted.sheets if sheet.formulas}
+    reading, problems = read_form(admitted.source, admitted.content, formulas)
     return FileResult(admitted.source, reading, (*admitted.findings, *problems))
 
 
-def read_form(source: SourceFile, content: bytes) -> tuple[Reading | None, list[Finding]]:
-    """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows."""
+def read_form(
+    source: SourceFile, content: bytes, formulas: Mapping[str, Mapping[str, str]] | None = None
+) -> tuple[Reading | None, list[Finding]]:
+    """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows.
+
+    ``formulas`` are the gate's formula cells by sheet (:attr:`egov_xlsx.gate.Admitted.sheets`); the form
+    sheet's go into the reading, for :mod:`egov_xlsx.validate` to refuse formulas in input cells.
+    """
     try:
         sheets, hidden = _load_sheets(content)
     except BaseException as exc:
@@ -199,7 +206,9 @@ def read_form(source: SourceFile, content: bytes) -> tuple[Reading | None, list[
     for name, rows in _form_candidates(sheets, hidden):
         table = _find_header(rows)
         if table is not None:
-            return _reading(source, name, rows, table, meta), decoys
+            reading = _reading(source, name, rows, table, meta)
+            own = (formulas or {}).get(name)
+            return (reading if not own else replace(reading, formulas=dict(own))), decoys
     return None, [findings.make("form-not-recognised", file=source.name), *decoys]
 
 

@@ -287,12 +287,15 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
 
     scores: dict[str, Decimal] = {}
     not_applicable: set[str] = set()
+    formulas = reading.formulas
     for c, code, is_leaf, float_max in plan.steps:
         row = first.get(code)
         if row is None:
             continue
         _check_max(c, row, sink, float_max)
         if is_leaf:
+            if formulas and _input_formulas(c, row, formulas, sink):
+                continue  # a formula's cached value is never a score
             score = _check_leaf(campaign, c, unit, row, sink, float_max)
             if score.__class__ is Decimal:
                 scores[code] = score
@@ -423,11 +426,84 @@ def _check_sums(
                     cell=first[c.code].score_cell if c.code in first else None,
                 )
         row = first.get(c.code)
-        if row is not None:
+        if row is not None and _own_formula(reading, row.score_cell, c.children, first, c, sink):
             _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
-    if reading.total_cell and every_leaf:
+    if (
+        reading.total_cell
+        and every_leaf
+        and _own_formula(reading, reading.total_cell, tier.criteria, first, None, sink)
+    ):
         total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)
         _compare_subtotal(reading.total, reading.total_cell, total, sink, None)
+
+
+def _input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink: _Sink) -> bool:
+    """Each formula in a leaf row's input cells (score, note, "không áp dụng" mark) is an error at its cell.
+
+    Returns whether the score cell holds one: its cached value (an external link, ``RAND()``) is not used.
+    """
+    cells = [row.score_cell]
+    for role in ("note", "na"):
+        if role in sink.columns:
+            cells.append(sink.cell(row.row, role, 0))
+    for cell in cells:
+        if cell in formulas:
+            sink.add("cell-formula", criterion=c.code, cell=cell, formula=_shown_formula(formulas[cell]))
+    return row.score_cell in formulas
+
+
+def _own_formula(
+    reading: Reading,
+    cell: str,
+    children: Sequence[Criterion],
+    first: Mapping[str, FormRow],
+    c: Criterion | None,
+    sink: _Sink,
+) -> bool:
+    """Whether a subtotal or total cell may be cross-checked: no formula, or the very formula the tool wrote.
+
+    The tool writes ``SUM`` of the children's score cells (``MIN(cap,SUM(...))`` for a capped parent); Excel
+    and LibreOffice move its references with rows a unit inserts, so it is rebuilt from the rows as read. A
+    formula the format does not keep as text (.xls) is the tool's. Another formula is ``formula-changed``.
+    """
+    text = reading.formulas.get(cell)
+    if not text:
+        return True
+    letters = cell.rstrip("0123456789")
+    rows = sorted(first[ch.code].row for ch in children if ch.code in first)
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r - 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    cells = ",".join(f"{letters}{a}" if a == b else f"{letters}{a}:{letters}{b}" for a, b in runs)
+    expected = f"SUM({cells})"
+    if c is not None and c.capped:
+        expected = f"MIN({format(c.max.normalize(), 'f')},{expected})"
+    if _normal_formula(text) == expected:
+        return True
+    sink.add(
+        "formula-changed",
+        criterion=None if c is None else c.code,
+        cell=cell,
+        formula=_shown_formula(text),
+        expected=f"={expected}",
+    )
+    return False
+
+
+def _normal_formula(text: str) -> str:
+    """A formula in the tool's spelling: no "=", "$" or spaces; OpenDocument's "of:=SUM([.D10:.D12];...)" too."""
+    out = text.strip().removeprefix("of:").lstrip("=")
+    for old, new in (("[.", ""), (":.", ":"), ("]", ""), ("[", ""), ("$", ""), (" ", ""), (";", ",")):
+        out = out.replace(old, new)
+    return out.upper()
+
+
+def _shown_formula(text: str) -> str:
+    shown = text.strip().removeprefix("of:").lstrip("=")
+    return f"={shown[:80]}" if shown else "(công thức)"
 
 
 def _compare_subtotal(value: CellValue, cell: str, expected: Decimal, sink: _Sink, criterion: str | None) -> None:

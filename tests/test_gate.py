@@ -649,3 +649,13 @@ def test_an_inbox_that_cannot_be_listed_says_what_is_wrong_with_it(tmp_path: Pat
     assert raised.value.filename == str(inbox)
     wanted = {"missing": "không tồn tại", "file": "là một tệp", "loop": "vòng lặp"}[kind]
     assert wanted in (raised.value.strerror or "")
+
+
+def test_formula_records_are_found_in_xls() -> None:
+    sample = Path(__file__).resolve().parent.parent / "samples" / "hung-yen-2018" / "inbox"
+    xls = next(sample.glob("*.xls"))
+    form = gate.admit(xls).sheets[0]
+    assert form.name == "Chấm điểm"
+    # LibreOffice kept the form's subtotal formulas as FORMULA records; .xls keeps no formula text.
+    assert {"D9", "D13", "D17"} <= form.formulas.keys()
+    assert set(form.formulas.values()) == {""}

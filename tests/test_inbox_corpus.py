@@ -331,3 +331,43 @@ def test_blank_rows_inside_the_table_are_skipped_not_the_end_of_it(sample_copy: 
     assert sub.valid and sub.scores == honest.scores
     codes = [f.code for f in report.findings if f.file == form.name]
     assert "row-missing" not in codes and "row-unexpected" not in codes
+
+
+def test_a_formula_in_an_input_cell_is_an_error_and_its_cached_value_is_never_used(sample_copy: Path) -> None:
+    """Issues 10 and 11: "ô chứa công thức"; the form's own subtotal formulas are exempt while they are its own."""
+    import io
+    import zipfile
+
+    inbox = sample_copy / "inbox"
+    form = _form(inbox, "STP")
+    rows = _rows(openpyxl.load_workbook(form))
+
+    def formulas(wb: openpyxl.Workbook) -> None:
+        ws = wb[layout.FORM_SHEET]
+        ws.cell(rows["1.1"], layout.COL_SCORE + 1).value = "=RAND()*0+7"
+        ws.cell(rows["1.2"], layout.COL_NOTE + 1).value = '="QĐ số "&A1'
+        ws.cell(rows["2"], layout.COL_SCORE + 1).value = "=SUM(D1:D2)"  # not the tool's subtotal
+
+    _edit(form, form, formulas)
+    # Give the formulas cached values, as Excel saves them (openpyxl leaves them empty).
+    with zipfile.ZipFile(io.BytesIO(form.read_bytes())) as z:
+        part = next(n for n in z.namelist() if n.startswith("xl/worksheets/sheet1"))
+        xml = z.read(part)
+    xml = xml.replace(b"<f>RAND()*0+7</f><v></v>", b"<f>RAND()*0+7</f><v>7</v>")
+    xml = xml.replace(b"<f>SUM(D1:D2)</f><v></v>", b"<f>SUM(D1:D2)</f><v>99</v>")
+    form.write_bytes(corpus._replace_parts(form.read_bytes(), {part: xml}))
+
+    report = pipeline.check(sample_copy)
+    found = {(f.code, f.cell) for f in report.findings if f.file == form.name}
+    d, e = layout.cell_address(1, layout.COL_SCORE)[0], layout.cell_address(1, layout.COL_NOTE)[0]
+    assert ("cell-formula", f"{d}{rows['1.1']}") in found
+    assert ("cell-formula", f"{e}{rows['1.2']}") in found
+    assert ("formula-changed", f"{d}{rows['2']}") in found
+    # The cached 7 was not taken as a score, nor the cached 99 compared as a subtotal.
+    assert not any(code.startswith("score-") or code == "subtotal-mismatch" for code, _ in found)
+    sub = next(s for s in report.submissions if s.unit_code == "STP")
+    assert "1.1" not in sub.scores and not sub.valid
+    message = next(f.message for f in report.findings if f.code == "cell-formula")
+    assert "Ô chứa công thức =RAND()*0+7" in message
+    # The other forms' own subtotal formulas (xlsx, xls and ods alike) raise nothing.
+    assert not [f for f in report.findings if f.file != form.name and "formula" in f.code]

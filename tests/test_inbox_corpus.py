@@ -371,3 +371,30 @@ def test_a_formula_in_an_input_cell_is_an_error_and_its_cached_value_is_never_us
     assert "Ô chứa công thức =RAND()*0+7" in message
     # The other forms' own subtotal formulas (xlsx, xls and ods alike) raise nothing.
     assert not [f for f in report.findings if f.file != form.name and "formula" in f.code]
+
+
+def test_a_far_cell_in_appraisal_xlsx_is_refused_by_build_and_update_not_an_abort(sample_copy: Path) -> None:
+    """Issue 11: the same cell in appraisal.xlsx aborted `build` and `appraisal --update` (exit 134)."""
+    import subprocess
+    import sys
+
+    (sample_copy / "appraisal.xlsx").write_bytes(corpus.far_cell_xlsx_bytes(1048575, 16383, hidden=True))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        # In a child process: were the gate to let the file through, the reader would abort the test run.
+        command = [sys.executable, "-m", "egov_xlsx", *args, str(sample_copy), "-q"]
+        return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", cwd=sample_copy, timeout=120)
+
+    build = run("build")
+    assert build.returncode == ExitCode.FINDINGS, build.stderr
+    assert "appraisal-unreadable" in build.stdout and "bảng tính quá lớn" in build.stdout
+    update = subprocess.run(
+        [sys.executable, "-m", "egov_xlsx", "appraisal", str(sample_copy), "--update"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=sample_copy,
+        timeout=120,
+    )
+    assert update.returncode == ExitCode.IO, update.stderr
+    assert "Traceback" not in update.stdout + update.stderr

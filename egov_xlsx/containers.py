@@ -555,7 +555,8 @@ class _Extent:
         self.columns = 0
         self.cells = 0
         self.formulas: dict[str, str] = {}
-        self.budget = budget  # [cells left in the workbook], shared by its sheets
+        # [cells left in the workbook, sheet XML bytes measured so far (xlsx)], shared by its sheets.
+        self.budget = budget
 
     def far(self, row: int, col: int) -> None:
         """A cell at (1-based row, 1-based column): refused when out of bounds."""
@@ -568,8 +569,11 @@ class _Extent:
         if col > self.columns:
             self.columns = col
 
-    def count(self, n: int) -> None:
+    def count(self, n: int, *, exact: bool = True) -> None:
+        """``n`` more cells (an upper bound when not ``exact``: it is then never past the budget)."""
         self.cells += n
+        if not exact:
+            return
         self.budget[0] -= n
         if self.budget[0] < 0:
             detail = (
@@ -611,14 +615,21 @@ def _segments(package: _Package, info: zipfile.ZipInfo) -> Iterator[bytes]:
     else:
         raise NotImplementedError(f"compression method {info.compress_type}")
     carry = b""
-    for chunk in chunks:
-        data = carry + chunk
+    pending = next(chunks, None)
+    while pending is not None:
+        following = next(chunks, None)
+        data = carry + pending if carry else pending
+        if following is None:  # the last piece (a form's sheet is one): yielded whole, not copied
+            if data:
+                yield data
+            return
         cut = data.rfind(b"<")
         if cut <= 0:
             carry = data
-            continue
-        carry = data[cut:]
-        yield data[:cut]
+        else:
+            carry = data[cut:]
+            yield data[:cut]
+        pending = following
     if carry:
         yield carry
 
@@ -644,10 +655,17 @@ _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _WB_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _REL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 # The common shape, written by Excel, LibreOffice and every library: each cell's reference first.
-# Each cell tag: its reference (empty when it has none in this shape) and the formula that opens its content.
-_CELL_FAST = re.compile(
-    rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*>(?:\s*(<f)\b[^>]*?(?:/>|>([^<]*)</f>))?|(?=[\s/>]))'
+# One pass over a sheet's XML finds formula tags and every cell tag that is not ``<c r="A1"`` within column BL
+# (64) and row 5,000 (MAX_SHEET_COLUMNS and MAX_SHEET_ROWS, spelt out; a test keeps them in step): a cell
+# past the limits, or one of another shape (no reference, "$", lower case, leading zeros), which the slow
+# path then measures. Ordinary cells match nothing.
+_SCAN = re.compile(
+    rb'<(?:c(?=[\s/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)")|f(?=[\s/>]))'
 )
+# The fewest bytes a cell tag takes (<c r="A1"/>).
+_CELL_BYTES = 11
+_FORMULA_AT = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)')
+_REF_AT = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
 # Any other shape: every row, cell and formula tag in order, attributes quoted either way.
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|f)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>([^<]*)")
@@ -666,7 +684,7 @@ def xlsx_sheets(package: _Package, name: str) -> tuple[SheetScan, ...]:
     """Measure every worksheet of an xlsx package; raises :class:`_TooLarge`."""
     sheets = _workbook_sheets(package)
     _sheet_count(name, len(sheets))
-    budget = [MAX_CELLS]
+    budget = [MAX_CELLS, 0]
     out: list[SheetScan] = []
     for sheet, hidden, part in sheets:
         extent = _Extent(name, sheet, budget)
@@ -720,34 +738,45 @@ def _scan_xlsx_sheet(package: _Package, info: zipfile.ZipInfo, extent: _Extent) 
             # A sheet whose elements carry a namespace prefix ("<x:c") is rare: it takes the slow path.
             root = _ROOT.search(segment)
             prefixed = root is None or bool(root.group(1))
-        if prefixed or not _fast(_CELL_FAST.findall(segment), extent, state):
+        if prefixed or not _fast(segment, extent, state):
             _slow(segment, extent, state)
 
 
-def _fast(cells: list[tuple[bytes, bytes, bytes, bytes]], extent: _Extent, state: list[int]) -> bool:
-    """Measure cells that each carry their reference (the extent is the largest; rows alone allocate nothing).
+def _fast(segment: bytes, extent: _Extent, state: list[int]) -> bool:
+    """Measure a segment whose every cell tag starts ``<c r="A1"``, in one pass of compiled code.
 
-    ``False`` when a cell has no reference in the common shape: the segment then takes the slow path.
+    One pattern finds what matters and nothing else: a cell tag of another shape (then ``False``: the slow
+    path measures the segment), a cell past the limits (the first is named), and formula tags (a dozen in a
+    form), each read where it stands. Cells are counted only once the workbook's sheet XML is large enough to
+    hold :data:`MAX_CELLS` of them (a cell tag takes at least 11 bytes): forms never pay for it.
     """
-    if not cells:
-        return True
-    letters, digits, formulas, _ = zip(*cells, strict=True)
-    columns = set(letters)
-    if b"" in columns:
-        return False
-    extent.count(len(cells))
-    row, col = max(map(int, set(digits))), max(map(_column_number, columns))
-    if row > MAX_SHEET_ROWS or col > MAX_SHEET_COLUMNS:  # name the first cell out of bounds
-        for letter, digit, _, _ in cells:
-            extent.far(int(digit), _column_number(letter))
-    extent.far(row, col)
-    state[0], state[1] = int(digits[-1]), _column_number(letters[-1])
-    if any(formulas):
-        for letter, digit, f, text in cells:
-            if f:
-                extent.formula(
-                    (letter + digit).decode("ascii"), html.unescape(text.decode("utf-8", "replace")) if text else ""
-                )
+    formulas: list[int] = []
+    for m in _SCAN.finditer(segment):
+        pos = m.start()
+        if segment[pos + 1] == 0x66:  # "f"
+            formulas.append(pos)
+            continue
+        cell = _REF_AT.match(segment, pos)
+        if cell is None:
+            return False  # a cell of another shape: the slow path measures the segment
+        extent.far(int(cell.group(2)), _column_number(cell.group(1)))  # past a limit: raises
+    extent.budget[1] += len(segment)
+    if extent.budget[1] > _CELL_BYTES * MAX_CELLS:
+        extent.count(segment.count(b'<c r="'))
+    else:
+        extent.count(len(segment) // _CELL_BYTES, exact=False)
+    last = _REF_AT.match(segment, max(0, segment.rfind(b'<c r="')))
+    if last is not None:
+        row, col = int(last.group(2)), _column_number(last.group(1))
+        extent.far(row, col)
+        state[0], state[1] = row, col
+    for pos in formulas:
+        found = _FORMULA_AT.match(segment, max(0, segment.rfind(b'<c r="', 0, pos)))
+        if found is None:
+            continue  # a formula tag outside a cell: nothing a reader reads
+        raw = found.group(2) or b""
+        text = raw.decode("utf-8", "replace")
+        extent.formula(found.group(1).decode("ascii"), html.unescape(text) if b"&" in raw else text)
     return True
 
 
@@ -795,7 +824,7 @@ def ods_sheets(package: _Package, name: str) -> tuple[SheetScan, ...]:
     info = package.parts.get("content.xml")
     if info is None:
         return ()
-    budget = [MAX_CELLS]
+    budget = [MAX_CELLS, 0]
     out: list[SheetScan] = []
     extent: _Extent | None = None
     row_start, row_repeat, col = 0, 0, 0
@@ -854,7 +883,7 @@ def xls_sheets(ole: _Ole, book: tuple[int, int], name: str) -> tuple[SheetScan, 
     """Measure every sheet of an .xls Workbook stream from its records; raises :class:`_TooLarge`."""
     data = ole.stream(*book)
     names: dict[int, tuple[str, bool]] = {}
-    budget = [MAX_CELLS]
+    budget = [MAX_CELLS, 0]
     out: list[SheetScan] = []
     extent: _Extent | None = None
     hidden_now = False

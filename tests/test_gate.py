@@ -659,3 +659,21 @@ def test_formula_records_are_found_in_xls() -> None:
     # LibreOffice kept the form's subtotal formulas as FORMULA records; .xls keeps no formula text.
     assert {"D9", "D13", "D17"} <= form.formulas.keys()
     assert set(form.formulas.values()) == {""}
+
+
+@pytest.mark.parametrize(
+    ("row", "col", "refused"),
+    [(5000, 64, False), (5001, 1, True), (1, 65, True), (4999, 52, False), (6000, 1, True), (10000, 1, True),
+     (1, 703, True), (1, 78, True), (1, 79, True), (5010, 3, True), (5100, 3, True)],
+)  # fmt: skip
+def test_the_fast_measure_keeps_the_limits_exactly(tmp_path: Path, row: int, col: int, refused: bool) -> None:
+    from egov_xlsx import containers
+
+    # The fast path's pattern spells the limits out: it must agree with the constants.
+    assert (containers.MAX_SHEET_ROWS, containers.MAX_SHEET_COLUMNS) == (5000, 64)
+    path = tmp_path / "edge.xlsx"
+    path.write_bytes(corpus.far_cell_xlsx_bytes(row - 1, col - 1, hidden=False))
+    admitted = gate.admit(path)
+    assert admitted.readable is not refused
+    if refused:
+        assert admitted.findings[0].cell == f"{containers._column_letters(col)}{row}"

@@ -501,9 +501,12 @@ class SheetScan:
 
     name: str
     hidden: bool
-    #: The farthest row and column referenced (1-based; 0 for an empty sheet).
+    #: The farthest row and column referenced (1-based; 0 for an empty sheet). In an xlsx sheet whose cells all
+    #: carry ordinary references, the last cell's (writers write in order; that none is past a limit is checked
+    #: on every cell).
     rows: int
     columns: int
+    #: Cells written: exact once the workbook's sheet XML passes 1.1 MB, an upper bound (its size / 11) before.
     cells: int
     #: A1 address -> the formula as written (Excel syntax without "="; "" when the format does not keep
     #: the text, as in .xls, or a shared formula's follower).

@@ -18,6 +18,11 @@ Rules, in order:
   ``file-disguised``; content that only a spreadsheet program writes but our readers cannot read
   (SpreadsheetML 2003, an Excel "web page") is ``file-disguised`` whatever its extension.
 * Anything else (PDF, photo, Word document, text) is ``file-ignored``, a note, not an error.
+* A readable workbook's sheets are measured before any reader runs (:mod:`egov_xlsx.containers`): a cell past
+  row 5,000 or column BL, more than 100,000 cells or 40 sheets is ``sheet-too-large``, naming the sheet and
+  the cell (a reader builds every sheet as a dense grid: one far cell asks it for 512 GB). The sheets'
+  visibility and formula cells travel on in :attr:`Admitted.sheets`.
+* In the inbox, a symbolic link is followed only when it leads to a file inside the inbox.
 
 Nothing here raises for a bad file: every OS error becomes ``file-unreadable``.
 """

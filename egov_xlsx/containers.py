@@ -493,6 +493,9 @@ MAX_SHEET_COLUMNS = 64
 MAX_CELLS = 100_000
 #: Formula cells remembered per workbook (a form has a dozen); more are a refusal like too many cells.
 MAX_FORMULAS = 5000
+#: Elements (rows, cells, formulas; .xls records) walked one by one where the compiled fast path does not apply:
+#: bounds the gate's own time on a file of a million empty rows (a form has ~2,000).
+MAX_ELEMENTS = 400_000
 
 
 @dataclass(frozen=True)
@@ -583,6 +586,13 @@ class _Extent:
                 f'hơn {format_number(MAX_CELLS)} ô có nội dung (trang tính "{self.sheet}"); một biểu có khoảng 1.000 ô'
             )
             raise _too_large(self.name, self.sheet, detail, None, self.cells)
+
+    def work(self) -> None:
+        """One more element walked in Python; refused past :data:`MAX_ELEMENTS` in the workbook."""
+        self.budget[2] -= 1
+        if self.budget[2] < 0:
+            detail = f'hơn {format_number(MAX_ELEMENTS)} dòng và ô (trang tính "{self.sheet}")'
+            raise _too_large(self.name, self.sheet, detail, None, MAX_ELEMENTS)
 
     def formula(self, cell: str, text: str) -> None:
         if len(self.formulas) >= MAX_FORMULAS:
@@ -687,7 +697,7 @@ def xlsx_sheets(package: _Package, name: str) -> tuple[SheetScan, ...]:
     """Measure every worksheet of an xlsx package; raises :class:`_TooLarge`."""
     sheets = _workbook_sheets(package)
     _sheet_count(name, len(sheets))
-    budget = [MAX_CELLS, 0]
+    budget = [MAX_CELLS, 0, MAX_ELEMENTS]
     out: list[SheetScan] = []
     for sheet, hidden, part in sheets:
         extent = _Extent(name, sheet, budget)
@@ -788,6 +798,7 @@ def _slow(segment: bytes, extent: _Extent, state: list[int], *, count: bool = Tr
     row, col = state
     cell = ""
     for m in _TAG.finditer(segment):
+        extent.work()
         tag, raw = m.group(1), m.group(2)
         ref = _attrs(raw).get("r", "").encode("ascii", "replace") if b"r" in raw else b""
         if tag == b"row":
@@ -827,12 +838,14 @@ def ods_sheets(package: _Package, name: str) -> tuple[SheetScan, ...]:
     info = package.parts.get("content.xml")
     if info is None:
         return ()
-    budget = [MAX_CELLS, 0]
+    budget = [MAX_CELLS, 0, MAX_ELEMENTS]
     out: list[SheetScan] = []
     extent: _Extent | None = None
     row_start, row_repeat, col = 0, 0, 0
     for segment in _segments(package, info):
         for m in _ODS_TAG.finditer(segment):
+            if extent is not None:
+                extent.work()
             closing, tag, raw = m.group(1), m.group(2), m.group(3)
             if tag == b"table":
                 if closing:
@@ -886,12 +899,16 @@ def xls_sheets(ole: _Ole, book: tuple[int, int], name: str) -> tuple[SheetScan, 
     """Measure every sheet of an .xls Workbook stream from its records; raises :class:`_TooLarge`."""
     data = ole.stream(*book)
     names: dict[int, tuple[str, bool]] = {}
-    budget = [MAX_CELLS, 0]
+    budget = [MAX_CELLS, 0, MAX_ELEMENTS]
     out: list[SheetScan] = []
     extent: _Extent | None = None
     hidden_now = False
     pos, size = 0, len(data)
+    records = 0
     while pos + 4 <= size:
+        records += 1
+        if records > MAX_ELEMENTS:
+            raise _too_large(name, None, f"hơn {format_number(MAX_ELEMENTS)} bản ghi dữ liệu", None, records)
         rtype, rlen = struct.unpack_from("<HH", data, pos)
         body = pos + 4
         pos = body + rlen

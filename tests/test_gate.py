@@ -677,3 +677,30 @@ def test_the_fast_measure_keeps_the_limits_exactly(tmp_path: Path, row: int, col
     assert admitted.readable is not refused
     if refused:
         assert admitted.findings[0].cell == f"{containers._column_letters(col)}{row}"
+
+
+def test_rows_without_cells_cost_the_gate_little(tmp_path: Path) -> None:
+    # xlsx: 700,000 rows that all say r="1" and hold nothing build nothing in a reader; the compiled pass
+    # admits them quickly.
+    body = b'<row r="1"/>' * 700_000  # 8 MB: under the zip-bomb ratio check
+    sheet = b'<?xml version="1.0"?><worksheet xmlns="x"><sheetData><row><c><v>1</v></c></row>' + body
+    path = tmp_path / "rows.xlsx"
+    path.write_bytes(
+        corpus._replace_parts(
+            corpus.good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": sheet + b"</sheetData></worksheet>"}
+        )
+    )
+    started = time.perf_counter()
+    assert gate.admit(path).readable
+    assert time.perf_counter() - started < 1.0
+    # ods rows are walked one by one: 450,000 empty ones are past the walk's budget, refused just as fast.
+    ods = tmp_path / "rows.ods"
+    ods.write_bytes(
+        corpus.ods_bytes(
+            "<table:table-row/>" * 450_000 + "<table:table-row>" + corpus._ods_cell(1) + "</table:table-row>"
+        )
+    )
+    started = time.perf_counter()
+    admitted = gate.admit(ods)
+    assert time.perf_counter() - started < 1.0
+    assert [f.code for f in admitted.findings] == ["sheet-too-large"]

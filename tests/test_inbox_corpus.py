@@ -398,3 +398,27 @@ def test_a_far_cell_in_appraisal_xlsx_is_refused_by_build_and_update_not_an_abor
     )
     assert update.returncode == ExitCode.IO, update.stderr
     assert "Traceback" not in update.stdout + update.stderr
+
+
+def test_a_reader_panic_prints_nothing_but_the_finding(sample_copy: Path) -> None:
+    """A date-formatted -1E+30 makes the Rust reader panic; the console shows the finding, not Rust's message."""
+    import io
+    import os
+    import subprocess
+    import sys
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb.add_worksheet("Chấm điểm").write(0, 0, -1e30, wb.add_format({"num_format": "dd/mm/yyyy"}))
+    wb.close()
+    (sample_copy / "inbox" / "ngay am.xlsx").write_bytes(buffer.getvalue())
+    env = {**os.environ, "RUST_BACKTRACE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "egov_xlsx", "check", str(sample_copy), "-q"],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == ExitCode.FINDINGS, result.stderr
+    assert "ngay am.xlsx" in result.stdout and "file-corrupt" in result.stdout
+    assert "panicked" not in result.stderr + result.stdout and "backtrace" not in result.stderr.lower()

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -225,9 +225,8 @@ def read_form(
     for name, rows in _form_candidates(sheets, hidden):
         table = _find_header(rows)
         if table is not None:
-            reading = _reading(source, name, rows, table, meta)
             own = (formulas or {}).get(name)
-            return (reading if not own else replace(reading, formulas=dict(own))), decoys
+            return _reading(source, name, rows, table, meta, own or {}), decoys
     return None, [findings.make("form-not-recognised", file=source.name), *decoys]
 
 
@@ -404,7 +403,14 @@ def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int
 _CODE_LIKE = re.compile(r"^[\w.\-]{1,20}$")
 
 
-def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Table, meta: dict[str, str]) -> Reading:
+def _reading(
+    source: SourceFile,
+    sheet: str,
+    rows: list[list[Any]],
+    table: _Table,
+    meta: dict[str, str],
+    formulas: Mapping[str, str] | None = None,
+) -> Reading:
     cols = table.columns
     labels = _title_block(rows[: table.header_row])
     unit_name, unit_name_cell = labels.get(layout.LABEL_UNIT.casefold(), ("", ""))
@@ -456,6 +462,7 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
         total=total,
         total_cell=total_cell,
         columns=dict(cols),
+        formulas=formulas or {},
     )
 
 

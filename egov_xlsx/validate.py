@@ -288,13 +288,15 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
     scores: dict[str, Decimal] = {}
     not_applicable: set[str] = set()
     formulas = reading.formulas
+    # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.
+    input_rows = _input_formula_rows(formulas, sink.columns) if formulas else frozenset()
     for c, code, is_leaf, float_max in plan.steps:
         row = first.get(code)
         if row is None:
             continue
         _check_max(c, row, sink, float_max)
         if is_leaf:
-            if formulas and _input_formulas(c, row, formulas, sink):
+            if row.row in input_rows and _input_formulas(c, row, formulas, sink):
                 continue  # a formula's cached value is never a score
             score = _check_leaf(campaign, c, unit, row, sink, float_max)
             if score.__class__ is Decimal:
@@ -410,6 +412,8 @@ def _check_sums(
     leaves_ok = {c.code for c in plan.leaves if c.code in scores or c.code in not_applicable}
     every_leaf = len(leaves_ok) == len(plan.leaves)
     recomputed, _ = criterion_scores(tier, scores, not_applicable)
+    # The formulas the tool writes in this form's subtotal cells, worked out once (only when it has formulas).
+    tool = _tool_formulas(plan, reading, first) if reading.formulas else {}
     for c in plan.parents:
         if c.code not in recomputed:
             continue
@@ -426,13 +430,9 @@ def _check_sums(
                     cell=first[c.code].score_cell if c.code in first else None,
                 )
         row = first.get(c.code)
-        if row is not None and _own_formula(reading, row.score_cell, c.children, first, c, sink):
+        if row is not None and _own_formula(tool, reading, row.score_cell, c, sink):
             _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
-    if (
-        reading.total_cell
-        and every_leaf
-        and _own_formula(reading, reading.total_cell, tier.criteria, first, None, sink)
-    ):
+    if reading.total_cell and every_leaf and _own_formula(tool, reading, reading.total_cell, None, sink):
         total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)
         _compare_subtotal(reading.total, reading.total_cell, total, sink, None)
 
@@ -452,14 +452,31 @@ def _input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sin
     return row.score_cell in formulas
 
 
-def _own_formula(
-    reading: Reading,
-    cell: str,
-    children: Sequence[Criterion],
-    first: Mapping[str, FormRow],
-    c: Criterion | None,
-    sink: _Sink,
-) -> bool:
+def _input_formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
+    """The rows where a formula sits in the score, note or "không áp dụng" column (remembered: forms repeat)."""
+    key = (tuple(formulas), tuple(columns.items()))
+    found = _FORMULA_ROWS.get(key)
+    if found is None:
+        if len(_FORMULA_ROWS) >= 256:
+            _FORMULA_ROWS.clear()
+        found = _FORMULA_ROWS[key] = _formula_rows(formulas, columns)
+    return found
+
+
+_FORMULA_ROWS: dict[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], frozenset[int]] = {}
+
+
+def _formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
+    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns.items() if role in ("score", "note", "na")}
+    rows: set[int] = set()
+    for cell in formulas:
+        digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if cell[: len(cell) - len(digits)] in wanted and digits.isdigit():
+            rows.add(int(digits))
+    return frozenset(rows)
+
+
+def _own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criterion | None, sink: _Sink) -> bool:
     """Whether a subtotal or total cell may be cross-checked: no formula, or the very formula the tool wrote.
 
     The tool writes ``SUM`` of the children's score cells (``MIN(cap,SUM(...))`` for a capped parent); Excel
@@ -469,28 +486,62 @@ def _own_formula(
     text = reading.formulas.get(cell)
     if not text:
         return True
-    letters = cell.rstrip("0123456789")
-    rows = sorted(first[ch.code].row for ch in children if ch.code in first)
-    runs: list[list[int]] = []
-    for r in rows:
-        if runs and runs[-1][1] == r - 1:
-            runs[-1][1] = r
-        else:
-            runs.append([r, r])
-    cells = ",".join(f"{letters}{a}" if a == b else f"{letters}{a}:{letters}{b}" for a, b in runs)
-    expected = f"SUM({cells})"
-    if c is not None and c.capped:
-        expected = f"MIN({format(c.max.normalize(), 'f')},{expected})"
-    if _normal_formula(text) == expected:
+    expected = tool.get(cell, "")
+    normal = _NORMAL_FORMULAS.get(text)
+    if normal is None:
+        if len(_NORMAL_FORMULAS) >= 4096:
+            _NORMAL_FORMULAS.clear()
+        normal = _NORMAL_FORMULAS[text] = _normal_formula(text)
+    if normal == expected:
         return True
     sink.add(
         "formula-changed",
         criterion=None if c is None else c.code,
         cell=cell,
         formula=_shown_formula(text),
-        expected=f"={expected}",
+        expected=f"={expected}" if expected else "(không có)",
     )
     return False
+
+
+# A formula's text -> its spelling in the tool's form (forms repeat the same dozen). Bounded.
+_NORMAL_FORMULAS: dict[str, str] = {}
+# (plan, the reading's criterion rows and total cell) -> score cell -> the formula the tool writes there. Every
+# form of a tier read from the same rows shares it. Bounded.
+_TOOL_FORMULAS: dict[tuple[int, tuple[int, ...], tuple[str, ...], str, str], tuple[_Plan, dict[str, str]]] = {}
+
+
+def _tool_formulas(plan: _Plan, reading: Reading, first: Mapping[str, FormRow]) -> dict[str, str]:
+    rows = tuple([r.row for r in reading.rows])
+    codes = tuple([r.code for r in reading.rows])
+    score = reading.rows[0].score_cell if reading.rows else ""
+    key = (id(plan), rows, codes, score.rstrip("0123456789"), reading.total_cell)
+    found = _TOOL_FORMULAS.get(key)
+    if found is not None and found[0] is plan:
+        return found[1]
+    letters = key[3]
+
+    def sums(children: Iterable[Criterion]) -> str:
+        runs: list[list[int]] = []
+        for r in sorted(first[ch.code].row for ch in children if ch.code in first):
+            if runs and runs[-1][1] == r - 1:
+                runs[-1][1] = r
+            else:
+                runs.append([r, r])
+        return "SUM(" + ",".join(f"{letters}{a}" if a == b else f"{letters}{a}:{letters}{b}" for a, b in runs) + ")"
+
+    expected: dict[str, str] = {}
+    for c in plan.parents:
+        row = first.get(c.code)
+        if row is not None:
+            total = sums(c.children)
+            expected[row.score_cell] = f"MIN({format(c.max.normalize(), 'f')},{total})" if c.capped else total
+    if reading.total_cell:
+        expected[reading.total_cell] = sums(plan.tier.criteria)
+    if len(_TOOL_FORMULAS) >= 64:
+        _TOOL_FORMULAS.clear()
+    _TOOL_FORMULAS[key] = (plan, expected)
+    return expected
 
 
 def _normal_formula(text: str) -> str:

@@ -269,7 +269,7 @@ JobsOption = Annotated[
         "--jobs",
         "-j",
         min=1,
-        help="Số tiến trình đọc biểu song song, từ 1 trở lên (mặc định: số nhân CPU được dùng; dưới 64 tệp thì đọc trong một tiến trình).",
+        help="Số tiến trình đọc biểu song song, từ 1 trở lên (mặc định: số nhân CPU được dùng; biểu luôn được đọc trong tiến trình riêng).",
         show_default=False,
         metavar="N",
     ),

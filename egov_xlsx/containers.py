@@ -9,10 +9,15 @@ document. Nothing here raises for a bad file: a damaged container is ``file-corr
 from __future__ import annotations
 
 import codecs
+import html
 import io
+import posixpath
+import re
 import struct
+import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -50,6 +55,8 @@ class Sniff:
     problem: Finding | None = None
     #: Content only a spreadsheet program writes (SpreadsheetML 2003, an Excel web page).
     spreadsheet_like: bool = False
+    #: A readable workbook's sheets as measured before any reader opens it (xlsx, xlsm, ods, xls).
+    sheets: tuple[SheetScan, ...] = ()
 
 
 def corrupt(name: str, detail: str) -> Finding:
@@ -90,16 +97,23 @@ def inspect_zip(content: bytes, name: str) -> Sniff:
     except _ZIP_ERRORS:
         return Sniff(zip_hint(content), corrupt(name, "cấu trúc tệp nén bị hỏng hoặc tệp bị cắt cụt"))
     package = _Package(content, infos)
+    sheets: tuple[SheetScan, ...] = ()
     try:
         kind = _zip_kind(package)
         problem = _zip_bomb(infos, name)
         if problem is None and kind in READABLE_KINDS:
             problem = _zip_parts(package, name, kind)
+        if problem is None and kind == "xlsx" and "xl/workbook.xml" not in package.parts:
+            problem = corrupt(name, "thiếu phần xl/workbook.xml")
+        if problem is None and kind in ("xlsx", "xlsm"):
+            sheets = xlsx_sheets(package, name)
+        elif problem is None and kind == "ods":
+            sheets = ods_sheets(package, name)
     except _ZIP_ERRORS:
         return Sniff(zip_hint(content), corrupt(name, "một phần nội dung của tệp nén bị hỏng"))
-    if problem is None and kind == "xlsx" and "xl/workbook.xml" not in package.parts:
-        problem = corrupt(name, "thiếu phần xl/workbook.xml")
-    return Sniff(kind, problem)
+    except _TooLarge as exc:
+        return Sniff(kind, exc.finding)
+    return Sniff(kind, problem, sheets=sheets)
 
 
 class _Package:
@@ -214,9 +228,24 @@ def _zip_parts(package: _Package, name: str, kind: str) -> Finding | None:
         if b"encryption-data" in manifest:
             return findings.make("file-encrypted", file=name)
     for info in package.infos:
-        if info.filename.lower().endswith((".xml", ".rels", ".vml")) and _declares_dtd(package, info):
+        if _is_xml_part(package, info) and _declares_dtd(package, info):
             return findings.make("xml-entities", file=name, value=info.filename)
     return None
+
+
+_BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif", ".tiff", ".bmp", ".svm")
+
+
+def _is_xml_part(package: _Package, info: zipfile.ZipInfo) -> bool:
+    """Whether a part is XML: by its name, or (any name: a sheet part may be called ``sheet1.dat``) its head."""
+    lower = info.filename.lower()
+    if lower.endswith((".xml", ".rels", ".vml")):
+        return True
+    if lower.endswith(_BINARY_PARTS) or lower == "mimetype" or info.file_size == 0:
+        return False
+    head = package.head(info, 64)
+    text = _prolog_text(head).lstrip("\ufeff \t\r\n")
+    return text.startswith("<")
 
 
 def _declares_dtd(package: _Package, info: zipfile.ZipInfo) -> bool:
@@ -303,10 +332,14 @@ def inspect_ole(content: bytes, name: str) -> Sniff:
     book = streams.get("workbook") or streams.get("book")
     if book is not None:
         try:
-            encrypted = _biff_has_filepass(ole.stream_head(*book))
+            if _biff_has_filepass(ole.stream_head(*book)):
+                return Sniff("xls", findings.make("file-encrypted", file=name))
+            sheets = xls_sheets(ole, book, name)
         except (ValueError, IndexError, struct.error):
             return Sniff("xls", corrupt(name, "cấu trúc tệp Excel 97-2003 bị hỏng hoặc tệp bị cắt cụt"))
-        return Sniff("xls", findings.make("file-encrypted", file=name) if encrypted else None)
+        except _TooLarge as exc:
+            return Sniff("xls", exc.finding)
+        return Sniff("xls", None, sheets=sheets)
     if "worddocument" in streams:
         return Sniff("doc")
     if "powerpoint document" in streams:
@@ -406,6 +439,24 @@ class _Ole:
                     found.setdefault(name.lower(), (start, size))
         return found
 
+    def stream(self, start: int, size: int) -> bytes:
+        """A whole stream's bytes (bounded by the file: every chain walk is)."""
+        if size >= self.mini_cutoff:
+            chain = self._chain(start)
+            return b"".join(self._sector(s) for s in chain)[:size]
+        root = b"".join(self._sector(s) for s in self._chain(self.root_start))
+        (minifat_start,) = struct.unpack_from("<I", self.data, 0x3C)
+        minifat = b"".join(self._sector(s) for s in self._chain(minifat_start))
+        entries = len(minifat) // 4
+        out: list[bytes] = []
+        sector = start
+        while sector < _MAXREGSECT and len(out) * 64 < size:
+            if sector >= entries or len(out) > entries:
+                raise ValueError("mini stream chain out of range")
+            out.append(root[sector * 64 : sector * 64 + 64])
+            (sector,) = struct.unpack_from("<I", minifat, sector * 4)
+        return b"".join(out)[:size]
+
     def stream_head(self, start: int, size: int) -> bytes:
         """The first (mini) sector of a stream: enough for a BIFF stream's first records."""
         if size >= self.mini_cutoff:
@@ -423,3 +474,470 @@ class _Ole:
 # Sector ids at or above this are markers (free, end of chain, FAT, DIFAT), not sectors.
 _MAXREGSECT = 0xFFFFFFFA
 _ENDOFCHAIN = 0xFFFFFFFE
+
+
+# --------------------------------------------------------------------------- a sheet's extent and formulas
+
+# A real form is ~100 rows by 6-10 columns on one sheet (plus the hidden metadata sheet). The reader builds
+# every sheet as a dense grid from its first to its farthest referenced cell, so one cell at XFD1048576 asks
+# it for 17 billion cells (512 GB): the process aborts. The gate measures each sheet before any reader runs
+# and refuses what no form can be. The limits are many times a real form, and small enough that the densest
+# workbook they admit costs the reader well under a second and 100 MB.
+#: Sheets in a workbook (a form has two: the form and the hidden metadata sheet).
+MAX_SHEETS = 40
+#: The farthest row a sheet may reference (1-based).
+MAX_SHEET_ROWS = 5000
+#: The farthest column a sheet may reference (64 = column BL).
+MAX_SHEET_COLUMNS = 64
+#: Cells written in the whole workbook (a form has ~1,000).
+MAX_CELLS = 100_000
+#: Formula cells remembered per workbook (a form has a dozen); more are a refusal like too many cells.
+MAX_FORMULAS = 5000
+#: Elements (rows, cells, formulas; .xls records) walked one by one where the compiled fast path does not apply:
+#: bounds the gate's own time on a file of a million empty rows (a form has ~2,000).
+MAX_ELEMENTS = 400_000
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """One sheet as the gate measured it: its extent, and the cells holding a formula."""
+
+    name: str
+    hidden: bool
+    #: The farthest row and column referenced (1-based; 0 for an empty sheet). In an xlsx sheet whose cells all
+    #: carry ordinary references, the last cell's (writers write in order; that none is past a limit is checked
+    #: on every cell).
+    rows: int
+    columns: int
+    #: Cells written: exact once the workbook's sheet XML passes 1.1 MB, an upper bound (its size / 11) before.
+    cells: int
+    #: A1 address -> the formula as written (Excel syntax without "="; "" when the format does not keep
+    #: the text, as in .xls, or a shared formula's follower).
+    formulas: dict[str, str]
+
+
+class _TooLarge(Exception):
+    """A sheet or workbook past a limit: carries the finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _column_letters(col: int) -> str:
+    letters = ""
+    n = col
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ch - 64)
+    return col
+
+
+def _too_large(name: str, sheet: str | None, detail: str, cell: str | None = None, value: object = None) -> _TooLarge:
+    return _TooLarge(findings.make("sheet-too-large", file=name, sheet=sheet, cell=cell, detail=detail, value=value))
+
+
+def _limits_text() -> str:
+    return (
+        f"giới hạn của một biểu: {format_number(MAX_SHEET_ROWS)} dòng, {MAX_SHEET_COLUMNS} cột, "
+        f"tới cột {_column_letters(MAX_SHEET_COLUMNS)}"
+    )
+
+
+class _Extent:
+    """Running measure of one sheet; raises :class:`_TooLarge` as soon as a limit is passed."""
+
+    def __init__(self, name: str, sheet: str, budget: list[int]) -> None:
+        self.name = name
+        self.sheet = sheet
+        self.rows = 0
+        self.columns = 0
+        self.cells = 0
+        self.formulas: dict[str, str] = {}
+        # [cells left in the workbook, sheet XML bytes measured so far (xlsx)], shared by its sheets.
+        self.budget = budget
+
+    def far(self, row: int, col: int) -> None:
+        """A cell at (1-based row, 1-based column): refused when out of bounds."""
+        if row > MAX_SHEET_ROWS or col > MAX_SHEET_COLUMNS:
+            cell = f"{_column_letters(col)}{row}"
+            detail = f'ô ở {cell} trong trang tính "{self.sheet}" ({_limits_text()})'
+            raise _too_large(self.name, self.sheet, detail, cell, cell)
+        if row > self.rows:
+            self.rows = row
+        if col > self.columns:
+            self.columns = col
+
+    def count(self, n: int, *, exact: bool = True) -> None:
+        """``n`` more cells (an upper bound when not ``exact``: it is then never past the budget)."""
+        self.cells += n
+        if not exact:
+            return
+        self.budget[0] -= n
+        if self.budget[0] < 0:
+            detail = (
+                f'hơn {format_number(MAX_CELLS)} ô có nội dung (trang tính "{self.sheet}"); một biểu có khoảng 1.000 ô'
+            )
+            raise _too_large(self.name, self.sheet, detail, None, self.cells)
+
+    def work(self) -> None:
+        """One more element walked in Python; refused past :data:`MAX_ELEMENTS` in the workbook."""
+        self.budget[2] -= 1
+        if self.budget[2] < 0:
+            detail = f'hơn {format_number(MAX_ELEMENTS)} dòng và ô (trang tính "{self.sheet}")'
+            raise _too_large(self.name, self.sheet, detail, None, MAX_ELEMENTS)
+
+    def formula(self, cell: str, text: str) -> None:
+        if len(self.formulas) >= MAX_FORMULAS:
+            detail = f'hơn {format_number(MAX_FORMULAS)} công thức (trang tính "{self.sheet}")'
+            raise _too_large(self.name, self.sheet, detail, None, len(self.formulas))
+        self.formulas[cell] = text
+
+    def result(self, hidden: bool) -> SheetScan:
+        return SheetScan(self.sheet, hidden, self.rows, self.columns, self.cells, self.formulas)
+
+
+def _sheet_count(name: str, count: int) -> None:
+    if count > MAX_SHEETS:
+        detail = f"{count} trang tính (giới hạn: {MAX_SHEETS}; một biểu có 2)"
+        raise _too_large(name, None, detail, None, count)
+
+
+_INFLATE_CHUNK = 1 << 20
+
+
+def _segments(package: _Package, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's inflated bytes in pieces that each end just before a "<": no tag is ever split.
+
+    Memory stays at about one chunk, whatever the part's size.
+    """
+    start, end = package.span(info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        chunks: Iterator[bytes] = (
+            bytes(package.content[p : min(end, p + _INFLATE_CHUNK)]) for p in range(start, end, _INFLATE_CHUNK)
+        )
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        chunks = _inflate(package.content, start, end)
+    else:
+        raise NotImplementedError(f"compression method {info.compress_type}")
+    carry = b""
+    pending = next(chunks, None)
+    while pending is not None:
+        following = next(chunks, None)
+        data = carry + pending if carry else pending
+        if following is None:  # the last piece (a form's sheet is one): yielded whole, not copied
+            if data:
+                yield data
+            return
+        cut = data.rfind(b"<")
+        if cut <= 0:
+            carry = data
+        else:
+            carry = data[cut:]
+            yield data[:cut]
+        pending = following
+    if carry:
+        yield carry
+
+
+def _inflate(content: memoryview, start: int, end: int) -> Iterator[bytes]:
+    inflater = zlib.decompressobj(-15)
+    pos = start
+    while pos < end and not inflater.eof:
+        piece = content[pos : min(end, pos + 65536)]
+        pos += len(piece)
+        data = inflater.decompress(piece, _INFLATE_CHUNK)
+        while True:
+            if data:
+                yield data
+            if not inflater.unconsumed_tail:
+                break
+            data = inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK)
+
+
+# --- xlsx
+
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_WB_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_REL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# The common shape, written by Excel, LibreOffice and every library: each cell's reference first.
+# One pass over a sheet's XML finds formula tags and every cell tag that is not ``<c r="A1"`` within column BL
+# (64) and row 5,000 (MAX_SHEET_COLUMNS and MAX_SHEET_ROWS, spelt out; a test keeps them in step): a cell
+# past the limits, or one of another shape (no reference, "$", lower case, leading zeros), which the slow
+# path then measures. Ordinary cells match nothing.
+_SCAN = re.compile(
+    rb'<(?:c(?=[\s/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)")|f(?=[\s/>]))'
+)
+# The fewest bytes a cell tag takes (<c r="A1"/>).
+_CELL_BYTES = 11
+_FORMULA_AT = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)')
+_REF_AT = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
+# Any other shape: every row, cell and formula tag in order, attributes quoted either way.
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|f)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>([^<]*)")
+_REF = re.compile(rb"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ATTR.finditer(raw):
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        out[m.group(1).decode("latin-1")] = html.unescape(value.decode("utf-8", "replace"))
+    return out
+
+
+def xlsx_sheets(package: _Package, name: str) -> tuple[SheetScan, ...]:
+    """Measure every worksheet of an xlsx package; raises :class:`_TooLarge`."""
+    sheets = _workbook_sheets(package)
+    _sheet_count(name, len(sheets))
+    budget = [MAX_CELLS, 0, MAX_ELEMENTS]
+    out: list[SheetScan] = []
+    for sheet, hidden, part in sheets:
+        extent = _Extent(name, sheet, budget)
+        info = package.parts.get(part)
+        if info is not None:
+            _scan_xlsx_sheet(package, info, extent)
+        out.append(extent.result(hidden))
+    return tuple(out)
+
+
+def _workbook_sheets(package: _Package) -> tuple[tuple[str, bool, str], ...]:
+    """(name, hidden, part) of each sheet in the workbook's order, from workbook.xml and its relationships.
+
+    Remembered by the two parts' stored bytes: every form a program writes for one campaign has the same.
+    """
+    parts = [package.parts.get(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+    key = tuple(bytes(package.content[slice(*package.span(i))]) if i is not None else b"" for i in parts)
+    found = _WORKBOOKS.get(key)
+    if found is not None:
+        return found
+    workbook = package.read("xl/workbook.xml", 4 * 1024 * 1024) or b""
+    rels = package.read("xl/_rels/workbook.xml.rels", 4 * 1024 * 1024) or b""
+    targets: dict[str, str] = {}
+    for m in _REL.finditer(rels):
+        attrs = _attrs(m.group(1))
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id", "")] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+        )
+    sheets: list[tuple[str, bool, str]] = []
+    for m in _WB_SHEET.finditer(workbook):
+        attrs = _attrs(m.group(1))
+        rid = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), "")
+        sheet = unicodedata.normalize("NFC", attrs.get("name", ""))
+        sheets.append((sheet, attrs.get("state", "visible") != "visible", targets.get(rid, "")))
+    if len(_WORKBOOKS) >= 64:
+        _WORKBOOKS.clear()
+    found = _WORKBOOKS[key] = tuple(sheets)
+    return found
+
+
+# (workbook.xml, workbook.xml.rels) stored bytes -> their sheets. Bounded: 64 entries of a few KB.
+_WORKBOOKS: dict[tuple[bytes, ...], tuple[tuple[str, bool, str], ...]] = {}
+
+
+def _scan_xlsx_sheet(package: _Package, info: zipfile.ZipInfo, extent: _Extent) -> None:
+    state = [0, 0]  # the slow path's current row and column (1-based), across segments
+    prefixed: bool | None = None
+    for segment in _segments(package, info):
+        if prefixed is None:
+            # A sheet whose elements carry a namespace prefix ("<x:c") is rare: it takes the slow path.
+            root = _ROOT.search(segment)
+            prefixed = root is None or bool(root.group(1))
+        if prefixed or not _fast(segment, extent, state):
+            _slow(segment, extent, state)
+
+
+def _fast(segment: bytes, extent: _Extent, state: list[int]) -> bool:
+    """Measure a segment whose every cell tag starts ``<c r="A1"``, in one pass of compiled code.
+
+    One pattern finds what matters and nothing else: a cell tag of another shape (then ``False``: the slow
+    path measures the segment), a cell past the limits (the first is named), and formula tags (a dozen in a
+    form), each read where it stands. Cells are counted only once the workbook's sheet XML is large enough to
+    hold :data:`MAX_CELLS` of them (a cell tag takes at least 11 bytes): forms never pay for it.
+    """
+    formulas: list[int] = []
+    for m in _SCAN.finditer(segment):
+        pos = m.start()
+        if segment[pos + 1] == 0x66:  # "f"
+            formulas.append(pos)
+            continue
+        cell = _REF_AT.match(segment, pos)
+        if cell is None:
+            return False  # a cell of another shape: the slow path measures the segment
+        extent.far(int(cell.group(2)), _column_number(cell.group(1)))  # past a limit: raises
+    extent.budget[1] += len(segment)
+    if extent.budget[1] > _CELL_BYTES * MAX_CELLS:
+        extent.count(segment.count(b'<c r="'))
+    else:
+        extent.count(len(segment) // _CELL_BYTES, exact=False)
+    last = _REF_AT.match(segment, max(0, segment.rfind(b'<c r="')))
+    if last is not None:
+        row, col = int(last.group(2)), _column_number(last.group(1))
+        extent.far(row, col)
+        state[0], state[1] = row, col
+    for pos in formulas:
+        found = _FORMULA_AT.match(segment, max(0, segment.rfind(b'<c r="', 0, pos)))
+        if found is None:
+            continue  # a formula tag outside a cell: nothing a reader reads
+        raw = found.group(2) or b""
+        text = raw.decode("utf-8", "replace")
+        extent.formula(found.group(1).decode("ascii"), html.unescape(text) if b"&" in raw else text)
+    return True
+
+
+def _slow(segment: bytes, extent: _Extent, state: list[int], *, count: bool = True) -> None:
+    """Every row, cell and formula tag in order: cells without a reference take the next position."""
+    row, col = state
+    cell = ""
+    for m in _TAG.finditer(segment):
+        extent.work()
+        tag, raw = m.group(1), m.group(2)
+        ref = _attrs(raw).get("r", "").encode("ascii", "replace") if b"r" in raw else b""
+        if tag == b"row":
+            row = int(ref) if ref.isdigit() and len(ref) < 9 else row + 1
+            col = 0
+            extent.far(row, 1)
+        elif tag == b"c":
+            found = _REF.match(ref)
+            if found:
+                row, col = int(found.group(2)), _column_number(found.group(1).upper())
+            else:
+                col += 1
+            extent.far(max(row, 1), col)
+            if count:
+                extent.count(1)
+            cell = f"{_column_letters(col)}{max(row, 1)}"
+        elif cell:
+            text = "" if raw.rstrip().endswith(b"/") else html.unescape(m.group(3).decode("utf-8", "replace"))
+            extent.formula(cell, text)
+    state[0], state[1] = row, col
+
+
+# --- ods
+
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+)
+
+
+def ods_sheets(package: _Package, name: str) -> tuple[SheetScan, ...]:
+    """Measure every table of an ods package's content.xml; raises :class:`_TooLarge`.
+
+    Repeated rows and cells (``table:number-rows-repeated``, ``number-columns-repeated``) count as what
+    the reader makes of them: an empty repeated run at the end of a sheet costs nothing, a run holding a
+    value (or followed by one) is built in full.
+    """
+    info = package.parts.get("content.xml")
+    if info is None:
+        return ()
+    budget = [MAX_CELLS, 0, MAX_ELEMENTS]
+    out: list[SheetScan] = []
+    extent: _Extent | None = None
+    row_start, row_repeat, col = 0, 0, 0
+    for segment in _segments(package, info):
+        for m in _ODS_TAG.finditer(segment):
+            if extent is not None:
+                extent.work()
+            closing, tag, raw = m.group(1), m.group(2), m.group(3)
+            if tag == b"table":
+                if closing:
+                    if extent is not None:
+                        out.append(extent.result(False))
+                    extent = None
+                    continue
+                attrs = _attrs(raw)
+                extent = _Extent(name, unicodedata.normalize("NFC", attrs.get("table:name", "")), budget)
+                _sheet_count(name, len(out) + 1)
+                row_start, row_repeat, col = 0, 0, 0
+            elif extent is None or closing:
+                continue
+            elif tag == b"table-row":
+                row_start += row_repeat
+                row_repeat = _repeat(raw, b"table:number-rows-repeated")
+                col = 0
+            else:
+                repeat = _repeat(raw, b"table:number-columns-repeated")
+                first = col + 1
+                col += repeat
+                valued = b"office:value-type" in raw or not raw.rstrip().endswith(b"/")
+                if b"table:formula" in raw:
+                    formula = _attrs(raw).get("table:formula", "")
+                    for c in range(first, min(col, first + 16) + 1):
+                        extent.formula(f"{_column_letters(c)}{row_start + 1}", formula)
+                if valued:
+                    extent.far(row_start + row_repeat, col)
+                    extent.count(repeat * row_repeat)
+    if extent is not None:
+        out.append(extent.result(False))
+    return tuple(out)
+
+
+def _repeat(raw: bytes, key: bytes) -> int:
+    at = raw.find(key)
+    if at < 0:
+        return 1
+    m = re.match(rb'\s*=\s*["\']([0-9]{1,9})["\']', raw[at + len(key) :])
+    return max(1, int(m.group(1))) if m else 1
+
+
+# --- xls (BIFF8)
+
+_BIFF_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0201, 0x0205, 0x0006, 0x00D6})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: row, first column, ..., last column
+_BIFF_FORMULA = 0x0006
+
+
+def xls_sheets(ole: _Ole, book: tuple[int, int], name: str) -> tuple[SheetScan, ...]:
+    """Measure every sheet of an .xls Workbook stream from its records; raises :class:`_TooLarge`."""
+    data = ole.stream(*book)
+    names: dict[int, tuple[str, bool]] = {}
+    budget = [MAX_CELLS, 0, MAX_ELEMENTS]
+    out: list[SheetScan] = []
+    extent: _Extent | None = None
+    hidden_now = False
+    pos, size = 0, len(data)
+    records = 0
+    while pos + 4 <= size:
+        records += 1
+        if records > MAX_ELEMENTS:
+            raise _too_large(name, None, f"hơn {format_number(MAX_ELEMENTS)} bản ghi dữ liệu", None, records)
+        rtype, rlen = struct.unpack_from("<HH", data, pos)
+        body = pos + 4
+        pos = body + rlen
+        if rtype == 0x0085 and rlen >= 8:  # BOUNDSHEET: the BOF offset, visibility, type, name
+            offset, hidden, kind, cch, flags = struct.unpack_from("<IBBBB", data, body)
+            raw = data[body + 8 : body + 8 + (cch * 2 if flags & 1 else cch)]
+            sheet = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+            if kind == 0:
+                names[offset] = (unicodedata.normalize("NFC", sheet), hidden != 0)
+                _sheet_count(name, len(names))
+        elif rtype == 0x0809:  # BOF: a sheet substream starts here when BOUNDSHEET named it
+            if extent is not None:
+                out.append(extent.result(hidden_now))
+            found = names.get(body - 4)
+            extent = None if found is None else _Extent(name, found[0], budget)
+            hidden_now = False if found is None else found[1]
+        elif extent is None or rlen < 4:
+            continue
+        elif rtype in _BIFF_CELLS:
+            row, col = struct.unpack_from("<HH", data, body)
+            extent.far(row + 1, col + 1)
+            extent.count(1)
+            if rtype == _BIFF_FORMULA:
+                extent.formula(f"{_column_letters(col + 1)}{row + 1}", "")
+        elif rtype in _BIFF_MULTI and rlen >= 6:
+            row, first = struct.unpack_from("<HH", data, body)
+            (last,) = struct.unpack_from("<H", data, body + rlen - 2)
+            extent.far(row + 1, max(first, last) + 1)
+            extent.count(max(1, last - first + 1))
+    if extent is not None:
+        out.append(extent.result(hidden_now))
+    return tuple(out)

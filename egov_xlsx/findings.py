@@ -71,10 +71,40 @@ CATALOGUE: dict[str, Spec] = {
         "Tệp chứa khai báo thực thể XML (DTD), không có trong bảng tính "
         "thông thường; tệp không được đọc. Đề nghị đơn vị lưu lại biểu bằng Excel và gửi lại.",
     ),
+    "sheet-too-large": Spec(
+        E,
+        "Bảng tính quá lớn",
+        "Tệp có {detail}, không biểu chấm điểm nào lớn như vậy; tệp không được mở để bảo vệ máy. Đề nghị "
+        "đơn vị xóa các dòng, cột, trang tính thừa (hoặc chép bảng điểm sang biểu mới) rồi gửi lại.",
+    ),
+    "file-outside-inbox": Spec(
+        E,
+        "Liên kết ra ngoài thư mục inbox",
+        "Đây là liên kết (symlink) tới {target}, nằm ngoài thư mục inbox/; công cụ không đọc tệp ngoài inbox/. "
+        "Chép chính tệp biểu vào inbox/ (thay cho liên kết) rồi chạy lại.",
+    ),
+    "file-lock-name": Spec(
+        W,
+        "Tên tệp như tệp tạm của Excel",
+        'Tên tệp bắt đầu bằng "~$" như tệp tạm Excel tạo khi mở biểu (Windows ẩn và Excel tự xóa các tệp này); '
+        "tệp vẫn được đọc. Đổi tên tệp (bỏ ~$ ở đầu) để không bị xóa nhầm.",
+    ),
+    "file-crashed": Spec(
+        E,
+        "Tệp làm dừng trình đọc",
+        "Trình đọc bảng tính bị dừng đột ngột khi mở tệp này (tệp có cấu trúc bất thường); tệp không được đọc, "
+        "các tệp khác vẫn được đọc bình thường. Đề nghị đơn vị mở tệp bằng Excel, lưu lại và gửi lại.",
+    ),
     "file-unreadable": Spec(
         E, "Không mở được tệp", "Không mở được tệp: {detail}. Kiểm tra quyền đọc tệp rồi chạy lại."
     ),
     # ---- the form and who sent it
+    "sheet-hidden-form": Spec(
+        W,
+        "Trang tính ẩn giống biểu",
+        'Tệp có trang tính ẩn "{sheet}" giống biểu chấm điểm; trang tính ẩn không được đọc, điểm lấy từ trang '
+        "tính đơn vị nhìn thấy. Kiểm tra với đơn vị trang nào là biểu thật; nên xóa trang ẩn rồi gửi lại.",
+    ),
     "form-not-recognised": Spec(
         E,
         "Không phải biểu mẫu chuẩn",
@@ -245,6 +275,18 @@ CATALOGUE: dict[str, Spec] = {
         W,
         "Tiêu chí đã thay đổi so với biểu cũ",
         "Tiêu chí {criterion}: {detail} (ô {cell}).",
+    ),
+    "cell-formula": Spec(
+        E,
+        "Ô chứa công thức",
+        "Ô chứa công thức {formula}; ô nhập liệu chỉ được chứa giá trị do đơn vị nhập, giá trị công thức không "
+        "được dùng. Xóa công thức và nhập trực tiếp giá trị.",
+    ),
+    "formula-changed": Spec(
+        W,
+        "Công thức tổng bị sửa",
+        "Công thức của ô tổng đã bị sửa ({formula}, biểu gốc là {expected}); điểm được tính lại từ các tiêu chí "
+        "thành phần, giá trị của ô này không được dùng.",
     ),
     "capped-parent": Spec(
         W,

@@ -18,6 +18,11 @@ Rules, in order:
   ``file-disguised``; content that only a spreadsheet program writes but our readers cannot read
   (SpreadsheetML 2003, an Excel "web page") is ``file-disguised`` whatever its extension.
 * Anything else (PDF, photo, Word document, text) is ``file-ignored``, a note, not an error.
+* A readable workbook's sheets are measured before any reader runs (:mod:`egov_xlsx.containers`): a cell past
+  row 5,000 or column BL, more than 100,000 cells or 40 sheets is ``sheet-too-large``, naming the sheet and
+  the cell (a reader builds every sheet as a dense grid: one far cell asks it for 512 GB). The sheets'
+  visibility and formula cells travel on in :attr:`Admitted.sheets`.
+* In the inbox, a symbolic link is followed only when it leads to a file inside the inbox.
 
 Nothing here raises for a bad file: every OS error becomes ``file-unreadable``.
 """
@@ -30,12 +35,22 @@ import errno
 import os
 import stat
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import sha256
 from pathlib import Path
 
 from egov_xlsx import findings
-from egov_xlsx.containers import READABLE_KINDS, Sniff, corrupt, format_bytes, inspect_ole, inspect_zip, zip_hint
+from egov_xlsx.containers import (
+    READABLE_KINDS,
+    SheetScan,
+    Sniff,
+    corrupt,
+    format_bytes,
+    inspect_ole,
+    inspect_zip,
+    zip_hint,
+)
+from egov_xlsx.errors import EgovError
 from egov_xlsx.model import Finding, SourceFile
 
 # A returned form is 10-200 KB; even one with a scanned signature pasted in stays under a few MB.
@@ -95,7 +110,8 @@ class Admitted:
     """The gate's verdict on one file of ``inbox/``.
 
     ``readable`` is true when the content is a spreadsheet the reader can open (``source.kind`` in
-    :data:`READABLE_KINDS`) and nothing refused it; ``findings`` then is empty. Otherwise ``findings``
+    :data:`READABLE_KINDS`) and nothing refused it; ``findings`` then is empty but for a warning that does not
+    stop the reading (``file-lock-name``). Otherwise ``findings``
     holds the one reason (an error, or ``file-ignored`` as a note for a file that is not a form).
     ``content`` holds a readable file's bytes (``None`` otherwise), so the reader need not read the file
     again: ``python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))``.
@@ -105,36 +121,82 @@ class Admitted:
     readable: bool
     findings: tuple[Finding, ...]
     content: bytes | None = field(default=None, repr=False, compare=False)
+    #: A readable workbook's sheets as the gate measured them (extent, visibility, formula cells); empty
+    #: for .xlsb, which is only read in a worker process (see :mod:`egov_xlsx.ingest`).
+    sheets: tuple[SheetScan, ...] = field(default=(), repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- listing
 
 
 _SKIPPED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+# Office's lock file ("~$bieu.xlsx", made while bieu.xlsx is open) holds the user's name: 165 bytes. A file so
+# named but larger is a real file (a form saved under that name), listed and reported.
+_LOCK_FILE_BYTES = 1024
+
+
+class InboxError(EgovError, OSError):
+    """The inbox folder itself cannot be listed: missing, a file, a symlink loop, no permission.
+
+    ``strerror`` is the Vietnamese reason and ``filename`` the folder, so every caller (and the CLI's exit 4)
+    says what is wrong with the folder rather than reporting every unit missing.
+    """
 
 
 def list_inbox(inbox: Path) -> list[Path]:
-    """The files directly in ``inbox`` (subfolders are not read), sorted by NFC name, ignoring case.
+    """The entries directly in ``inbox`` to judge, sorted by NFC name, ignoring case.
 
-    Skipped: Office lock files (``~$name.xlsx``), LibreOffice locks (``.~lock.name#``), hidden files
-    (a leading dot, or the Windows hidden attribute), ``Thumbs.db`` and ``desktop.ini``. Raises
-    ``OSError`` (e.g. ``FileNotFoundError``) when ``inbox`` itself cannot be listed.
+    Listed: every file, and every entry that looks like one but is not (a symlink, which :func:`admit` follows
+    only inside the inbox; a FIFO or device; a folder named like a spreadsheet, "bieu.xlsx"), so that each is
+    reported by name. Skipped without a word: subfolders (where superseded forms are kept), Office lock files
+    (``~$name.xlsx`` of a few hundred bytes), LibreOffice locks (``.~lock.name#``), hidden files (a leading
+    dot, or the Windows hidden attribute), ``Thumbs.db`` and ``desktop.ini``. Raises :class:`InboxError` when
+    ``inbox`` itself cannot be listed.
     """
     found: list[tuple[str, str, Path]] = []
-    with os.scandir(inbox) as entries:
-        for entry in entries:
-            name = entry.name
-            if name.startswith(("~$", ".")) or name.lower() in _SKIPPED_NAMES:
-                continue
-            try:
-                if not entry.is_file() or _is_hidden(entry):
-                    continue
-            except OSError:
-                pass  # listed anyway: admit() will say why it cannot be opened
-            found.append((unicodedata.normalize("NFC", name), name, Path(entry.path)))
+    try:
+        if not stat.S_ISDIR(os.stat(inbox).st_mode):
+            raise InboxError(errno.ENOTDIR, "đây là một tệp, không phải thư mục chứa biểu nhận về", str(inbox))
+        with os.scandir(inbox) as entries:
+            for entry in entries:
+                if _listed(entry):
+                    name = entry.name
+                    found.append((unicodedata.normalize("NFC", name), name, Path(entry.path)))
+    except InboxError:
+        raise
+    except OSError as exc:
+        raise InboxError(exc.errno or 0, _folder_reason(exc), str(inbox)) from exc
     # Case-insensitive first, so "bieu.xlsx" sits next to "Bieu (2).xlsx"; the rest makes the order total.
     found.sort(key=lambda t: (t[0].casefold(), t[0], t[1]))
     return [path for _, _, path in found]
+
+
+def _listed(entry: os.DirEntry[str]) -> bool:
+    name = entry.name
+    if name.startswith(".") or name.lower() in _SKIPPED_NAMES:
+        return False
+    try:
+        if entry.is_symlink():
+            return True  # admit() says where it leads, or that it leads nowhere
+        if entry.is_dir(follow_symlinks=False):
+            return Path(name).suffix.lower() in SPREADSHEET_EXTENSIONS
+        if name.startswith("~$"):
+            return entry.stat(follow_symlinks=False).st_size > _LOCK_FILE_BYTES
+        return not (entry.is_file(follow_symlinks=False) and _is_hidden(entry))
+    except OSError:
+        return True  # listed anyway: admit() will say why it cannot be opened
+
+
+def _folder_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "thư mục không tồn tại; tạo thư mục này rồi chép các biểu đơn vị gửi về vào đó"
+    if isinstance(exc, PermissionError):
+        return "không có quyền đọc thư mục"
+    if exc.errno == errno.ELOOP:
+        return "đường dẫn là một vòng lặp liên kết (symlink trỏ về chính nó), không dẫn tới thư mục nào"
+    if isinstance(exc, NotADirectoryError):
+        return "đây là một tệp, không phải thư mục chứa biểu nhận về"
+    return f"lỗi hệ thống khi đọc thư mục ({exc.strerror or exc})"
 
 
 def _is_hidden(entry: os.DirEntry[str]) -> bool:
@@ -159,10 +221,15 @@ def admit(path: Path, *, inbox: Path | None = None) -> Admitted:
     """
     name = display_name(path, inbox)
     ext = path.suffix.lower()
+    if inbox is not None:
+        link = _link_problem(path, inbox, name)
+        if link is not None:
+            return link
     try:
         st = path.stat()
         if stat.S_ISDIR(st.st_mode):
-            return _unreadable(path, name, "đây là một thư mục, không phải tệp")
+            why = "đây là một thư mục (tên giống tên tệp bảng tính), không phải tệp; thư mục con không được đọc"
+            return _unreadable(path, name, why)
         if not stat.S_ISREG(st.st_mode):
             # Opening a FIFO or a device would block or never end; only regular files are forms.
             return _unreadable(path, name, "đây không phải là một tệp thông thường (thiết bị, đường ống...)")
@@ -189,7 +256,36 @@ def admit(path: Path, *, inbox: Path | None = None) -> Admitted:
     source = SourceFile(
         path=path, name=name, size=len(content), sha256=sha256(content).hexdigest(), mtime=mtime, kind=sniff.kind
     )
-    return _verdict(source, ext, path.suffix, sniff, content)
+    verdict = _verdict(source, ext, path.suffix, sniff, content)
+    if verdict.readable and path.name.startswith("~$"):
+        # Named like an Office lock file (and so hidden by Explorer, deleted by Excel): read, and said.
+        return replace(verdict, findings=(findings.make("file-lock-name", file=name),))
+    return verdict
+
+
+def _link_problem(path: Path, inbox: Path, name: str) -> Admitted | None:
+    """Why a symbolic link in the inbox is not followed: it leads nowhere, in a loop, or out of the inbox."""
+    try:
+        if not path.is_symlink():
+            return None
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(inbox.resolve(strict=True))
+    except FileNotFoundError:
+        return _unreadable(path, name, f"đây là liên kết (symlink) tới {_link_text(path)}, nơi không còn tệp nào")
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return _unreadable(path, name, "đây là liên kết (symlink) vòng lặp, không dẫn tới tệp nào")
+    if inside:
+        return None
+    source = SourceFile(path=path, name=name, size=0, sha256="", mtime=0.0, kind="unknown")
+    finding = findings.make("file-outside-inbox", file=name, target=str(target), value=str(target))
+    return Admitted(source, False, (finding,))
+
+
+def _link_text(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "một đường dẫn không đọc được"
 
 
 def display_name(path: Path, inbox: Path | None = None) -> str:
@@ -213,7 +309,7 @@ def _verdict(source: SourceFile, ext: str, suffix: str, sniff: Sniff, content: b
     elif sniff.problem is not None and claims:
         finding = sniff.problem
     elif kind in READABLE_KINDS:
-        return Admitted(source, True, (), content)
+        return Admitted(source, True, (), content, sniff.sheets)
     elif sniff.spreadsheet_like or (ext in SPREADSHEET_EXTENSIONS and kind != "unknown"):
         finding = findings.make(
             "file-disguised", file=name, extension=suffix or "(không có)", kind=_KIND_PHRASES[kind], value=kind

@@ -12,10 +12,12 @@ Every exception a reader raises becomes a finding naming the file; one bad file 
 from __future__ import annotations
 
 import io
-import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -44,9 +46,8 @@ def read_inbox(
 ) -> list[FileResult]:
     """Gate and read every file directly in ``inbox`` (subfolders are not read), in file-name order.
 
-    With ``jobs`` > 1 (and at least :data:`PARALLEL_MIN_FILES` files) files are read in that many processes;
-    the result is the same as with one.
-    ``progress(result, total)`` is called once per file, in file-name order.
+    Files are read in ``jobs`` worker processes (one at least: see :func:`check_inbox`); the result is the
+    same with any ``jobs``. ``progress(result, total)`` is called once per file, in file-name order.
     """
     return check_inbox(inbox, _as_read, jobs=jobs, progress=progress)
 
@@ -60,26 +61,83 @@ def check_inbox(
 ) -> list[T]:
     """Read every file as :func:`read_inbox` does and hand each result to ``judge`` where it was read.
 
-    Returns ``judge``'s results in file-name order, the same with any ``jobs``. With ``jobs`` > 1 the
-    files are read and judged in that many worker processes, so only the judgements travel back (a
-    reading's rows stay in the worker); ``judge`` must then be picklable (a module-level function, or a
-    :func:`functools.partial` of one) and is sent to each worker once. ``progress(judgement, total)`` is
-    called once per file, in file-name order, in this process.
+    Returns ``judge``'s results in file-name order, the same with any ``jobs``. Files are always read and
+    judged in worker processes (``jobs`` of them, one for a small inbox), never in this one: the reader is
+    compiled code, and a file that makes it abort (a Rust allocation failure ends the process, whatever
+    Python does) must cost that file, not the batch. A worker that dies is replaced, the files it held are
+    read again one at a time, and the file that kills a worker on its own gets a ``file-crashed`` finding;
+    every other file is still read. ``judge`` must be picklable (a module-level function, or a
+    :func:`functools.partial` of one) and is sent to each worker once; only the judgements travel back.
+    ``progress(judgement, total)`` is called once per file, in file-name order, in this process.
     """
     paths = gate.list_inbox(inbox)
-    if jobs > 1 and len(paths) >= PARALLEL_MIN_FILES:
-        return _check_parallel(paths, inbox, judge, jobs, progress)
-    results: list[T] = []
-    for path in paths:
-        result = judge(read_file(path, inbox))
-        if progress is not None:
-            progress(result, len(paths))
-        results.append(result)
-    return results
+    if not paths:
+        return []
+    names = [path.name for path in paths]
+    workers = max(1, min(jobs, len(paths)))
+    # Batches big enough that the pool's per-task cost vanishes, small enough (~8 per worker at least)
+    # that the workers finish together and the progress bar moves.
+    size = max(1, min(64, len(paths) // (workers * 8)))
+    done: dict[int, T] = {}
+    shown = 0
+
+    def show() -> None:
+        nonlocal shown
+        while shown in done:
+            if progress is not None:
+                progress(done[shown], len(paths))
+            shown += 1
+
+    batches = [list(range(i, min(i + size, len(names)))) for i in range(0, len(names), size)]
+    failed: list[int] = []
+    with _pool(workers, judge) as first:
+        futures: list[Future[list[T]] | None] = []
+        for batch in batches:
+            try:
+                futures.append(first.submit(_check_batch, [names[i] for i in batch], str(inbox)))
+            except BrokenProcessPool:  # a worker died while batches were still being handed out
+                futures.append(None)
+        for batch, future in zip(batches, futures, strict=True):
+            try:
+                if future is None:
+                    raise BrokenProcessPool("not submitted")
+                results = future.result()
+            except BrokenProcessPool:
+                failed.extend(batch)
+                continue
+            done.update(zip(batch, results, strict=True))
+            show()
+    # A worker died: its files (and those of batches the broken pool dropped) are read again, one at a time
+    # in a one-worker pool, so the file that kills a worker on its own is known.
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for i in sorted(failed):
+            if pool is None:
+                pool = _pool(1, judge)
+            try:
+                done[i] = pool.submit(_check_batch, [names[i]], str(inbox)).result()[0]
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                done[i] = judge(_crashed(paths[i], inbox))
+            show()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return [done[i] for i in range(len(paths))]
 
 
-#: Files from which an inbox is read in worker processes. A province's 30 forms take 40 ms in this process;
-#: starting workers costs about as much as it saves below a few dozen.
+def _pool(workers: int, judge: Callable[[FileResult], Any]) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(judge, _before_read))
+
+
+def _crashed(path: Path, inbox: Path) -> FileResult:
+    """What a file that killed the reader's process gives: its source (gated again here: safe) and a finding."""
+    source = gate.admit(path, inbox=inbox).source
+    return FileResult(source, None, (findings.make("file-crashed", file=source.name),))
+
+
+#: Kept for callers that tuned it: every inbox is now read in worker processes (see :func:`check_inbox`).
 PARALLEL_MIN_FILES = 64
 
 
@@ -89,40 +147,44 @@ def _as_read(result: FileResult) -> FileResult:
 
 # A process-pool worker's judge, set once by the pool's initializer rather than pickled with every batch.
 _worker_judge: Callable[[FileResult], Any] | None = None
+#: Test hook: called in the worker with each file's path before it is read (``None`` in production). Tests
+#: set it to a module-level function that ends the process, to prove a worker's death costs one file.
+_before_read: Callable[[Path], None] | None = None
 
 
-def _init_worker(judge: Callable[[FileResult], Any]) -> None:
-    global _worker_judge
+def _init_worker(judge: Callable[[FileResult], Any], before_read: Callable[[Path], None] | None = None) -> None:
+    global _worker_judge, _before_read
     _worker_judge = judge
+    _before_read = before_read
+    _quiet_stderr()
+
+
+def _quiet_stderr() -> None:
+    """Send a worker's standard error to the null device.
+
+    A panic in the Rust reader prints "thread ... panicked at ..." (and a backtrace under RUST_BACKTRACE) to
+    the process's stderr before Python sees it as an exception; on the clerk's console that is noise beside
+    the finding that says the same in Vietnamese. Python's own errors in a worker travel back pickled, so
+    nothing the parent reports is lost.
+    """
+    try:
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    except OSError:  # no stderr to redirect (a windowed host): nothing would be printed anyway
+        pass
 
 
 def _check_batch(names: list[str], inbox: str) -> list[Any]:
     judge = _worker_judge
     assert judge is not None
     folder = Path(inbox)
-    return [judge(read_file(folder / name, folder)) for name in names]
-
-
-def _check_parallel(
-    paths: Sequence[Path],
-    inbox: Path,
-    judge: Callable[[FileResult], T],
-    jobs: int,
-    progress: Callable[[T, int], None] | None,
-) -> list[T]:
-    workers = min(jobs, len(paths))
-    # Batches big enough that the pool's per-task cost vanishes, small enough (~8 per worker at least)
-    # that the workers finish together and the progress bar moves.
-    size = max(1, min(64, len(paths) // (workers * 8)))
-    names = [path.name for path in paths]
-    batches = [names[i : i + size] for i in range(0, len(names), size)]
-    out: list[T] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(judge,)) as pool:
-        for batch in pool.map(_check_batch, batches, itertools.repeat(str(inbox))):
-            for result in batch:
-                if progress is not None:
-                    progress(result, len(paths))
-                out.append(result)
+    out = []
+    for name in names:
+        if _before_read is not None:
+            _before_read(folder / name)
+        out.append(judge(read_file(folder / name, folder)))
     return out
 
 
@@ -131,55 +193,98 @@ def read_file(path: Path, inbox: Path | None = None) -> FileResult:
     admitted = gate.admit(path, inbox=inbox)
     if not admitted.readable or admitted.content is None:
         return FileResult(admitted.source, None, admitted.findings)
-    reading, problems = read_form(admitted.source, admitted.content)
+    formulas = {clean(sheet.name): sheet.formulas for sheet in admitted.sheets if sheet.formulas}
+    reading, problems = read_form(admitted.source, admitted.content, formulas)
     return FileResult(admitted.source, reading, (*admitted.findings, *problems))
 
 
-def read_form(source: SourceFile, content: bytes) -> tuple[Reading | None, list[Finding]]:
-    """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows."""
+def read_form(
+    source: SourceFile, content: bytes, formulas: Mapping[str, Mapping[str, str]] | None = None
+) -> tuple[Reading | None, list[Finding]]:
+    """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows.
+
+    ``formulas`` are the gate's formula cells by sheet (:attr:`egov_xlsx.gate.Admitted.sheets`); the form
+    sheet's go into the reading, for :mod:`egov_xlsx.validate` to refuse formulas in input cells.
+    """
     try:
-        sheets = _load_sheets(content)
-    except Exception as exc:  # every reader failure becomes a finding naming the file
+        sheets, hidden = _load_sheets(content)
+    except BaseException as exc:
+        # Only the reader's own errors say the file is bad; anything else is a bug here (or in a library)
+        # and must surface as one, never be told to a unit as its file being corrupt.
+        if not _is_reader_error(exc):
+            raise
         return None, [_reader_failure(source, exc)]
     meta = _metadata(sheets.get(layout.META_SHEET))
-    for name, rows in _form_candidates(sheets):
+    # Only a sheet the unit sees is read; a hidden sheet that looks like a form (a decoy with other scores,
+    # or an old copy) is said, never scored.
+    decoys = [
+        findings.make("sheet-hidden-form", file=source.name, sheet=name)
+        for name, rows in sheets.items()
+        if name in hidden and name != layout.META_SHEET and _find_header(rows) is not None
+    ]
+    for name, rows in _form_candidates(sheets, hidden):
         table = _find_header(rows)
         if table is not None:
-            return _reading(source, name, rows, table, meta), []
-    return None, [findings.make("form-not-recognised", file=source.name)]
+            own = (formulas or {}).get(name)
+            return _reading(source, name, rows, table, meta, own or {}), decoys
+    return None, [findings.make("form-not-recognised", file=source.name), *decoys]
 
 
-def _load_sheets(content: bytes) -> dict[str, list[list[Any]]]:
-    from python_calamine import CalamineWorkbook
+def _load_sheets(content: bytes) -> tuple[dict[str, list[list[Any]]], frozenset[str]]:
+    """Every sheet's rows (bounded by :data:`layout.MAX_ROWS` and ``MAX_COLUMNS``), and the hidden sheets' names."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
     try:
         sheets: dict[str, list[list[Any]]] = {}
+        hidden: set[str] = set()
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False, nrows=layout.MAX_ROWS)
             width = layout.MAX_COLUMNS
-            sheets[clean(meta.name)] = [row if len(row) <= width else row[:width] for row in rows]
-        return sheets
+            name = clean(meta.name)
+            sheets[name] = [row if len(row) <= width else row[:width] for row in rows]
+            if meta.visible != SheetVisibleEnum.Visible:
+                hidden.add(name)
+        return sheets, frozenset(hidden)
     finally:
         wb.close()
 
 
-def _reader_failure(source: SourceFile, exc: Exception) -> Finding:
+def _is_reader_error(exc: BaseException) -> bool:
+    """Whether python-calamine raised ``exc`` about the file: a ``CalamineError`` (its subclasses name zip,
+    XML, password and sheet problems), or a panic inside the Rust reader (``pyo3_runtime.PanicException``, a
+    ``BaseException``: a value the reader cannot convert, such as a date-formatted -1E+30)."""
+    from python_calamine import CalamineError
+
+    if isinstance(exc, CalamineError):
+        return True
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
+def _reader_failure(source: SourceFile, exc: BaseException) -> Finding:
     from python_calamine import PasswordError
 
     if isinstance(exc, PasswordError):
         return findings.make("file-encrypted", file=source.name)
     detail = clean(str(exc))[:200] or type(exc).__name__
+    if not isinstance(exc, Exception):  # a panic: the reader met a value it cannot convert
+        detail = f"trình đọc gặp một ô có giá trị không đọc được: {detail}"
     return findings.make("file-corrupt", file=source.name, detail=detail)
 
 
-def _form_candidates(sheets: dict[str, list[list[Any]]]) -> Iterator[tuple[str, list[list[Any]]]]:
-    """The form sheet first (by its standard name), then every other sheet but the metadata one."""
-    if layout.FORM_SHEET in sheets:
+def _form_candidates(
+    sheets: dict[str, list[list[Any]]], hidden: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, list[list[Any]]]]:
+    """The visible sheets that may hold the form: the one of the standard name first, then the others in order.
+
+    Hidden sheets are never candidates: the unit sees, fills and signs the visible one.
+    """
+    if layout.FORM_SHEET in sheets and layout.FORM_SHEET not in hidden:
         yield layout.FORM_SHEET, sheets[layout.FORM_SHEET]
     for name, rows in sheets.items():
-        if name not in (layout.FORM_SHEET, layout.META_SHEET):
+        if name not in (layout.FORM_SHEET, layout.META_SHEET) and name not in hidden:
             yield name, rows
 
 
@@ -263,7 +368,12 @@ def _table_layout(rows: list[list[Any]], start: int, code_col: int, name_col: in
 
 
 def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _Layout:
-    """The table's rows from ``start``: to the total row, the signature block, or two blank rows after the table."""
+    """The table's rows from ``start``: to the total row or the signature block.
+
+    Blank rows inside the table (a unit that left a gap, or deleted a row's content) are skipped; after two
+    or more blank rows the table goes on only if the next row's code looks like a criterion code, so a note
+    typed below a form without its total row is not read as a criterion.
+    """
     total_label = layout.TOTAL_LABEL.casefold()
     found: list[tuple[int, str, str]] = []
     total_row: int | None = None
@@ -279,17 +389,28 @@ def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int
             break
         if not code and not name:
             blanks += 1
-            if blanks >= 2 and found:
-                break
             continue
         if _is_signature(code) or _is_signature(name):
+            break
+        if blanks >= 2 and found and not _CODE_LIKE.match(code):
             break
         blanks = 0
         found.append((r, code, name))
     return _Layout(tuple(found), total_row)
 
 
-def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Table, meta: dict[str, str]) -> Reading:
+# What a criterion code looks like ("1", "2.4.1", "C1"): no spaces, no colon. A note below the table does not.
+_CODE_LIKE = re.compile(r"^[\w.\-]{1,20}$")
+
+
+def _reading(
+    source: SourceFile,
+    sheet: str,
+    rows: list[list[Any]],
+    table: _Table,
+    meta: dict[str, str],
+    formulas: Mapping[str, str] | None = None,
+) -> Reading:
     cols = table.columns
     labels = _title_block(rows[: table.header_row])
     unit_name, unit_name_cell = labels.get(layout.LABEL_UNIT.casefold(), ("", ""))
@@ -340,6 +461,8 @@ def _reading(source: SourceFile, sheet: str, rows: list[list[Any]], table: _Tabl
         rows=tuple(form_rows),
         total=total,
         total_cell=total_cell,
+        columns=dict(cols),
+        formulas=formulas or {},
     )
 
 

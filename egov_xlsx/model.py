@@ -279,6 +279,12 @@ class Reading:
     #: The "TỔNG ĐIỂM" row's score cell value and address, when present.
     total: CellValue = None
     total_cell: str = ""
+    #: Where the reader found each column of the table, by role ("code", "name", "max", "score", "note",
+    #: "na"): 0-based. A unit that inserts a column moves them all; findings name the cells where they are.
+    columns: Mapping[str, int] = field(default_factory=dict)
+    #: The form sheet's formula cells as the gate found them: A1 address -> the formula's text ("" when the
+    #: format does not keep it, as in .xls). Their cached values are never trusted as input.
+    formulas: Mapping[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- findings

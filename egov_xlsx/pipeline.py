@@ -140,9 +140,8 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
     """
     camp = as_campaign(campaign)
     inbox = camp.folder / INBOX
-    checked = (
-        ingest.check_inbox(inbox, partial(_check_file, camp), jobs=jobs, progress=progress) if inbox.is_dir() else []
-    )
+    # An inbox that is missing, a file or a loop raises gate.InboxError (exit 4): not "every unit missing".
+    checked = ingest.check_inbox(inbox, partial(_check_file, camp), jobs=jobs, progress=progress)
     roster = validate.check_roster(camp, checked)
     found = [
         f

@@ -66,6 +66,12 @@ class _Sink:
     unit: str | None = None
     tier: str | None = None
     items: list[Finding] = field(default_factory=list)
+    #: The table's columns as the reader located them (see :attr:`Reading.columns`).
+    columns: Mapping[str, int] = field(default_factory=dict)
+
+    def cell(self, row: int, role: str, default: int) -> str:
+        """The A1 address of ``role``'s cell in a 1-based row, in the columns where the form has them."""
+        return layout.cell_address(row, self.columns.get(role, default))
 
     def add(self, code: str, *, severity: Severity | None = None, **fields: object) -> None:
         fields.setdefault("sheet", self.sheet)
@@ -263,7 +269,7 @@ _SHOW_TEXT = 60
 def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     """Identify the form's unit and check its rows and scores against the campaign."""
     source = reading.source
-    sink = _Sink(source.name, reading.sheet)
+    sink = _Sink(source.name, reading.sheet, columns=reading.columns)
     meta = reading.meta
     has_meta = layout.META_UNIT in meta
     unit_code = meta.get(layout.META_UNIT) or meta.get("visible_unit_code", "")
@@ -384,12 +390,17 @@ def _check_rows(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, si
     not_applicable: set[str] = set()
     #: What the unit typed where the score cannot be used, so the council still sees the claim.
     claims: dict[str, str] = {}
+    formulas = reading.formulas
+    # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.
+    input_rows = _input_formula_rows(formulas, sink.columns) if formulas else frozenset()
     for c, code, is_leaf, float_max in plan.steps:
         row = first.get(code)
         if row is None:
             continue
         _check_max(c, row, sink, float_max)
         if is_leaf:
+            if row.row in input_rows and _input_formulas(c, row, formulas, sink):
+                continue  # a formula's cached value is never a score
             score = _check_leaf(campaign, c, unit, row, sink, float_max)
             if score.__class__ is Decimal:
                 scores[code] = score
@@ -418,7 +429,12 @@ def _check_structure(plan: _Plan, reading: Reading, sink: _Sink) -> dict[str, Fo
     for code, rows in by_code.items():
         if code not in order:
             for row in rows:
-                sink.add("row-unexpected", value=code or row.name, row=row.row, cell=f"A{row.row}")
+                sink.add(
+                    "row-unexpected",
+                    value=code or row.name,
+                    row=row.row,
+                    cell=sink.cell(row.row, "code", layout.COL_CODE),
+                )
         elif len(rows) > 1:
             sink.add("row-duplicate", criterion=code, rows=", ".join(str(r.row) for r in rows), cell=rows[1].score_cell)
     for c in plan.walk:
@@ -439,7 +455,7 @@ def _check_max(c: Criterion, row: FormRow, sink: _Sink, float_max: float | None)
     value, problem = parse_score(shown)
     # A number other than the maximum, or no number at all where one was printed (NaN, infinity, a date).
     if problem != "score-missing" and value != c.max:
-        cell = layout.cell_address(row.row, layout.COL_MAX)
+        cell = sink.cell(row.row, "max", layout.COL_MAX)
         sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(shown), expected=format_number(c.max))
 
 
@@ -497,7 +513,7 @@ def _check_leaf(
 
 
 def _no_evidence(severity: Severity, c: Criterion, row: FormRow, value: Decimal, sink: _Sink) -> None:
-    note_cell = layout.cell_address(row.row, layout.COL_NOTE)
+    note_cell = sink.cell(row.row, "note", layout.COL_NOTE)
     sink.add("score-no-evidence", severity=severity, criterion=c.code, cell=note_cell, value=format_number(value))
 
 
@@ -514,6 +530,8 @@ def _check_sums(
     leaves_ok = {c.code for c in plan.leaves if c.code in scores or c.code in not_applicable}
     every_leaf = len(leaves_ok) == len(plan.leaves)
     recomputed, _ = criterion_scores(tier, scores, not_applicable)
+    # The formulas the tool writes in this form's subtotal cells, worked out once (only when it has formulas).
+    tool = _tool_formulas(plan, reading, first) if reading.formulas else {}
     for c in plan.parents:
         if c.code not in recomputed:
             continue
@@ -530,11 +548,131 @@ def _check_sums(
                     cell=first[c.code].score_cell if c.code in first else None,
                 )
         row = first.get(c.code)
-        if row is not None:
+        if row is not None and _own_formula(tool, reading, row.score_cell, c, sink):
             _compare_subtotal(row.score, row.score_cell, recomputed[c.code], sink, c.code)
-    if reading.total_cell and every_leaf:
+    if reading.total_cell and every_leaf and _own_formula(tool, reading, reading.total_cell, None, sink):
         total = sum((recomputed.get(c.code, ZERO) for c in tier.criteria), ZERO)
         _compare_subtotal(reading.total, reading.total_cell, total, sink, None)
+
+
+def _input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink: _Sink) -> bool:
+    """Each formula in a leaf row's input cells (score, note, "không áp dụng" mark) is an error at its cell.
+
+    Returns whether the score cell holds one: its cached value (an external link, ``RAND()``) is not used.
+    """
+    cells = [row.score_cell]
+    for role in ("note", "na"):
+        if role in sink.columns:
+            cells.append(sink.cell(row.row, role, 0))
+    for cell in cells:
+        if cell in formulas:
+            sink.add("cell-formula", criterion=c.code, cell=cell, formula=_shown_formula(formulas[cell]))
+    return row.score_cell in formulas
+
+
+def _input_formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
+    """The rows where a formula sits in the score, note or "không áp dụng" column (remembered: forms repeat)."""
+    key = (tuple(formulas), tuple(columns.items()))
+    found = _FORMULA_ROWS.get(key)
+    if found is None:
+        if len(_FORMULA_ROWS) >= 256:
+            _FORMULA_ROWS.clear()
+        found = _FORMULA_ROWS[key] = _formula_rows(formulas, columns)
+    return found
+
+
+_FORMULA_ROWS: dict[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], frozenset[int]] = {}
+
+
+def _formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
+    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns.items() if role in ("score", "note", "na")}
+    rows: set[int] = set()
+    for cell in formulas:
+        digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if cell[: len(cell) - len(digits)] in wanted and digits.isdigit():
+            rows.add(int(digits))
+    return frozenset(rows)
+
+
+def _own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criterion | None, sink: _Sink) -> bool:
+    """Whether a subtotal or total cell may be cross-checked: no formula, or the very formula the tool wrote.
+
+    The tool writes ``SUM`` of the children's score cells (``MIN(cap,SUM(...))`` for a capped parent); Excel
+    and LibreOffice move its references with rows a unit inserts, so it is rebuilt from the rows as read. A
+    formula the format does not keep as text (.xls) is the tool's. Another formula is ``formula-changed``.
+    """
+    text = reading.formulas.get(cell)
+    if not text:
+        return True
+    expected = tool.get(cell, "")
+    normal = _NORMAL_FORMULAS.get(text)
+    if normal is None:
+        if len(_NORMAL_FORMULAS) >= 4096:
+            _NORMAL_FORMULAS.clear()
+        normal = _NORMAL_FORMULAS[text] = _normal_formula(text)
+    if normal == expected:
+        return True
+    sink.add(
+        "formula-changed",
+        criterion=None if c is None else c.code,
+        cell=cell,
+        formula=_shown_formula(text),
+        expected=f"={expected}" if expected else "(không có)",
+    )
+    return False
+
+
+# A formula's text -> its spelling in the tool's form (forms repeat the same dozen). Bounded.
+_NORMAL_FORMULAS: dict[str, str] = {}
+# (plan, the reading's criterion rows and total cell) -> score cell -> the formula the tool writes there. Every
+# form of a tier read from the same rows shares it. Bounded.
+_TOOL_FORMULAS: dict[tuple[int, tuple[int, ...], tuple[str, ...], str, str], tuple[_Plan, dict[str, str]]] = {}
+
+
+def _tool_formulas(plan: _Plan, reading: Reading, first: Mapping[str, FormRow]) -> dict[str, str]:
+    rows = tuple([r.row for r in reading.rows])
+    codes = tuple([r.code for r in reading.rows])
+    score = reading.rows[0].score_cell if reading.rows else ""
+    key = (id(plan), rows, codes, score.rstrip("0123456789"), reading.total_cell)
+    found = _TOOL_FORMULAS.get(key)
+    if found is not None and found[0] is plan:
+        return found[1]
+    letters = key[3]
+
+    def sums(children: Iterable[Criterion]) -> str:
+        runs: list[list[int]] = []
+        for r in sorted(first[ch.code].row for ch in children if ch.code in first):
+            if runs and runs[-1][1] == r - 1:
+                runs[-1][1] = r
+            else:
+                runs.append([r, r])
+        return "SUM(" + ",".join(f"{letters}{a}" if a == b else f"{letters}{a}:{letters}{b}" for a, b in runs) + ")"
+
+    expected: dict[str, str] = {}
+    for c in plan.parents:
+        row = first.get(c.code)
+        if row is not None:
+            total = sums(c.children)
+            expected[row.score_cell] = f"MIN({format(c.max.normalize(), 'f')},{total})" if c.capped else total
+    if reading.total_cell:
+        expected[reading.total_cell] = sums(plan.tier.criteria)
+    if len(_TOOL_FORMULAS) >= 64:
+        _TOOL_FORMULAS.clear()
+    _TOOL_FORMULAS[key] = (plan, expected)
+    return expected
+
+
+def _normal_formula(text: str) -> str:
+    """A formula in the tool's spelling: no "=", "$" or spaces; OpenDocument's "of:=SUM([.D10:.D12];...)" too."""
+    out = text.strip().removeprefix("of:").lstrip("=")
+    for old, new in (("[.", ""), (":.", ":"), ("]", ""), ("[", ""), ("$", ""), (" ", ""), (";", ",")):
+        out = out.replace(old, new)
+    return out.upper()
+
+
+def _shown_formula(text: str) -> str:
+    shown = text.strip().removeprefix("of:").lstrip("=")
+    return f"={shown[:80]}" if shown else "(công thức)"
 
 
 def _compare_subtotal(value: CellValue, cell: str, expected: Decimal, sink: _Sink, criterion: str | None) -> None:

@@ -1014,3 +1014,242 @@ OUTPUT_HAZARDS: dict[str, tuple[Callable[[Path, Path], Path], int]] = {
     "folder-at-output-name": (hazard_folder_at_output_name, 4),
     "stale-temporaries": (hazard_stale_temporaries, 0),
 }
+
+
+# --- gate ---
+# Odd inbox entries are named after no roster code: one named after a unit that also sent a valid form is that
+# unit's file-not-used warning instead (see the clerk section), which tests/test_feedback.py covers.
+# Files whose size on disk is small but whose sheets would make a reader build billions of cells, formulas in
+# input cells, and entries of the inbox that are not plain files. Each refused one names its sheet and cell.
+
+
+def _xlsx_with(build: Callable[[xlsxwriter.Workbook], None]) -> bytes:
+    """A form-like workbook (the "Chấm điểm" sheet of :func:`good_xlsx_bytes`) plus what ``build`` adds."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("Chấm điểm")
+    ws.write_row(0, 0, ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng / ghi chú"])
+    for r in range(1, 21):
+        ws.write_row(r, 0, [f"1.{r}", f"Tiêu chí thành phần số {r}", 10, 7.5, "Quyết định số 12/QĐ-UBND"])
+    build(wb)
+    wb.close()
+    return buffer.getvalue()
+
+
+def far_cell_xlsx_bytes(row: int, col: int, *, hidden: bool) -> bytes:
+    """A ~9 KB form with one more sheet holding a single cell at (0-based) ``row``, ``col``."""
+
+    def build(wb: xlsxwriter.Workbook) -> None:
+        ws = wb.add_worksheet("Sheet2")
+        ws.write(row, col, 1)
+        if hidden:
+            ws.hide()
+
+    return _xlsx_with(build)
+
+
+def make_far_cell_hidden_sheet(folder: Path) -> Path:
+    """One cell at XFD1048576 in a hidden sheet: a reader would build 17 billion cells (512 GB) and abort."""
+    return _write(folder, "SKHDT o xa.xlsx", far_cell_xlsx_bytes(1048575, 16383, hidden=True))
+
+
+def make_far_cell_z(folder: Path) -> Path:
+    """One cell at Z1048576 in a visible sheet (27 million cells: seconds and ~1 GB in a reader)."""
+    return _write(folder, "SKHDT o Z.xlsx", far_cell_xlsx_bytes(1048575, 25, hidden=False))
+
+
+def ods_bytes(rows_xml: str, *, table: str = "Chấm điểm") -> bytes:
+    """An OpenDocument spreadsheet whose one table holds ``rows_xml``."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{table}">{rows_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    return _zip_bytes(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", content.encode()),
+            ("META-INF/manifest.xml", manifest.encode()),
+        ],
+        stored_first=True,
+    )
+
+
+def _ods_cell(value: float) -> str:
+    return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+
+
+def make_ods_repeated_rows(folder: Path) -> Path:
+    """1,048,566 repeated rows of 60 numbers: 63 million cells in a reader (13 s, 4 GB), 1 KB on disk."""
+    header = "<table:table-row>" + _ods_cell(1) + "</table:table-row>"
+    cells = _ods_cell(7.5).replace("<table:table-cell ", '<table:table-cell table:number-columns-repeated="60" ')
+    rows = f'<table:table-row table:number-rows-repeated="1048566">{cells}</table:table-row>'
+    return _write(folder, "PC lap dong.ods", ods_bytes(header + rows))
+
+
+def make_many_hidden_sheets(folder: Path) -> Path:
+    """A form plus 60 hidden sheets, each with a cell at XFD2000."""
+
+    def build(wb: xlsxwriter.Workbook) -> None:
+        for i in range(60):
+            ws = wb.add_worksheet(f"An {i + 1}")
+            ws.write(1999, 16383, i)
+            ws.hide()
+
+    return _write(folder, "SKHDT nhieu trang.xlsx", _xlsx_with(build))
+
+
+def make_filler_cells(folder: Path) -> Path:
+    """A valid form whose second sheet holds 3 million filler cells (a 7 MB file; 55 s and 2 GB to copy)."""
+    row = "".join(f'<c r="{c}{{r}}"><v>1</v></c>' for c in _letters(60))
+    body = "".join(f'<row r="{r}">{row.format(r=r)}</row>' for r in range(1, 50001))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
+    xlsx = far_cell_xlsx_bytes(0, 0, hidden=False)
+    return _write(folder, "SKHDT o dem.xlsx", _replace_parts(xlsx, {"xl/worksheets/sheet2.xml": sheet}))
+
+
+def make_many_cells(folder: Path) -> Path:
+    """Four sheets within the row and column limits but 320,000 cells in all: past the workbook's cell budget."""
+    row = "".join(f'<c r="{c}{{r}}"><v>1</v></c>' for c in _letters(20))
+    body = "".join(f'<row r="{r}">{row.format(r=r)}</row>' for r in range(1, 4001))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
+
+    def build(wb: xlsxwriter.Workbook) -> None:
+        for i in range(4):
+            wb.add_worksheet(f"Du lieu {i + 1}").write(0, 0, 1)
+
+    xlsx = _xlsx_with(build)
+    parts = {f"xl/worksheets/sheet{i}.xml": sheet for i in range(2, 6)}
+    return _write(folder, "SKHDT qua nhieu o.xlsx", _replace_parts(xlsx, parts))
+
+
+def _letters(n: int) -> list[str]:
+    out = []
+    for i in range(1, n + 1):
+        letters, k = "", i
+        while k:
+            k, rem = divmod(k - 1, 26)
+            letters = chr(65 + rem) + letters
+        out.append(letters)
+    return out
+
+
+def make_far_cell_xls(folder: Path) -> Path:
+    """An .xls whose sheet holds one NUMBER record at IV65536: 16 million cells (512 MB) in a reader."""
+    bof_globals = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0x1F5A, 0x07CD, 0, 0x06)
+    name = "Chấm điểm".encode("utf-16-le")
+    boundsheet_len = 8 + len(name)
+    eof = struct.pack("<HH", 0x000A, 0)
+    sheet_offset = len(bof_globals) + 4 + boundsheet_len + len(eof)
+    boundsheet = struct.pack("<HHIBBBB", 0x0085, boundsheet_len, sheet_offset, 0, 0, len(name) // 2, 1) + name
+    bof_sheet = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0010, 0x1F5A, 0x07CD, 0, 0x06)
+    number = struct.pack("<HHHHHd", 0x0203, 14, 65535, 255, 15, 1.0)
+    stream = bof_globals + boundsheet + eof + bof_sheet + number + eof
+    return _write(folder, "TTT o xa.xls", cfb_bytes({"Workbook": stream.ljust(4096, b"\0")}))
+
+
+def make_dtd_in_dat_part(folder: Path) -> Path:
+    """A DTD in a sheet part named ``sheet1.dat``: the relationship points at it, so a reader parses it."""
+    with zipfile.ZipFile(io.BytesIO(good_xlsx_bytes())) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    sheet = parts.pop("xl/worksheets/sheet1.xml")
+    parts["xl/worksheets/sheet1.dat"] = sheet.replace(
+        b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]><worksheet', 1
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"worksheets/sheet1.xml", b"worksheets/sheet1.dat"
+    )
+    return _write(folder, "SKHDT dat.xlsx", _zip_bytes(parts.items()))
+
+
+GATE_CASES: dict[str, tuple[Factory, str | None]] = {
+    "far-cell-hidden-sheet": (make_far_cell_hidden_sheet, "sheet-too-large"),
+    "far-cell-z": (make_far_cell_z, "sheet-too-large"),
+    "ods-repeated-rows": (make_ods_repeated_rows, "sheet-too-large"),
+    "many-hidden-sheets": (make_many_hidden_sheets, "sheet-too-large"),
+    "filler-cells": (make_filler_cells, "sheet-too-large"),
+    "many-cells": (make_many_cells, "sheet-too-large"),
+    "far-cell-xls": (make_far_cell_xls, "sheet-too-large"),
+    "dtd-in-dat-part": (make_dtd_in_dat_part, "xml-entities"),
+}
+CASES.update(GATE_CASES)
+
+
+# Entries of the inbox that are not plain files: each made in the inbox itself (a link's target depends on where
+# it is), each reported by name. ``None`` when this system cannot make it (no FIFOs or symlinks on Windows
+# without privileges).
+
+
+def make_dangling_link(inbox: Path) -> Path | None:
+    return _symlink(inbox / "lien ket hong.xlsx", inbox / "khong-con.xlsx")
+
+
+def make_looping_link(inbox: Path) -> Path | None:
+    return _symlink(inbox / "vong lap.xlsx", inbox / "vong lap.xlsx")
+
+
+def make_link_outside(inbox: Path) -> Path | None:
+    """A link to a real form kept outside the inbox (the host's files are never read through the inbox)."""
+    outside = inbox.parent / "ngoai-inbox"
+    outside.mkdir(exist_ok=True)
+    return _symlink(inbox / "lien ket ngoai.xlsx", _write(outside, "bieu.xlsx", good_xlsx_bytes()))
+
+
+def make_fifo(inbox: Path) -> Path | None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        return None
+    path = inbox / "duong ong.xlsx"
+    os.mkfifo(path)
+    return path
+
+
+def make_folder_named_xlsx(inbox: Path) -> Path:
+    path = inbox / "thu muc.xlsx"
+    path.mkdir()
+    return path
+
+
+def make_form_named_like_a_lock(inbox: Path) -> Path:
+    """A real form whose name starts with "~$" (Windows hides it, Excel deletes it): read, and said."""
+    return _write(inbox, "~$SKHDT bieu that.xlsx", good_xlsx_bytes())
+
+
+def _symlink(link: Path, target: Path) -> Path | None:
+    try:
+        link.symlink_to(target)
+    except (OSError, NotImplementedError):
+        return None
+    return link
+
+
+#: entry -> (factory making it in the inbox, the finding code expected).
+ENTRY_CASES: dict[str, tuple[Callable[[Path], Path | None], str]] = {
+    "dangling-link": (make_dangling_link, "file-unreadable"),
+    "looping-link": (make_looping_link, "file-unreadable"),
+    "link-outside": (make_link_outside, "file-outside-inbox"),
+    "fifo": (make_fifo, "file-unreadable"),
+    "folder-named-xlsx": (make_folder_named_xlsx, "file-unreadable"),
+    "form-named-like-a-lock": (make_form_named_like_a_lock, "file-lock-name"),
+}

@@ -480,6 +480,7 @@ USER_ERRORS = {
     "OutputError": ExitCode.IO,
     "AppraisalExists": ExitCode.IO,
     "FolderBusy": ExitCode.IO,
+    "InboxError": ExitCode.IO,
     "PreviousResultsError": ExitCode.IO,
 }
 #: Constructor arguments of the classes that need more than a message.

@@ -308,7 +308,7 @@ def test_named_pipe_is_not_opened(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
     assert "không phải là một tệp thông thường" in _unreadable(gate.admit(pipe))
-    assert gate.list_inbox(tmp_path) == []
+    assert gate.list_inbox(tmp_path) == [pipe]  # listed, so that it is reported by name (issue 11)
 
 
 # --------------------------------------------------------------------------- never raises
@@ -494,3 +494,213 @@ def test_an_archive_says_to_unpack_it(tmp_path: Path) -> None:
         archive.writestr("SKHDT.xlsx", corpus.good_xlsx_bytes())
     (finding,) = gate.admit(path).findings
     assert finding.code == "file-archive" and "giải nén" in finding.message
+
+
+# --------------------------------------------------------------------------- a sheet's extent (issue 11)
+
+
+@pytest.mark.parametrize("case", sorted(corpus.GATE_CASES))
+def test_far_cells_and_huge_workbooks_are_refused_fast_and_small(tmp_path: Path, case: str) -> None:
+    factory, code = corpus.GATE_CASES[case]
+    path = factory(tmp_path)
+    tracemalloc.start()
+    started = time.perf_counter()
+    admitted = gate.admit(path)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [f.code for f in admitted.findings] == [code]
+    assert elapsed < 1.0  # ~1-70 ms here; a reader takes seconds to minutes, or aborts
+    assert peak < 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("case", "sheet", "cell"),
+    [
+        ("far-cell-hidden-sheet", "Sheet2", "XFD1048576"),
+        ("far-cell-z", "Sheet2", "Z1048576"),
+        ("ods-repeated-rows", "Chấm điểm", "BH1048567"),
+        ("far-cell-xls", "Chấm điểm", "IV65536"),
+    ],
+)
+def test_a_far_cell_is_named_with_its_sheet(tmp_path: Path, case: str, sheet: str, cell: str) -> None:
+    finding = gate.admit(corpus.GATE_CASES[case][0](tmp_path)).findings[0]
+    assert (finding.sheet, finding.cell) == (sheet, cell)
+    assert cell in finding.message and f'"{sheet}"' in finding.message
+
+
+def test_too_many_sheets_says_how_many(tmp_path: Path) -> None:
+    finding = gate.admit(corpus.make_many_hidden_sheets(tmp_path)).findings[0]
+    assert "61 trang tính" in finding.message and finding.value == "61"
+
+
+def test_the_limits_admit_a_form_at_their_edge(tmp_path: Path) -> None:
+    # The farthest cell a form may have (BL5000) is admitted and measured.
+    path = tmp_path / "edge.xlsx"
+    path.write_bytes(corpus.far_cell_xlsx_bytes(4999, 63, hidden=True))
+    admitted = gate.admit(path)
+    assert admitted.readable, admitted.findings
+    far = admitted.sheets[1]
+    assert (far.name, far.hidden, far.rows, far.columns) == ("Sheet2", True, 5000, 64)
+    assert admitted.sheets[0].hidden is False
+
+
+def test_empty_repeated_rows_at_the_end_of_an_ods_cost_nothing_and_are_admitted(tmp_path: Path) -> None:
+    # LibreOffice ends every sheet with ~1 million styled empty rows: they are not cells.
+    row = "<table:table-row>" + corpus._ods_cell(1) + "</table:table-row>"
+    empty = '<table:table-row table:number-rows-repeated="1048566"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    path = tmp_path / "lo.ods"
+    path.write_bytes(corpus.ods_bytes(row * 3 + empty))
+    admitted = gate.admit(path)
+    assert admitted.readable
+    assert (admitted.sheets[0].rows, admitted.sheets[0].columns) == (3, 1)
+
+
+def test_cells_without_references_are_placed_as_a_reader_places_them(tmp_path: Path) -> None:
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><x:sheetData><x:row><x:c><x:v>1</x:v></x:c><x:c><x:v>2</x:v></x:c></x:row>'
+        b'<x:row r="6000"><x:c><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+    )
+    xlsx = corpus._replace_parts(corpus.good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": sheet})
+    path = tmp_path / "prefixed.xlsx"
+    path.write_bytes(xlsx)
+    finding = gate.admit(path).findings[0]
+    assert (finding.code, finding.cell) == ("sheet-too-large", "A6000")
+
+
+def test_formulas_are_found_in_every_format(tmp_path: Path) -> None:
+    def build(wb: object) -> None:
+        ws = wb.get_worksheet_by_name("Chấm điểm")  # type: ignore[attr-defined]
+        ws.write_formula("D2", "=SUM(D3:D4)", None, 15)
+        ws.write_formula("D3", '=IF(A1="x",1,2)', None, 1)
+
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(corpus._xlsx_with(build))
+    assert gate.admit(path).sheets[0].formulas == {"D2": "SUM(D3:D4)", "D3": 'IF(A1="x",1,2)'}
+    ods = tmp_path / "f.ods"
+    cell = '<table:table-cell table:formula="of:=SUM([.A1:.A2])" office:value-type="float" office:value="3"/>'
+    ods.write_bytes(
+        corpus.ods_bytes(
+            f"<table:table-row>{corpus._ods_cell(1)}</table:table-row><table:table-row>{cell}</table:table-row>"
+        )
+    )
+    assert gate.admit(ods).sheets[0].formulas == {"A2": "of:=SUM([.A1:.A2])"}
+
+
+# --------------------------------------------------------------------------- entries and the inbox folder (issue 11)
+
+
+@pytest.mark.parametrize("case", sorted(corpus.ENTRY_CASES))
+def test_every_odd_entry_is_listed_and_reported_by_name(tmp_path: Path, case: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    factory, code = corpus.ENTRY_CASES[case]
+    path = factory(inbox)
+    if path is None:
+        pytest.skip("this system cannot make such an entry")
+    (inbox / "cu").mkdir()  # a plain subfolder is still skipped without a word
+    corpus.make_office_lock(inbox)  # and so is a real lock file
+    assert gate.list_inbox(inbox) == [path]
+    started = time.perf_counter()
+    admitted = gate.admit(path, inbox=inbox)
+    assert time.perf_counter() - started < 1.0  # a FIFO is never opened
+    assert [f.code for f in admitted.findings] == [code]
+    assert admitted.findings[0].file == path.name
+    assert admitted.readable is (code == "file-lock-name")
+
+
+def test_a_link_inside_the_inbox_is_followed(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = corpus.make_good_xlsx(inbox)
+    link = inbox / "lien ket.xlsx"
+    try:
+        link.symlink_to(form)
+    except OSError:
+        pytest.skip("no symlinks here")
+    admitted = gate.admit(link, inbox=inbox)
+    assert admitted.readable and admitted.findings == ()
+
+
+def test_a_link_outside_is_not_followed_and_names_where_it_leads(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = corpus.make_link_outside(inbox)
+    if path is None:
+        pytest.skip("no symlinks here")
+    admitted = gate.admit(path, inbox=inbox)
+    assert admitted.content is None and admitted.source.sha256 == ""
+    assert "ngoai-inbox" in admitted.findings[0].message
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "loop"])
+def test_an_inbox_that_cannot_be_listed_says_what_is_wrong_with_it(tmp_path: Path, kind: str) -> None:
+    inbox = tmp_path / "inbox"
+    if kind == "file":
+        inbox.write_bytes(b"")
+    elif kind == "loop":
+        try:
+            inbox.symlink_to(inbox)
+        except OSError:
+            pytest.skip("no symlinks here")
+    with pytest.raises(gate.InboxError) as raised:
+        gate.list_inbox(inbox)
+    assert raised.value.filename == str(inbox)
+    wanted = {"missing": "không tồn tại", "file": "là một tệp", "loop": "vòng lặp"}[kind]
+    assert wanted in (raised.value.strerror or "")
+
+
+def test_formula_records_are_found_in_xls() -> None:
+    sample = Path(__file__).resolve().parent.parent / "samples" / "hung-yen-2018" / "inbox"
+    xls = next(sample.glob("*.xls"))
+    form = gate.admit(xls).sheets[0]
+    assert form.name == "Chấm điểm"
+    # LibreOffice kept the form's subtotal formulas as FORMULA records; .xls keeps no formula text.
+    assert {"D9", "D13", "D17"} <= form.formulas.keys()
+    assert set(form.formulas.values()) == {""}
+
+
+@pytest.mark.parametrize(
+    ("row", "col", "refused"),
+    [(5000, 64, False), (5001, 1, True), (1, 65, True), (4999, 52, False), (6000, 1, True), (10000, 1, True),
+     (1, 703, True), (1, 78, True), (1, 79, True), (5010, 3, True), (5100, 3, True)],
+)  # fmt: skip
+def test_the_fast_measure_keeps_the_limits_exactly(tmp_path: Path, row: int, col: int, refused: bool) -> None:
+    from egov_xlsx import containers
+
+    # The fast path's pattern spells the limits out: it must agree with the constants.
+    assert (containers.MAX_SHEET_ROWS, containers.MAX_SHEET_COLUMNS) == (5000, 64)
+    path = tmp_path / "edge.xlsx"
+    path.write_bytes(corpus.far_cell_xlsx_bytes(row - 1, col - 1, hidden=False))
+    admitted = gate.admit(path)
+    assert admitted.readable is not refused
+    if refused:
+        assert admitted.findings[0].cell == f"{containers._column_letters(col)}{row}"
+
+
+def test_rows_without_cells_cost_the_gate_little(tmp_path: Path) -> None:
+    # xlsx: 700,000 rows that all say r="1" and hold nothing build nothing in a reader; the compiled pass
+    # admits them quickly.
+    body = b'<row r="1"/>' * 700_000  # 8 MB: under the zip-bomb ratio check
+    sheet = b'<?xml version="1.0"?><worksheet xmlns="x"><sheetData><row><c><v>1</v></c></row>' + body
+    path = tmp_path / "rows.xlsx"
+    path.write_bytes(
+        corpus._replace_parts(
+            corpus.good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": sheet + b"</sheetData></worksheet>"}
+        )
+    )
+    started = time.perf_counter()
+    assert gate.admit(path).readable
+    assert time.perf_counter() - started < 1.0
+    # ods rows are walked one by one: 450,000 empty ones are past the walk's budget, refused just as fast.
+    ods = tmp_path / "rows.ods"
+    ods.write_bytes(
+        corpus.ods_bytes(
+            "<table:table-row/>" * 450_000 + "<table:table-row>" + corpus._ods_cell(1) + "</table:table-row>"
+        )
+    )
+    started = time.perf_counter()
+    admitted = gate.admit(ods)
+    assert time.perf_counter() - started < 1.0
+    assert [f.code for f in admitted.findings] == ["sheet-too-large"]

@@ -95,8 +95,9 @@ def test_check_inbox_judges_in_the_workers_in_file_order(messy: Path) -> None:
     judged = {jobs: ingest.check_inbox(inbox, _judge, jobs=jobs) for jobs in (1, 2, 3)}
     assert [j[:2] for j in judged[1]] == [j[:2] for j in judged[2]] == [j[:2] for j in judged[3]]
     assert [j[0] for j in judged[1]] == [p.name for p in gate.list_inbox(inbox)]
-    assert {j[2] for j in judged[1]} == {os.getpid()}
-    assert os.getpid() not in {j[2] for j in judged[2]}
+    # Never in this process, even with one job: a reader that aborts must not take the batch with it.
+    assert len({j[2] for j in judged[1]}) == 1
+    assert os.getpid() not in {j[2] for j in judged[1]} | {j[2] for j in judged[2]}
 
 
 def _judge(result: ingest.FileResult) -> tuple[str, int, int]:
@@ -138,3 +139,53 @@ def test_build_in_two_processes_writes_the_same_bytes(
 def _parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+# --------------------------------------------------------------------------- a worker that dies (issue 11)
+
+
+def _exit_on_truncated(path: Path) -> None:
+    """Test hook run in the worker before each file: the truncated workbook kills its process outright."""
+    if path.name == "bi cat.xlsx":
+        os._exit(134)
+
+
+def _abort_on_empty(path: Path) -> None:
+    if path.name == "rong.xlsx":
+        import faulthandler
+
+        faulthandler.disable()  # pytest's handler would print the worker's stack: the abort is the point
+        os.abort()  # what a Rust allocation failure does: SIGABRT, no Python exception, no cleanup
+
+
+@pytest.mark.parametrize("hook", [_exit_on_truncated, _abort_on_empty])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_that_dies_costs_only_its_file(
+    messy: Path, monkeypatch: pytest.MonkeyPatch, hook: object, jobs: int
+) -> None:
+    expected = pipeline.check(messy, jobs=1)
+    monkeypatch.setattr(ingest, "_before_read", hook)
+    killer = "bi cat.xlsx" if hook is _exit_on_truncated else "rong.xlsx"
+    seen: list[str] = []
+    report = pipeline.check(messy, jobs=jobs, progress=lambda c, total: seen.append(c.source.name))
+    crashed = [f for f in report.findings if f.code == "file-crashed"]
+    assert [(f.file, f.severity.value) for f in crashed] == [(killer, "error")]
+    # Every other file gave exactly what it gives without the crash.
+    others = [f for f in report.findings if f.file != killer]
+    assert others == [f for f in expected.findings if f.file != killer]
+    assert report.statuses == expected.statuses
+    assert report.files_read == expected.files_read
+    assert seen == [s.name for s in expected.sources]
+
+
+def test_a_dying_worker_is_a_finding_in_the_cli_not_an_internal_error(
+    messy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from egov_xlsx.cli import ExitCode, app
+
+    monkeypatch.setattr(ingest, "_before_read", _abort_on_empty)
+    result = CliRunner().invoke(app, ["check", str(messy), "-j", "2", "-q"])
+    assert result.exit_code == ExitCode.FINDINGS, result.output
+    assert "file-crashed" in result.output and "rong.xlsx" in result.output

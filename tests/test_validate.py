@@ -299,11 +299,6 @@ def test_show_value_is_bounded():
     assert show_value(1234.5) == "1.234,5"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="python-calamine panics (PanicException, a BaseException) reading -1E+30 under a date format; "
-    "ingest.read_form (the reader, owned by the gating work of issue 11 §2) must make it a finding for the file",
-)
 def test_a_number_the_reader_panics_on_is_a_finding_for_its_file(sample_copy) -> None:
     from egov_xlsx import pipeline
     from tests import corpus

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
@@ -58,18 +58,12 @@ class Interval:
     high_inclusive: bool = False
 
     def __contains__(self, value: object) -> bool:
+        # Decimals, integers and fractions compare exactly with one another: no conversion needed.
         if not isinstance(value, Decimal | Fraction | int):
             return False
-        v = Fraction(value)
-        if self.low is not None:
-            low = Fraction(self.low)
-            if v < low or (v == low and not self.low_inclusive):
-                return False
-        if self.high is not None:
-            high = Fraction(self.high)
-            if v > high or (v == high and not self.high_inclusive):
-                return False
-        return True
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            return False
+        return self.high is None or not (value > self.high or (value == self.high and not self.high_inclusive))
 
     def scaled(self, factor: Decimal) -> Interval:
         """The same interval with both bounds multiplied by ``factor`` (percent bounds to points: maximum / 100)."""
@@ -98,7 +92,7 @@ def shown_figure(
     """
     if within is None and isinstance(value, Figure):
         within = value.within
-    exact = Fraction(value)
+    exact: Decimal | Fraction = value if isinstance(value, Decimal | Fraction) else Decimal(value)
     if within is not None and exact not in within:
         within = None
     mode = "down" if truncate else "half_up"
@@ -118,8 +112,16 @@ def shown_figure(
     return shown
 
 
-def _round(value: Fraction, decimals: int, mode: str) -> Decimal:
+#: Decimal rounding for each mode of :func:`_round`; the context is wide enough to hold any figure exactly.
+_ROUNDING = {"down": ROUND_DOWN, "half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceiling": ROUND_CEILING}
+_EXACT = Context(prec=200)
+
+
+def _round(value: Decimal | Fraction, decimals: int, mode: str) -> Decimal:
     """``value`` to ``decimals`` places, exactly: "down" (truncate), "half_up" (away from zero), "floor", "ceiling"."""
+    if isinstance(value, Decimal):
+        shown = value.quantize(Decimal(1).scaleb(-decimals), rounding=_ROUNDING[mode], context=_EXACT)
+        return shown.copy_abs() if shown.is_zero() else shown
     scaled = value * 10**decimals
     if mode == "down":
         whole = math.trunc(scaled)

@@ -69,7 +69,7 @@ def test_all_problems_reported_at_once_with_key_paths():
     assert "campaign.year" in keys
     assert "campaign.totl" in keys
     assert "tiers[0].criteria[1].children[0].max" in keys
-    assert "tiers[0].criteria" in keys  # duplicate criterion code
+    assert "tiers[0].criteria[1].children[1].code" in keys  # duplicate criterion code, at its second use
     assert "tiers[0].units[3].code" in keys  # duplicate unit code
     assert len(err.value.problems) >= 5
 

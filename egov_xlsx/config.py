@@ -13,6 +13,7 @@ message per mistake. TOML syntax errors and unreadable encodings are told in Vie
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 import tomllib
@@ -130,15 +131,14 @@ def _decode(path: Path, raw: bytes) -> str:
             raise fail(line, "tệp UTF-16 có ký tự hỏng (nửa cặp mã UTF-16 đứng riêng).") from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise fail(line, "tệp có ký tự NUL: có thể là UTF-16 không có dấu BOM.")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise fail(line, "tệp không phải mã UTF-8.") from exc
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise fail(line, "tệp có ký tự NUL: có thể là UTF-16 không có dấu BOM.")
-    return text
 
 
 _CURLY_QUOTES = "“”‘’„‟‚‛″"
@@ -161,7 +161,7 @@ _TOML_MESSAGES: tuple[tuple[str, str], ...] = (
     ("Invalid hex value", "mã \\u... hoặc \\U... trong chuỗi không hợp lệ"),
     ("Escaped character is not a Unicode scalar value", "mã \\u... trong chuỗi không phải ký tự hợp lệ"),
     ("Illegal character", "chuỗi có ký tự điều khiển không được phép (ví dụ tab hay xuống dòng giữa chuỗi)"),
-    ("Unclosed array", "danh sách [ ... ] chưa có dấu ] đóng"),
+    ("Unclosed array", "danh sách [ ... ] mở ở trên chưa có dấu ] đóng"),
     ("Unclosed inline table", "bảng { ... } chưa có dấu } đóng (bảng trong { } phải ghi trên một dòng)"),
     ("Expected ']' at the end of a table declaration", "thiếu dấu ] ở cuối tên bảng"),
     ("Expected ']]' at the end of an array declaration", "thiếu ]] ở cuối tên khối [[...]]"),
@@ -495,6 +495,7 @@ def _bands(r: _Reader, raw: object, key: str) -> tuple[Band, ...]:
     if not isinstance(raw, list) or not raw:
         r.problem(key, 'ghi danh sách mức xếp loại, ví dụ [{ name = "Tốt", min_percent = 85 }, ...]')
         return DEFAULT_BANDS
+    start = len(r.problems)
     written: list[tuple[int, Band]] = []
     for i, rb in enumerate(raw):
         b = r.table(rb, f"{key}[{i}]", {"name", "min_percent"}, required=True)
@@ -523,7 +524,7 @@ def _bands(r: _Reader, raw: object, key: str) -> tuple[Band, ...]:
             )
         lows.setdefault(band.min_percent, i)
     bands = sorted((b for _, b in written), key=lambda b: b.min_percent, reverse=True)
-    if bands and bands[-1].min_percent != 0:
+    if len(r.problems) == start and bands and bands[-1].min_percent != 0:
         r.problem(key, "cần một mức có min_percent = 0 (mức thấp nhất, ví dụ Yếu) để mọi đơn vị đều được xếp loại")
     if len(r.problems) == before and [b for _, b in written] != bands:
         order = ", ".join(f"{b.name} từ {format_number(b.min_percent)}%" for b in bands)
@@ -693,6 +694,8 @@ class _Reader:
         self.problems: list[ConfigProblem] = []
         self.notes: list[str] = []
         self.locator = locator
+        #: id() of a table -> its allowed keys that a misspelt key in it seems to mean.
+        self.misspelt: dict[int, set[str]] = {}
 
     def problem(self, key: str, message: str) -> None:
         """Record a problem at a key path (its line and place are found from the path when shown)."""
@@ -717,8 +720,19 @@ class _Reader:
             return {}
         for extra in sorted(set(raw) - allowed):
             where = f"{key}.{extra}" if key else extra
-            self.problem(where, f"khóa không được hỗ trợ (các khóa hợp lệ: {', '.join(sorted(allowed))})")
+            guess = difflib.get_close_matches(extra, sorted(allowed - set(raw)), n=1, cutoff=0.75)
+            if guess:
+                # One mistake, one message: the misspelt key's, not also "missing" for the key it meant.
+                self.misspelt.setdefault(id(raw), set()).add(guess[0])
+                self.problem(where, f"khóa không được hỗ trợ; có phải là {guess[0]}?")
+            else:
+                self.problem(where, f"khóa không được hỗ trợ (các khóa hợp lệ: {', '.join(sorted(allowed))})")
         return raw
+
+    def missing(self, t: Mapping[str, Any], key: str) -> None:
+        """A required key is absent: a problem, unless a misspelling of it was already told."""
+        if key.rsplit(".", 1)[-1] not in self.misspelt.get(id(t), set()):
+            self.problem(key, "thiếu khóa bắt buộc")
 
     def _get(
         self,
@@ -732,7 +746,7 @@ class _Reader:
         name = key.rsplit(".", 1)[-1]
         if name not in t:
             if required:
-                self.problem(key, "thiếu khóa bắt buộc")
+                self.missing(t, key)
             return default
         value = kind(t[name])
         if value is None:
@@ -802,7 +816,7 @@ class _Reader:
         name = key.rsplit(".", 1)[-1]
         if name not in t:
             if required:
-                self.problem(key, "thiếu khóa bắt buộc")
+                self.missing(t, key)
             return default
         value = conv(t[name])
         if value is None:

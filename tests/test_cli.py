@@ -413,7 +413,11 @@ def test_exit_3_config_problems(tmp_path: Path) -> None:
     result = run_cli("check", tmp_path)
     assert result.returncode == ExitCode.CONFIG == 3
     err = result.stderr.decode("utf-8")
-    assert "Lỗi: Cấu hình" in err and "  - dòng 3 ([campaign], khóa year): phải là số nguyên" in err and "Traceback" not in err
+    assert (
+        "Lỗi: Cấu hình" in err
+        and "  - dòng 3 ([campaign], khóa year): phải là số nguyên" in err
+        and "Traceback" not in err
+    )
 
 
 def test_exit_3_problems_print_one_per_line_even_with_a_newline_in_a_value(tmp_path: Path) -> None:

@@ -183,6 +183,8 @@ def test_every_leaf_is_found_on_its_line(doc: tuple[str, dict[KeyPath, int]]) ->
         last = path[-1]
         if isinstance(last, str) and _BARE.match(last):
             assert last in lines[line - 1]  # the line holds the key
+    windows = text.replace("\n", "\r\n")  # Notepad's line ends: the same lines
+    assert tomllib.loads(windows) and tomlpos.key_lines(windows, strict=True) == found
 
 
 def test_a_spread_out_config() -> None:

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 
 KeyPath = tuple[str | int, ...]
 
-#: Arrays and inline tables nested deeper than this stop the scan (tomllib itself recurses until Python's
-#: recursion limit; :func:`nesting_line` reports where).
+#: Arrays and inline tables nested deeper than this, or a key of more parts, stop the scan (tomllib itself
+#: recurses until Python's recursion limit; :func:`nesting_line` reports where). Lines before it are kept.
 MAX_NESTING = 100
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -204,6 +204,8 @@ class _Scanner:
             self.skip_blanks()
             if self.peek() != ".":
                 return parts
+            if len(parts) >= MAX_NESTING:  # a key of hundreds of parts: stop (its lines would cost its square)
+                raise _TooDeep(self.line())
             self.i += 1
 
     # ------------------------------------------------------------------ values

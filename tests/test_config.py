@@ -342,3 +342,19 @@ def test_without_the_text_problems_keep_their_key_paths():
     with pytest.raises(ConfigError) as err:
         campaign_from(SMALL_TOML.replace("year = 2024", 'year = "2024"'))
     assert [str(p) for p in err.value.problems] == ["campaign.year: phải là số nguyên"]
+
+
+def test_a_criteria_tree_1200_levels_deep_is_located_quickly(tmp_path: Path):
+    import time
+
+    from egov_xlsx.config import MAX_DEPTH
+
+    text = _nested(1200)
+    deepest = "1.9" + ".1" * (MAX_DEPTH - 2)
+    start = time.perf_counter()
+    [problem] = _load_problems(tmp_path, text)
+    assert time.perf_counter() - start < 30
+    lines = text.split("\n")
+    line = lines.index(f'code = "{deepest}.1"')  # the header of its first child, 1-based
+    assert lines[line - 1].startswith("[[tiers.criteria.children")
+    assert problem.startswith(f"dòng {line} (khối t, tiêu chí {deepest}, khóa children): bộ tiêu chí chỉ được tối đa")

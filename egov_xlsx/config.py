@@ -620,7 +620,7 @@ def _criterion(
         else:
             maximum, capped = declared, declared < total
     elif declared is None:
-        if not too_deep:
+        if not too_deep and "max" not in c:  # an invalid max is told by r.decimal
             r.problem(f"{key}.max", "tiêu chí không có tiêu chí con phải có điểm tối đa (max)")
         maximum = ZERO
     else:
@@ -696,6 +696,8 @@ class _Reader:
         self.locator = locator
         #: id() of a table -> its allowed keys that a misspelt key in it seems to mean.
         self.misspelt: dict[int, set[str]] = {}
+        #: Empty tables handed out for missing or malformed ones (kept alive, compared by identity).
+        self.stand_ins: list[dict[str, Any]] = []
 
     def problem(self, key: str, message: str) -> None:
         """Record a problem at a key path (its line and place are found from the path when shown)."""
@@ -714,10 +716,11 @@ class _Reader:
         if raw is None:
             if required:
                 self.problem(key, "thiếu mục bắt buộc")
+                return self._stand_in()
             return {}
         if not isinstance(raw, dict):
             self.problem(key, "phải là một bảng (các dòng khóa = giá trị)")
-            return {}
+            return self._stand_in()
         for extra in sorted(set(raw) - allowed):
             where = f"{key}.{extra}" if key else extra
             guess = difflib.get_close_matches(extra, sorted(allowed - set(raw)), n=1, cutoff=0.75)
@@ -729,8 +732,16 @@ class _Reader:
                 self.problem(where, f"khóa không được hỗ trợ (các khóa hợp lệ: {', '.join(sorted(allowed))})")
         return raw
 
+    def _stand_in(self) -> dict[str, Any]:
+        """An empty table standing for a missing or malformed one (already told): its keys are not missing too."""
+        empty: dict[str, Any] = {}
+        self.stand_ins.append(empty)
+        return empty
+
     def missing(self, t: Mapping[str, Any], key: str) -> None:
-        """A required key is absent: a problem, unless a misspelling of it was already told."""
+        """A required key is absent: a problem, unless its table's absence or a misspelling of it was told."""
+        if any(t is x for x in self.stand_ins):
+            return
         if key.rsplit(".", 1)[-1] not in self.misspelt.get(id(t), set()):
             self.problem(key, "thiếu khóa bắt buộc")
 

@@ -358,3 +358,18 @@ def test_a_criteria_tree_1200_levels_deep_is_located_quickly(tmp_path: Path):
     line = lines.index(f'code = "{deepest}.1"')  # the header of its first child, 1-based
     assert lines[line - 1].startswith("[[tiers.criteria.children")
     assert problem.startswith(f"dòng {line} (khối t, tiêu chí {deepest}, khóa children): bộ tiêu chí chỉ được tối đa")
+
+
+def test_one_mistake_is_one_message_not_its_consequences(tmp_path: Path):
+    # a max written as text: "must be a number", not also "a leaf needs a max"
+    found = _load_problems(tmp_path, SMALL_TOML.replace("max = 10\n", 'max = "10"\n', 1))
+    assert len(found) == 1 and "phải là một số" in found[0], found
+    # units written as a list of names: one message per unit, not also "code missing", "name missing"
+    text = SMALL_TOML[: SMALL_TOML.index("[[tiers.units]]")].replace(
+        'name = "Khối thử"\n', 'name = "Khối thử"\nunits = ["A", "B"]\n', 1
+    )
+    found = _load_problems(tmp_path, text)
+    assert len(found) == 2 and all("phải là một bảng" in p for p in found), found
+    # no [campaign] at all: one message
+    found = _load_problems(tmp_path, SMALL_TOML.replace("[campaign]\n", "[chien-dich]\n", 1))
+    assert [p for p in found if p.startswith("campaign")] == ["campaign: thiếu mục bắt buộc"], found

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 
 KeyPath = tuple[str | int, ...]
 
-#: Arrays and inline tables nested deeper than this, or a key of more parts, stop the scan (tomllib itself
-#: recurses until Python's recursion limit; :func:`nesting_line` reports where). Lines before it are kept.
+#: Arrays and inline tables nested deeper than this stop the scan (tomllib itself recurses until Python's
+#: recursion limit; :func:`nesting_line` reports where); a key of more parts is placed by its first ones.
 MAX_NESTING = 100
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -194,18 +194,18 @@ class _Scanner:
             if c in ('"', "'"):
                 start = self.i
                 self.string()
-                parts.append(_unquote(self.s[start : self.i]))
+                part = _unquote(self.s[start : self.i])
             else:
                 m = _BARE.match(self.s, self.i)
                 if not m:
                     raise _Broken(f"key expected at {self.i}")
-                parts.append(m.group())
+                part = m.group()
                 self.i = m.end()
+            if len(parts) < MAX_NESTING:  # a key of thousands of parts: its first ones place it (all would cost n²)
+                parts.append(part)
             self.skip_blanks()
             if self.peek() != ".":
                 return parts
-            if len(parts) >= MAX_NESTING:  # a key of hundreds of parts: stop (its lines would cost its square)
-                raise _TooDeep(self.line())
             self.i += 1
 
     # ------------------------------------------------------------------ values

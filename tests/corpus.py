@@ -1362,4 +1362,6 @@ CONFIG_CASES: dict[str, tuple[Factory, int | None]] = {
     "trailing-text": (_config_line('title = "Đánh giá" năm 2024'), CONFIG_LINE),
     "bad-date": (_config_line("title = 2024-13-45"), CONFIG_LINE),
     "huge-integer": (_config_line("title = " + "9" * 5000), CONFIG_LINE),
+    "deep-inline-tables": (_config_line("title = " + "{ a = " * 10000 + "1" + " }" * 10000), CONFIG_LINE),
+    "dotted-key-10000-parts": (_config_line('title = "T"\nx' + ".x" * 10000 + " = 1"), CONFIG_LINE + 1),
 }

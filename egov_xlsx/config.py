@@ -213,6 +213,8 @@ def _syntax_problem(text: str, english: str) -> LocatedProblem:
         message = 'dùng dấu nháy thẳng " thay cho dấu nháy cong “ ” (thường do chép từ Word)'
         return LocatedProblem("", message, line=line, where="sai cú pháp TOML")
     reason = next((vi for en, vi in _TOML_MESSAGES if english.startswith(en)), "sai cú pháp")
+    if english.startswith("Expected '='") and "=" in here[column:]:  # "tên đợt = ...": the key, not the "="
+        reason = "tên khóa chỉ dùng chữ không dấu, số, _ và - (không dấu cách), hoặc đặt trong dấu nháy"
     return LocatedProblem("", reason, line=line, column=column or None, where="sai cú pháp TOML")
 
 

@@ -1362,6 +1362,10 @@ CONFIG_CASES: dict[str, tuple[Factory, int | None]] = {
     "trailing-text": (_config_line('title = "Đánh giá" năm 2024'), CONFIG_LINE),
     "bad-date": (_config_line("title = 2024-13-45"), CONFIG_LINE),
     "huge-integer": (_config_line("title = " + "9" * 5000), CONFIG_LINE),
+    "duplicate-inline-key": (_config_line('title = { ten = "A", ten = "B" }'), CONFIG_LINE),
+    "inline-table-extended": (_config_line('title = { ten = "A" }\ntitle.phu = "B"'), CONFIG_LINE + 1),
+    "array-header-unclosed": (_config_line('title = "T"\n[[tiers]'), CONFIG_LINE + 1),
+    "bad-key": (_config_line('title = "T"\ntên đợt = "A"'), CONFIG_LINE + 1),
     "deep-inline-tables": (_config_line("title = " + "{ a = " * 10000 + "1" + " }" * 10000), CONFIG_LINE),
     "dotted-key-10000-parts": (_config_line('title = "T"\nx' + ".x" * 10000 + " = 1"), CONFIG_LINE + 1),
 }

@@ -34,6 +34,10 @@ def test_config_corpus_through_check(case: str, tmp_path: Path) -> None:
     assert not ENGLISH.search(out), out
     if case.startswith("curly"):
         assert "dùng dấu nháy thẳng" in out
+    if case == "bad-key":
+        assert "tên khóa chỉ dùng chữ không dấu" in out
+    if case == "missing-equals":
+        assert "thiếu dấu =" in out
 
 
 def test_deep_nesting_in_a_fresh_interpreter(tmp_path: Path) -> None:

@@ -724,7 +724,7 @@ class _Reader:
             self.problem(key, "phải là một bảng (các dòng khóa = giá trị)")
             return self._stand_in()
         for extra in sorted(set(raw) - allowed):
-            where = f"{key}.{extra}" if key else extra
+            where = f"{key}.{tomlpos.key_part(extra)}" if key else tomlpos.key_part(extra)
             guess = difflib.get_close_matches(extra, sorted(allowed - set(raw)), n=1, cutoff=0.75)
             if guess:
                 # One mistake, one message: the misspelt key's, not also "missing" for the key it meant.

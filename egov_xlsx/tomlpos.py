@@ -16,6 +16,7 @@ anything else it returns what it found so far (:func:`nesting_line` uses that to
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ KeyPath = tuple[str | int, ...]
 MAX_NESTING = 100
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
-_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+_PATH_PART = re.compile(r'\[(\d+)\]|("(?:[^"\\]|\\.)*")|([^.\[\]"]+)')
 
 
 class _TooDeep(Exception):
@@ -41,8 +42,24 @@ class _Broken(Exception):
 
 
 def parse_key_path(key: str) -> KeyPath:
-    """``"tiers[0].criteria[1].max"`` -> ``("tiers", 0, "criteria", 1, "max")`` (the form config.py builds)."""
-    return tuple(int(m.group(1)) if m.group(1) is not None else m.group(2) for m in _PATH_PART.finditer(key))
+    """``'tiers[0].criteria[1].max'`` -> ``("tiers", 0, "criteria", 1, "max")`` (the form config.py builds).
+
+    A key that is not bare is written in double quotes, JSON-escaped (:func:`key_part`).
+    """
+    path: list[str | int] = []
+    for m in _PATH_PART.finditer(key):
+        if m.group(1) is not None:
+            path.append(int(m.group(1)))
+        elif m.group(2) is not None:
+            path.append(str(json.loads(m.group(2))))
+        else:
+            path.append(m.group(3))
+    return tuple(path)
+
+
+def key_part(name: str) -> str:
+    """A key as a part of a key path: bare when it can be, else in double quotes (``'"tên đợt"'``)."""
+    return name if _BARE.fullmatch(name) else json.dumps(name, ensure_ascii=False)
 
 
 def key_lines(text: str, *, strict: bool = False) -> dict[KeyPath, int]:

@@ -373,3 +373,20 @@ def test_one_mistake_is_one_message_not_its_consequences(tmp_path: Path):
     # no [campaign] at all: one message
     found = _load_problems(tmp_path, SMALL_TOML.replace("[campaign]\n", "[chien-dich]\n", 1))
     assert [p for p in found if p.startswith("campaign")] == ["campaign: thiếu mục bắt buộc"], found
+
+
+def test_an_unknown_quoted_key_is_found_on_its_line(tmp_path: Path):
+    text = SMALL_TOML.replace("year = 2024\n", 'year = 2024\n"tên.đợt [1]" = "A"\n', 1)
+    line = text.split("\n").index('"tên.đợt [1]" = "A"') + 1
+    [problem] = _load_problems(tmp_path, text)
+    assert problem.startswith(f"dòng {line} ([campaign], khóa tên.đợt [1]): khóa không được hỗ trợ"), problem
+
+
+def test_key_paths_round_trip():
+    from egov_xlsx import tomlpos
+
+    for path in [("tiers", 0, "criteria", 12, "max"), ("campaign", 'tên.đợt "[1]"'), ("a-b_c",)]:
+        text = "".join(
+            f"[{p}]" if isinstance(p, int) else ("." if i else "") + tomlpos.key_part(p) for i, p in enumerate(path)
+        )
+        assert tomlpos.parse_key_path(text) == path

@@ -510,6 +510,8 @@ def check(
         from egov_xlsx.console import print_check
 
         print_check(_console(), report)
+        for note in report.campaign.notes:
+            _console().print(f"Lưu ý (egov.toml): {note}")
         for problem in problems:
             _console().print(f"Cảnh báo: {problem.message}")
         if written:

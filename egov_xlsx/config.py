@@ -3,19 +3,27 @@
 Every problem is collected, each with its key path (``tiers[1].criteria[0].children[2].max``), and raised
 at once as a :class:`~egov_xlsx.errors.ConfigError`. Unknown keys are problems too: a misspelt key would
 otherwise be silently ignored.
+
+A problem is shown the way a clerk with Notepad finds it: the line of ``egov.toml`` (found from the key
+path by :mod:`egov_xlsx.tomlpos`, so every ``problem(key, ...)`` call gets one) and the tier, unit or
+criterion it is in, "dòng 57 (khối so-nganh, đơn vị thứ 2 – STP, khóa code): ...", sorted by line, one
+message per mistake. TOML syntax errors and unreadable encodings are told in Vietnamese with their line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
+from egov_xlsx import tomlpos
 from egov_xlsx.errors import CampaignNotFound, ConfigError, ConfigProblem
 from egov_xlsx.model import (
     ZERO,
@@ -60,6 +68,26 @@ def config_path(campaign: Path) -> Path:
     return campaign if campaign.suffix.lower() == ".toml" else campaign / CONFIG_NAME
 
 
+@dataclass(frozen=True)
+class LocatedProblem(ConfigProblem):
+    """A config problem with where a clerk finds it in ``egov.toml``: its line (and column) and what it is in.
+
+    ``str()`` reads "dòng 57 (khối so-nganh, đơn vị thứ 2 – STP, khóa code): mã đơn vị ... bị trùng"; the key
+    path stays in :attr:`key` for programs.
+    """
+
+    line: int | None = None
+    column: int | None = None
+    where: str = ""
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.where}: {self.message}" if self.where else super().__str__()
+        column = f", cột {self.column}" if self.column else ""
+        where = f" ({self.where})" if self.where else ""
+        return f"dòng {self.line}{column}{where}: {self.message}"
+
+
 def load_campaign(campaign: Path | str) -> Campaign:
     """Read ``egov.toml`` of a campaign folder (or the file itself) and check it.
 
@@ -74,39 +102,224 @@ def load_campaign(campaign: Path | str) -> Campaign:
     except OSError as exc:
         raise ConfigError(path, [ConfigProblem("", f"không đọc được tệp: {exc.strerror or exc}")]) from exc
     text = _decode(path, raw)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [ConfigProblem("", f"sai cú pháp TOML: {_toml_message(exc)}")]) from exc
-    return parse_campaign(data, path=path, sha256=hashlib.sha256(raw).hexdigest())
+    data = _parse_toml(path, text)
+    return parse_campaign(data, path=path, sha256=hashlib.sha256(raw).hexdigest(), text=text)
+
+
+# --------------------------------------------------------------------------- encodings and TOML syntax
+
+_UTF8_ADVICE = "Mở bằng Notepad, chọn Lưu thành (Save As) với mã UTF-8."
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    """The text of the file: UTF-8 (with or without a byte-order mark) or UTF-16 with one (Notepad's "Unicode")."""
+
+    def fail(line: int | None, message: str) -> ConfigError:
+        return ConfigError(path, [LocatedProblem("", f"{message} {_UTF8_ADVICE}", line=line)])
+
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"
+        body = raw[2:]
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError as exc:
+            line = body[: exc.start - exc.start % 2].decode(codec, errors="replace").count("\n") + 1
+            if exc.end >= len(body) and len(body) % 2:
+                raise fail(
+                    line, "tệp UTF-16 bị cắt cụt (số byte lẻ), có thể do sao chép hoặc tải về chưa xong."
+                ) from exc
+            raise fail(line, "tệp UTF-16 có ký tự hỏng (nửa cặp mã UTF-16 đứng riêng).") from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise fail(line, "tệp có ký tự NUL: có thể là UTF-16 không có dấu BOM.")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            path,
-            [ConfigProblem("", f"dòng {line}: tệp không phải mã UTF-8. Mở bằng Notepad, chọn Lưu thành với mã UTF-8.")],
-        ) from exc
+        raise fail(line, "tệp không phải mã UTF-8.") from exc
 
 
-def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
-    text = str(exc)
-    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
-    where = f"dòng {m.group(1)}, cột {m.group(2)}" if m else ""
-    reason = re.sub(r"\s*\(at .*\)$", "", text)
-    return f"{where} ({reason})" if where else reason
+_CURLY_QUOTES = "“”‘’„‟‚‛″"
+
+#: tomllib's English messages (their start) -> the Vietnamese a clerk reads.
+_TOML_MESSAGES: tuple[tuple[str, str], ...] = (
+    ("Unterminated string", 'chuỗi chưa có dấu nháy đóng: thêm " ở cuối chuỗi (chuỗi phải nằm trên một dòng)'),
+    (
+        "Invalid value",
+        'giá trị không hợp lệ: chuỗi ghi trong dấu nháy thẳng "...", số không có dấu nháy (7.5), '
+        "ngày dạng 2019-03-11, true hoặc false",
+    ),
+    ("Expected '=' after a key", "thiếu dấu = sau tên khóa (mỗi dòng ghi khóa = giá trị)"),
+    ("Cannot declare", "bảng này đã được khai báo ở trên (trùng tên bảng [...])"),
+    ("Cannot overwrite a value", "khóa này đã được ghi ở trên (trùng khóa)"),
+    ("Duplicate inline table key", "khóa bị trùng trong { ... }"),
+    ("Cannot mutate immutable namespace", "không thể bổ sung vào bảng đã ghi trọn trong { } hoặc [ ] ở trên"),
+    ("Cannot redefine namespace", "không thể khai báo lại bảng đã ghi ở trên"),
+    ("Unescaped '\\' in a string", "dấu \\ trong chuỗi phải viết \\\\ (hoặc dùng dấu nháy đơn '...')"),
+    ("Invalid hex value", "mã \\u... hoặc \\U... trong chuỗi không hợp lệ"),
+    ("Escaped character is not a Unicode scalar value", "mã \\u... trong chuỗi không phải ký tự hợp lệ"),
+    ("Illegal character", "chuỗi có ký tự điều khiển không được phép (ví dụ tab hay xuống dòng giữa chuỗi)"),
+    ("Unclosed array", "danh sách [ ... ] mở ở trên chưa có dấu ] đóng"),
+    ("Unclosed inline table", "bảng { ... } chưa có dấu } đóng (bảng trong { } phải ghi trên một dòng)"),
+    ("Expected ']' at the end of a table declaration", "thiếu dấu ] ở cuối tên bảng"),
+    ("Expected ']]' at the end of an array declaration", "thiếu ]] ở cuối tên khối [[...]]"),
+    (
+        "Invalid initial character for a key part",
+        "tên khóa không hợp lệ (chỉ dùng chữ không dấu, số, _ và -, hoặc đặt trong dấu nháy)",
+    ),
+    (
+        "Invalid statement",
+        "dòng không hợp lệ: mỗi dòng là khóa = giá trị, [bảng], [[khối]] hoặc chú thích bắt đầu bằng #",
+    ),
+    (
+        "Expected newline or end of document after a statement",
+        "thừa nội dung sau giá trị (mỗi khóa một dòng; chú thích bắt đầu bằng #)",
+    ),
+    ("Invalid date or datetime", "ngày giờ không hợp lệ (ghi dạng 2019-03-11)"),
+    ("Found invalid character", "ký tự không hợp lệ ở đây"),
+    ("Expected", "thiếu dấu phân cách ở đây"),
+)
 
 
-def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), sha256: str = "") -> Campaign:
-    """Check a parsed TOML document and build the campaign (all problems at once)."""
-    r = _Reader()
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    """``tomllib.loads`` with every failure a located, Vietnamese :class:`ConfigError` (never tomllib's English)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problem = _syntax_problem(text, str(exc))
+    except RecursionError:
+        line = tomlpos.nesting_line(text)
+        problem = LocatedProblem(
+            "", f"các dấu [ ] hoặc {{ }} lồng nhau quá sâu (quá {tomlpos.MAX_NESTING} cấp)", line=line
+        )
+    except ValueError:  # an integer beyond Python's digit limit
+        m = re.search(r"[0-9_]{1000,}", text)
+        line = text[: m.start()].count("\n") + 1 if m else None
+        problem = LocatedProblem("", "số quá dài", line=line)
+    raise ConfigError(path, [problem])
+
+
+def _syntax_problem(text: str, english: str) -> LocatedProblem:
+    m = re.search(r"\(at line (\d+), column (\d+)\)\s*$", english)
+    if m:
+        line, column = int(m.group(1)), int(m.group(2))
+    else:
+        line, column = text.count("\n") + 1, 0  # "(at end of document)"
+    lines = text.split("\n")
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if any(q in here for q in _CURLY_QUOTES):
+        message = 'dùng dấu nháy thẳng " thay cho dấu nháy cong “ ” (thường do chép từ Word)'
+        return LocatedProblem("", message, line=line, where="sai cú pháp TOML")
+    reason = next((vi for en, vi in _TOML_MESSAGES if english.startswith(en)), "sai cú pháp")
+    if english.startswith("Expected '='") and "=" in here[column:]:  # "tên đợt = ...": the key, not the "="
+        reason = "tên khóa chỉ dùng chữ không dấu, số, _ và - (không dấu cách), hoặc đặt trong dấu nháy"
+    return LocatedProblem("", reason, line=line, column=column or None, where="sai cú pháp TOML")
+
+
+# --------------------------------------------------------------------------- locating problems
+
+
+class _Locator:
+    """Turns a key path into its line and a description a clerk recognises (tier, unit, criterion)."""
+
+    def __init__(self, text: str | None, data: Mapping[str, Any]) -> None:
+        self.lines = tomlpos.key_lines(text) if text is not None else None
+        self.data = data
+
+    def line(self, key: str) -> int | None:
+        if self.lines is None:
+            return None
+        return tomlpos.line_of(self.lines, tomlpos.parse_key_path(key))
+
+    def place(self, key: str) -> str:
+        path = tomlpos.parse_key_path(key)
+        parts: list[str] = []
+        node: object = self.data
+        i = 0
+        while i < len(path):
+            part = path[i]
+            index = path[i + 1] if i + 1 < len(path) and isinstance(path[i + 1], int) else None
+            child = _child(node, part)
+            item = _child(child, index) if index is not None else None
+            if i == 0 and isinstance(part, str) and index is None and part != "tiers":
+                parts.append(f"[{part}]")
+            elif index is not None and isinstance(index, int):
+                if part == "children" and parts and parts[-1].startswith("tiêu chí"):
+                    parts.pop()  # the innermost criterion names the place ("tiêu chí 1.2.3")
+                parts.append(_describe(str(part), index, item, node))
+                node, i = item, i + 2
+                continue
+            elif i == len(path) - 1 and isinstance(part, str):
+                parts.append(f"khóa {part}")
+            node = child
+            i += 1
+        return ", ".join(p for p in parts if p)
+
+
+def _child(node: object, part: str | int | None) -> object:
+    if isinstance(node, dict) and isinstance(part, str):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _label(item: object, key: str) -> str:
+    value = item.get(key) if isinstance(item, dict) else None
+    if isinstance(value, bool):
+        return ""
+    return clean(str(value)) if isinstance(value, str | int) else ""
+
+
+def _describe(array: str, index: int, item: object, parent: object) -> str:
+    """``("units", 1, {"code": "STP"})`` -> "đơn vị thứ 2 – STP"."""
+    n = index + 1
+    if array == "tiers":
+        tid = _label(item, "id")
+        return f"khối {tid}" if tid else f"khối thứ {n}"
+    if array in ("criteria", "children"):
+        code = _label(item, "code")
+        if code:
+            return f"tiêu chí {code}"
+        owner = _label(parent, "code") if array == "children" else ""
+        return f"tiêu chí con thứ {n} của {owner}" if owner else f"tiêu chí thứ {n}"
+    names = {"units": ("đơn vị", "code"), "bands": ("mức xếp loại", "name"), "adjustments": ("dòng cộng/trừ", "code")}
+    if array in names:
+        what, label_key = names[array]
+        label = _label(item, label_key)
+        return f"{what} thứ {n} – {label}" if label else f"{what} thứ {n}"
+    return f"khóa {array}, mục thứ {n}"
+
+
+def _located(problems: Sequence[ConfigProblem], locator: _Locator) -> list[ConfigProblem]:
+    """Every problem with its line and place, sorted by line (file-wide ones first), each mistake once."""
+    out: list[LocatedProblem] = []
+    seen: set[tuple[int | None, str, str]] = set()
+    for p in problems:
+        if isinstance(p, LocatedProblem):
+            located = p
+        else:
+            line = locator.line(p.key) if p.key else None
+            where = locator.place(p.key) if p.key and line is not None else ""
+            located = LocatedProblem(p.key, p.message, line=line, where=where)
+        if (located.line, located.where, located.message) in seen:
+            continue
+        seen.add((located.line, located.where, located.message))
+        out.append(located)
+    out.sort(key=lambda p: (p.line is not None, p.line or 0))
+    return list(out)
+
+
+def parse_campaign(
+    data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), sha256: str = "", text: str | None = None
+) -> Campaign:
+    """Check a parsed TOML document and build the campaign (all problems at once).
+
+    With the document's ``text`` every problem carries its line (:class:`LocatedProblem`); without, its key path.
+    """
+    r = _Reader(_Locator(text, data))
     root = r.table(data, "", {"campaign", "display", "validation", "document", "tiers"})
     camp = r.table(
         root.get("campaign"),
@@ -159,22 +372,27 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
         if tier is not None:
             tiers.append(tier)
 
-    seen_tiers: set[str] = set()
-    seen_units: dict[str, str] = {}
-    for i, tier in enumerate(tiers):
-        if tier.id in seen_tiers:
-            r.problem(f"tiers[{i}].id", f'mã khối "{tier.id}" bị trùng')
-        seen_tiers.add(tier.id)
-        for j, unit in enumerate(tier.units):
-            if unit.code in seen_units:
+    seen_tiers: dict[str, int] = {}
+    seen_units: dict[str, tuple[int, int]] = {}
+    for i, raw in enumerate(raw_tiers):
+        tid = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(tid, str) and tid:
+            if tid in seen_tiers:
+                r.problem(f"tiers[{i}].id", f'mã khối "{tid}" bị trùng{r.at(f"tiers[{seen_tiers[tid]}].id")}')
+            seen_tiers.setdefault(tid, i)
+        raw_units = raw.get("units") if isinstance(raw, dict) else None
+        for j, ru in enumerate(raw_units if isinstance(raw_units, list) else []):
+            code = _unit_code(ru)
+            first = seen_units.setdefault(code, (i, j)) if code else (i, j)
+            if first[0] != i:  # a duplicate inside one tier is told by _units
                 r.problem(
                     f"tiers[{i}].units[{j}].code",
-                    f'mã đơn vị "{unit.code}" đã dùng ở khối {seen_units[unit.code]}; mã đơn vị phải duy nhất',
+                    f'mã đơn vị "{code}" đã dùng ở khối khác{r.at(f"tiers[{first[0]}].units[{first[1]}].code")}; '
+                    "mã đơn vị phải duy nhất",
                 )
-            seen_units.setdefault(unit.code, tier.id)
 
     if r.problems:
-        raise ConfigError(path, r.problems)
+        raise ConfigError(path, _located(r.problems, r.locator))
     return Campaign(
         id=cid,
         title=title,
@@ -189,6 +407,7 @@ def parse_campaign(data: Mapping[str, Any], *, path: Path = Path(CONFIG_NAME), s
         folder=path.parent,
         config_sha256=sha256,
         previous_provinces=previous_provinces,
+        notes=tuple(r.notes),
     )
 
 
@@ -249,21 +468,16 @@ def _tier(r: _Reader, raw: object, key: str) -> Tier | None:
         r.problem(f"{key}.criteria", "cần ít nhất một tiêu chí [[tiers.criteria]]")
         raw_criteria = []
     unit_codes = {u.code for u in units}
+    codes: dict[str, str] = {}  # criterion code -> the key path of its first criterion
     for i, rc in enumerate(raw_criteria):
-        c = _criterion(r, rc, f"{key}.criteria[{i}]", unit_codes)
+        c = _criterion(r, rc, f"{key}.criteria[{i}]", unit_codes, codes)
         if c is not None:
             criteria.append(c)
-    codes: dict[str, int] = {}
-    for c in (n for top in criteria for n in top.walk()):
-        codes[c.code] = codes.get(c.code, 0) + 1
-    for code, n in codes.items():
-        if n > 1:
-            r.problem(f"{key}.criteria", f'mã tiêu chí "{code}" bị trùng ({n} lần)')
     breakers = r.texts(t, f"{key}.tie_breakers")
     for i, code in enumerate(breakers):
         if code not in codes:
             r.problem(f"{key}.tie_breakers[{i}]", f'không có tiêu chí mã "{code}" trong khối')
-    adjustments = _adjustments(r, t.get("adjustments"), f"{key}.adjustments", set(codes))
+    adjustments = _adjustments(r, t.get("adjustments"), f"{key}.adjustments", codes)
     if not tid:
         return None
     return Tier(
@@ -283,7 +497,8 @@ def _bands(r: _Reader, raw: object, key: str) -> tuple[Band, ...]:
     if not isinstance(raw, list) or not raw:
         r.problem(key, 'ghi danh sách mức xếp loại, ví dụ [{ name = "Tốt", min_percent = 85 }, ...]')
         return DEFAULT_BANDS
-    bands: list[Band] = []
+    start = len(r.problems)
+    written: list[tuple[int, Band]] = []
     for i, rb in enumerate(raw):
         b = r.table(rb, f"{key}[{i}]", {"name", "min_percent"}, required=True)
         name = r.text(b, f"{key}[{i}].name", required=True)
@@ -293,15 +508,29 @@ def _bands(r: _Reader, raw: object, key: str) -> tuple[Band, ...]:
         else:
             _bounded(r, f"{key}[{i}].min_percent", low)
         if name and low is not None:
-            bands.append(Band(name, low))
-    bands.sort(key=lambda b: b.min_percent, reverse=True)
-    names = [b.name for b in bands]
-    if len(set(names)) != len(names):
-        r.problem(key, "tên mức xếp loại bị trùng")
-    if len({b.min_percent for b in bands}) != len(bands):
-        r.problem(key, "hai mức xếp loại có cùng min_percent")
-    if bands and bands[-1].min_percent != 0:
+            written.append((i, Band(name, low)))
+    before = len(r.problems)
+    names: dict[str, int] = {}
+    lows: dict[Decimal, int] = {}
+    for i, band in written:
+        if band.name in names:
+            r.problem(
+                f"{key}[{i}].name", f'tên mức xếp loại "{band.name}" bị trùng{r.at(f"{key}[{names[band.name]}].name")}'
+            )
+        names.setdefault(band.name, i)
+        if band.min_percent in lows:
+            r.problem(
+                f"{key}[{i}].min_percent",
+                f"hai mức xếp loại có cùng min_percent = {format_number(band.min_percent)}"
+                f"{r.at(f'{key}[{lows[band.min_percent]}].min_percent')}: không rõ đơn vị đạt mức nào",
+            )
+        lows.setdefault(band.min_percent, i)
+    bands = sorted((b for _, b in written), key=lambda b: b.min_percent, reverse=True)
+    if len(r.problems) == start and bands and bands[-1].min_percent != 0:
         r.problem(key, "cần một mức có min_percent = 0 (mức thấp nhất, ví dụ Yếu) để mọi đơn vị đều được xếp loại")
+    if len(r.problems) == before and [b for _, b in written] != bands:
+        order = ", ".join(f"{b.name} từ {format_number(b.min_percent)}%" for b in bands)
+        r.note(key, f"các mức xếp loại không ghi theo thứ tự từ cao xuống thấp; đã sắp lại: {order}")
     return tuple(bands)
 
 
@@ -310,15 +539,15 @@ def _units(r: _Reader, raw: object, key: str) -> tuple[Unit, ...]:
         r.problem(key, "cần danh sách đơn vị [[tiers.units]] với code và name")
         return ()
     units: list[Unit] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, ru in enumerate(raw):
         k = f"{key}[{i}]"
         u = r.table(ru, k, {"code", "name", "contact", "ranked", "unranked_reason", "previous_codes"}, required=True)
         code = r.code(u, f"{k}.code")
         name = r.text(u, f"{k}.name", required=True)
-        if code in seen:
-            r.problem(f"{k}.code", f'mã đơn vị "{code}" bị trùng')
-        seen.add(code)
+        if code and code in seen:
+            r.problem(f"{k}.code", f'mã đơn vị "{code}" bị trùng{r.at(f"{key}[{seen[code]}].code")}')
+        seen.setdefault(code, i)
         ranked = r.boolean(u, f"{k}.ranked", default=True)
         reason = r.text(u, f"{k}.unranked_reason")
         if not ranked and not reason:
@@ -336,11 +565,17 @@ def _units(r: _Reader, raw: object, key: str) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str], depth: int = 1) -> Criterion | None:
+def _criterion(
+    r: _Reader, raw: object, key: str, unit_codes: set[str], codes: dict[str, str], depth: int = 1
+) -> Criterion | None:
     c = r.table(raw, key, {"code", "name", "max", "children", "not_applicable"}, required=True)
     if not c:
         return None
     code = r.code(c, f"{key}.code")
+    if code and code in codes:
+        r.problem(f"{key}.code", f'mã tiêu chí "{code}" bị trùng{r.at(f"{codes[code]}.code")}')
+    elif code:
+        codes[code] = key
     name = r.text(c, f"{key}.name", required=True)
     declared = r.decimal(c, f"{key}.max")
     if declared is not None and declared <= 0:
@@ -358,7 +593,7 @@ def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str], depth: i
         r.problem(f"{key}.children", f"bộ tiêu chí chỉ được tối đa {MAX_DEPTH} cấp (tiêu chí {code} đã ở cấp {depth})")
         raw_children = []
     for i, rc in enumerate(raw_children):
-        child = _criterion(r, rc, f"{key}.children[{i}]", unit_codes, depth + 1)
+        child = _criterion(r, rc, f"{key}.children[{i}]", unit_codes, codes, depth + 1)
         if child is not None:
             children.append(child)
     na_allowed, na_units = False, frozenset[str]()
@@ -379,14 +614,15 @@ def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str], depth: i
         elif declared > total:
             r.problem(
                 f"{key}.max",
-                f"điểm tối đa {declared} lớn hơn tổng điểm tối đa các tiêu chí con ({total}); "
+                f"điểm tối đa {format_number(declared)} lớn hơn tổng điểm tối đa các tiêu chí con "
+                f"({format_number(total)}); "
                 "bỏ max để lấy tổng, hoặc ghi mức trần nhỏ hơn",
             )
             maximum = declared
         else:
             maximum, capped = declared, declared < total
     elif declared is None:
-        if not too_deep:
+        if not too_deep and "max" not in c:  # an invalid max is told by r.decimal
             r.problem(f"{key}.max", "tiêu chí không có tiêu chí con phải có điểm tối đa (max)")
         maximum = ZERO
     else:
@@ -404,13 +640,14 @@ def _criterion(r: _Reader, raw: object, key: str, unit_codes: set[str], depth: i
     )
 
 
-def _adjustments(r: _Reader, raw: object, key: str, criterion_codes: set[str]) -> tuple[Adjustment, ...]:
+def _adjustments(r: _Reader, raw: object, key: str, criterion_codes: Mapping[str, str]) -> tuple[Adjustment, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
         r.problem(key, "ghi các dòng điểm cộng/trừ dạng [[tiers.adjustments]]")
         return ()
     out: list[Adjustment] = []
+    seen: dict[str, int] = {}
     for i, ra in enumerate(raw):
         k = f"{key}[{i}]"
         a = r.table(ra, k, {"code", "name", "min", "max"}, required=True)
@@ -420,8 +657,11 @@ def _adjustments(r: _Reader, raw: object, key: str, criterion_codes: set[str]) -
         high = r.decimal(a, f"{k}.max", default=ZERO)
         _bounded(r, f"{k}.min", low)
         _bounded(r, f"{k}.max", high)
-        if code in criterion_codes or code in {x.code for x in out}:
-            r.problem(f"{k}.code", f'mã "{code}" đã dùng cho một tiêu chí hoặc dòng khác')
+        if code in criterion_codes:
+            r.problem(f"{k}.code", f'mã "{code}" đã dùng cho một tiêu chí{r.at(f"{criterion_codes[code]}.code")}')
+        elif code and code in seen:
+            r.problem(f"{k}.code", f'mã "{code}" đã dùng cho dòng cộng/trừ khác{r.at(f"{key}[{seen[code]}].code")}')
+        seen.setdefault(code, i)
         if low is not None and high is not None and low > high:
             r.problem(k, "min phải nhỏ hơn hoặc bằng max")
         if low is not None and high is not None and low == high == ZERO:
@@ -429,6 +669,14 @@ def _adjustments(r: _Reader, raw: object, key: str, criterion_codes: set[str]) -
         if code and name and low is not None and high is not None:
             out.append(Adjustment(code=code, name=name, min=low, max=high))
     return tuple(out)
+
+
+def _unit_code(raw: object) -> str:
+    """A unit's code as :meth:`_Reader.code` reads it, or "" (its problems are told there)."""
+    code = raw.get("code") if isinstance(raw, dict) else None
+    if isinstance(code, bool) or not isinstance(code, str | int):
+        return ""
+    return clean(code) if isinstance(code, str) else str(code)
 
 
 def _bounded(r: _Reader, key: str, value: Decimal | None) -> None:
@@ -444,24 +692,60 @@ def _bounded(r: _Reader, key: str, value: Decimal | None) -> None:
 class _Reader:
     """Typed access to TOML values that records a problem instead of raising."""
 
-    def __init__(self) -> None:
+    def __init__(self, locator: _Locator) -> None:
         self.problems: list[ConfigProblem] = []
+        self.notes: list[str] = []
+        self.locator = locator
+        #: id() of a table -> its allowed keys that a misspelt key in it seems to mean.
+        self.misspelt: dict[int, set[str]] = {}
+        #: Empty tables handed out for missing or malformed ones (kept alive, compared by identity).
+        self.stand_ins: list[dict[str, Any]] = []
 
     def problem(self, key: str, message: str) -> None:
+        """Record a problem at a key path (its line and place are found from the path when shown)."""
         self.problems.append(ConfigProblem(key, message))
+
+    def note(self, key: str, message: str) -> None:
+        """Record a note: accepted as written, but the clerk should know (shown by ``check``)."""
+        self.notes.append(str(_located([ConfigProblem(key, message)], self.locator)[0]))
+
+    def at(self, key: str) -> str:
+        """Where the first of two duplicates is (" (đã dùng ở dòng 12)"), when the text is known."""
+        line = self.locator.line(key)
+        return f" (đã dùng ở dòng {line})" if line is not None else ""
 
     def table(self, raw: object, key: str, allowed: set[str], *, required: bool = False) -> dict[str, Any]:
         if raw is None:
             if required:
                 self.problem(key, "thiếu mục bắt buộc")
+                return self._stand_in()
             return {}
         if not isinstance(raw, dict):
             self.problem(key, "phải là một bảng (các dòng khóa = giá trị)")
-            return {}
+            return self._stand_in()
         for extra in sorted(set(raw) - allowed):
-            where = f"{key}.{extra}" if key else extra
-            self.problem(where, f"khóa không được hỗ trợ (các khóa hợp lệ: {', '.join(sorted(allowed))})")
+            where = f"{key}.{tomlpos.key_part(extra)}" if key else tomlpos.key_part(extra)
+            guess = difflib.get_close_matches(extra, sorted(allowed - set(raw)), n=1, cutoff=0.75)
+            if guess:
+                # One mistake, one message: the misspelt key's, not also "missing" for the key it meant.
+                self.misspelt.setdefault(id(raw), set()).add(guess[0])
+                self.problem(where, f"khóa không được hỗ trợ; có phải là {guess[0]}?")
+            else:
+                self.problem(where, f"khóa không được hỗ trợ (các khóa hợp lệ: {', '.join(sorted(allowed))})")
         return raw
+
+    def _stand_in(self) -> dict[str, Any]:
+        """An empty table standing for a missing or malformed one (already told): its keys are not missing too."""
+        empty: dict[str, Any] = {}
+        self.stand_ins.append(empty)
+        return empty
+
+    def missing(self, t: Mapping[str, Any], key: str) -> None:
+        """A required key is absent: a problem, unless its table's absence or a misspelling of it was told."""
+        if any(t is x for x in self.stand_ins):
+            return
+        if key.rsplit(".", 1)[-1] not in self.misspelt.get(id(t), set()):
+            self.problem(key, "thiếu khóa bắt buộc")
 
     def _get(
         self,
@@ -475,7 +759,7 @@ class _Reader:
         name = key.rsplit(".", 1)[-1]
         if name not in t:
             if required:
-                self.problem(key, "thiếu khóa bắt buộc")
+                self.missing(t, key)
             return default
         value = kind(t[name])
         if value is None:
@@ -545,7 +829,7 @@ class _Reader:
         name = key.rsplit(".", 1)[-1]
         if name not in t:
             if required:
-                self.problem(key, "thiếu khóa bắt buộc")
+                self.missing(t, key)
             return default
         value = conv(t[name])
         if value is None:

@@ -217,6 +217,8 @@ class Campaign:
     config_sha256: str = ""
     #: Provinces merged into this one (2025) whose earlier results ``--previous`` may compare with.
     previous_provinces: tuple[str, ...] = ()
+    #: What the config check accepted but the clerk should know ("bands re-ordered"), located; ``check`` prints them.
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((t for t in self.tiers if t.id == tier_id), None)

@@ -1253,3 +1253,119 @@ ENTRY_CASES: dict[str, tuple[Callable[[Path], Path | None], str]] = {
     "folder-named-xlsx": (make_folder_named_xlsx, "file-unreadable"),
     "form-named-like-a-lock": (make_form_named_like_a_lock, "file-lock-name"),
 }
+
+
+# --- config ---
+# egov.toml files a clerk breaks with Notepad or Word: each ``make_config_<case>(folder)`` writes ``egov.toml``
+# into ``folder``. :data:`CONFIG_CASES` maps a case to its factory and the line the message must name (``None``:
+# the file loads). `egov-xlsx check` must exit 3 with that line, in Vietnamese, with no traceback.
+
+CONFIG_TEXT = """[campaign]
+id = "thu-2024"
+title = "Đánh giá thử nghiệm năm 2024"
+province = "Thử"
+year = 2024
+
+[[tiers]]
+id = "t"
+name = "Khối thử"
+bands = [
+  { name = "Tốt", min_percent = 85 },
+  { name = "Yếu", min_percent = 0 },
+]
+
+[[tiers.criteria]]
+code = "1"
+name = "Nhóm một"
+max = 10
+
+[[tiers.units]]
+code = "A"
+name = "Đơn vị A"
+"""
+
+#: The line of :data:`CONFIG_TEXT` the cases break (``title = ...``).
+CONFIG_LINE = 3
+
+
+def _config_with(line: str) -> str:
+    lines = CONFIG_TEXT.split("\n")
+    lines[CONFIG_LINE - 1] = line
+    return "\n".join(lines)
+
+
+def _config_bytes(folder: Path, data: bytes) -> Path:
+    return _write(folder, "egov.toml", data)
+
+
+def _config_line(line: str) -> Factory:
+    return lambda folder: _config_bytes(folder, _config_with(line).encode("utf-8"))
+
+
+def make_config_utf16(folder: Path) -> Path:
+    """Notepad's "Unicode": UTF-16 little-endian with a byte-order mark (loads)."""
+    return _config_bytes(folder, CONFIG_TEXT.encode("utf-16"))
+
+
+def make_config_utf8_bom(folder: Path) -> Path:
+    return _config_bytes(folder, b"\xef\xbb\xbf" + CONFIG_TEXT.encode("utf-8"))
+
+
+def make_config_utf16_odd(folder: Path) -> Path:
+    """UTF-16 cut one byte short (a copy that did not finish): the last line is named."""
+    return _config_bytes(folder, CONFIG_TEXT.rstrip("\n").encode("utf-16")[:-1])
+
+
+def make_config_utf16_lone_surrogate(folder: Path) -> Path:
+    """UTF-16 with half of a surrogate pair on the title's line."""
+    head, tail = _config_with('title = "Đánh giá X"').split("X", 1)
+    data = head.encode("utf-16") + b"\x00\xd8" + tail.encode("utf-16-le")
+    return _config_bytes(folder, data)
+
+
+def make_config_cp1258(folder: Path) -> Path:
+    """Saved in the old Windows Vietnamese code page, not UTF-8."""
+    return _config_bytes(folder, _config_with('title = "Đơn"').encode("cp1258", errors="replace"))
+
+
+def make_config_utf16_without_bom(folder: Path) -> Path:
+    return _config_bytes(folder, CONFIG_TEXT.encode("utf-16-le"))
+
+
+def make_config_deep_nesting(folder: Path) -> Path:
+    """An array nested 10,000 levels deep (tomllib recurses until Python gives up)."""
+    return _config_bytes(folder, _config_with("title = " + "[" * 10000 + "]" * 10000).encode("utf-8"))
+
+
+#: case -> (factory, line the message names; ``None``: the file loads).
+CONFIG_CASES: dict[str, tuple[Factory, int | None]] = {
+    "utf8-bom": (make_config_utf8_bom, None),
+    "utf16-bom": (make_config_utf16, None),
+    "utf16-odd-bytes": (make_config_utf16_odd, CONFIG_TEXT.rstrip("\n").count("\n") + 1),
+    "utf16-lone-surrogate": (make_config_utf16_lone_surrogate, CONFIG_LINE),
+    "utf16-without-bom": (make_config_utf16_without_bom, 1),
+    "cp1258": (make_config_cp1258, CONFIG_LINE),
+    "deep-nesting": (make_config_deep_nesting, CONFIG_LINE),
+    "curly-quotes": (_config_line("title = “Đánh giá thử nghiệm”"), CONFIG_LINE),
+    "curly-closing-quote": (_config_line('title = "Đánh giá thử nghiệm”'), CONFIG_LINE),
+    "unterminated-string": (_config_line('title = "Đánh giá thử nghiệm'), CONFIG_LINE),
+    "invalid-value": (_config_line("title = Đánh giá"), CONFIG_LINE),
+    "missing-equals": (_config_line('title "Đánh giá"'), CONFIG_LINE),
+    "duplicate-key": (_config_line('id = "lap-lai"'), CONFIG_LINE),
+    "duplicate-table": (_config_line("[campaign]"), CONFIG_LINE),
+    "invalid-escape": (_config_line('title = "C:\\du-lieu\\danh-gia"'), CONFIG_LINE),
+    "bad-unicode-escape": (_config_line('title = "\\uD800"'), CONFIG_LINE),
+    "control-character": (_config_line('title = "Đánh\x07giá"'), CONFIG_LINE),
+    "unclosed-array": (_config_line('title = ["Đánh giá"'), CONFIG_LINE + 1),  # arrays may span lines
+    "unclosed-inline-table": (_config_line('title = { ten = "Đánh giá"'), CONFIG_LINE),
+    "table-without-bracket": (_config_line("[document"), CONFIG_LINE),
+    "trailing-text": (_config_line('title = "Đánh giá" năm 2024'), CONFIG_LINE),
+    "bad-date": (_config_line("title = 2024-13-45"), CONFIG_LINE),
+    "huge-integer": (_config_line("title = " + "9" * 5000), CONFIG_LINE),
+    "duplicate-inline-key": (_config_line('title = { ten = "A", ten = "B" }'), CONFIG_LINE),
+    "inline-table-extended": (_config_line('title = { ten = "A" }\ntitle.phu = "B"'), CONFIG_LINE + 1),
+    "array-header-unclosed": (_config_line('title = "T"\n[[tiers]'), CONFIG_LINE + 1),
+    "bad-key": (_config_line('title = "T"\ntên đợt = "A"'), CONFIG_LINE + 1),
+    "deep-inline-tables": (_config_line("title = " + "{ a = " * 10000 + "1" + " }" * 10000), CONFIG_LINE),
+    "dotted-key-10000-parts": (_config_line('title = "T"\nx' + ".x" * 10000 + " = 1"), CONFIG_LINE + 1),
+}

@@ -174,8 +174,8 @@ def test_config_problems_exit_3_with_key_paths(tmp_path: Path) -> None:
     (tmp_path / "egov.toml").write_text('[campaign]\nid = "x"\nyear = "2024"\n', encoding="utf-8")
     code, out = invoke("check", tmp_path)
     assert code == ExitCode.CONFIG
-    assert "campaign.year: phải là số nguyên" in out
-    assert "campaign.title: thiếu khóa bắt buộc" in out
+    assert "dòng 3 ([campaign], khóa year): phải là số nguyên" in out
+    assert "dòng 1 ([campaign], khóa title): thiếu khóa bắt buộc" in out
     assert "tiers: cần ít nhất một khối" in out
     assert "Traceback" not in out
 
@@ -413,7 +413,11 @@ def test_exit_3_config_problems(tmp_path: Path) -> None:
     result = run_cli("check", tmp_path)
     assert result.returncode == ExitCode.CONFIG == 3
     err = result.stderr.decode("utf-8")
-    assert "Lỗi: Cấu hình" in err and "  - campaign.year: phải là số nguyên" in err and "Traceback" not in err
+    assert (
+        "Lỗi: Cấu hình" in err
+        and "  - dòng 3 ([campaign], khóa year): phải là số nguyên" in err
+        and "Traceback" not in err
+    )
 
 
 def test_exit_3_problems_print_one_per_line_even_with_a_newline_in_a_value(tmp_path: Path) -> None:
@@ -561,4 +565,4 @@ def test_whatever_check_accepts_forms_makes_and_what_it_refuses_is_exit_3(tmp_pa
     huge.mkdir()
     (huge / "egov.toml").write_text(_nested(3).replace("max = 1\n", "max = 1e30\n"), encoding="utf-8")
     code, out = invoke("forms", huge)
-    assert code == ExitCode.CONFIG and ".max: không được vượt quá 100.000" in out, out
+    assert code == ExitCode.CONFIG and "khóa max): không được vượt quá 100.000" in out, out

@@ -516,7 +516,7 @@ class CheckReport:
     #: Every file found in the inbox, in file-name order.
     sources: tuple[SourceFile, ...] = ()
     #: The appraisal council's usable records from ``appraisal.xlsx``: appraised leaf scores and the values
-    #: of bonus/penalty lines (``criterion`` is then the line's code); see :mod:`egov_xlsx.appraisal`.
+    #: of bonus/penalty lines (``criterion`` is then the line's code); see :mod:`egov_xlsx.rules.appraisal`.
     appraisals: tuple[Appraisal, ...] = ()
 
     def source(self, name: str) -> SourceFile | None:

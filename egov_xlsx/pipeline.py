@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from egov_xlsx import __version__, appraisal, findings, ingest, validate
+from egov_xlsx import __version__, findings
 from egov_xlsx.atomic import Inputs, Staging, is_within, naming, publishing
 from egov_xlsx.config import CONFIG_NAME, load_campaign
 from egov_xlsx.errors import OutputError
@@ -34,11 +34,13 @@ from egov_xlsx.model import (
     TierResult,
     UnitState,
 )
-from egov_xlsx.scoring import score_tier
+from egov_xlsx.read import ingest
+from egov_xlsx.rules import appraisal, validate
+from egov_xlsx.rules.scoring import score_tier
 
 if TYPE_CHECKING:
-    from egov_xlsx.background import Pending
-    from egov_xlsx.feedback import FeedbackJob
+    from egov_xlsx.publish.background import Pending
+    from egov_xlsx.publish.feedback import FeedbackJob
 
 FEEDBACK_FOLDER = "tra-lai"
 DRAFT_SUFFIX = "-du-thao"
@@ -134,7 +136,7 @@ def _batch(func: Callable[P, R]) -> Callable[P, R]:
 def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress | None = None) -> CheckReport:
     """Read and check every file in the campaign's inbox against the config and the roster.
 
-    Then read ``appraisal.xlsx`` when present (:func:`egov_xlsx.appraisal.check_appraisal`): its records
+    Then read ``appraisal.xlsx`` when present (:func:`egov_xlsx.rules.appraisal.check_appraisal`): its records
     and findings join the report. Never raises for a bad file: each becomes findings and the others are
     still read.
     """
@@ -264,7 +266,7 @@ def build(
     with errors left out of the ranking. ``previous`` is an earlier year's output folder or results.json,
     for rank and score changes.
     """
-    from egov_xlsx.previous import load_previous
+    from egov_xlsx.rules.previous import load_previous
 
     camp = as_campaign(campaign)
     folder = output_folder(camp, out_dir)
@@ -285,7 +287,7 @@ def build(
     for name in names.__dict__.values():  # an output over an input (-o at last year's results): refuse now
         inputs.guard(folder / name)
     with publishing(folder, inputs=inputs, subfolders=(FEEDBACK_FOLDER,)) as staging:
-        from egov_xlsx.report import write_findings_report
+        from egov_xlsx.publish.report import write_findings_report
 
         report_tmp = staging.stage(folder / names.report)
         copies = _stage_copies(staging, report, folder)
@@ -342,7 +344,7 @@ def campaign_inputs(report: CheckReport, previous: Path | None = None) -> Inputs
         with contextlib.suppress(OSError):
             paths += [p for p in (camp.folder / name).rglob("*") if p.is_file()]
     if previous is not None:
-        from egov_xlsx.previous import results_file
+        from egov_xlsx.rules.previous import results_file
 
         paths.append(results_file(previous))
     return Inputs.of(paths)
@@ -355,13 +357,13 @@ FORK_WORKBOOK_UNITS = 1000
 
 def _start_workbook(staging: Staging, results: Results | None, target: Path, jobs: int) -> Pending | None:
     """Start writing the results workbook in a child process when it is big and a child can be forked."""
-    from egov_xlsx.background import Pending, can_fork
+    from egov_xlsx.publish.background import Pending, can_fork
 
     if results is None or jobs < 2 or sum(len(t.units) for t in results.tiers) < FORK_WORKBOOK_UNITS:
         return None
     if not can_fork():
         return None
-    from egov_xlsx.workbook import write_results_workbook
+    from egov_xlsx.publish.workbook import write_results_workbook
 
     tmp = staging.stage(target)
     try:
@@ -376,7 +378,7 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
 
     Returns the files written and a warning for each copy that could not be made (the others are still
     written). Copies the tool wrote earlier that no longer apply (the unit has fixed its form) are removed
-    (:func:`egov_xlsx.feedback.stage_copy_pruning`), in the same commit.
+    (:func:`egov_xlsx.publish.feedback.stage_copy_pruning`), in the same commit.
     """
     check_output_folder(report.campaign, folder)
     with publishing(folder, inputs=campaign_inputs(report), subfolders=(FEEDBACK_FOLDER,)) as staging:
@@ -388,14 +390,14 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
 
 def _outputs(staging: Staging) -> tuple[Path, ...]:
     """The files a command reports as written: its outputs, not the copies' manifest (the tool's bookkeeping)."""
-    from egov_xlsx.feedback import MANIFEST
+    from egov_xlsx.publish.feedback import MANIFEST
 
     return tuple(target for target in staging.targets if target.name != MANIFEST)
 
 
 def _prune_copies(staging: Staging, folder: Path) -> None:
     """Remove, in the same commit, the tool's earlier copies that no longer apply (the unit fixed its form)."""
-    from egov_xlsx.feedback import stage_copy_pruning
+    from egov_xlsx.publish.feedback import stage_copy_pruning
 
     stage_copy_pruning(staging, folder / FEEDBACK_FOLDER)
 
@@ -407,14 +409,14 @@ def _stage_feedback(staging: Staging, report: CheckReport, folder: Path, jobs: i
 
 def _stage_copies(staging: Staging, report: CheckReport, folder: Path) -> list[tuple[FeedbackJob, Path]]:
     """The marked-up copies to make, each with the temporary file staged for it."""
-    from egov_xlsx.feedback import feedback_jobs
+    from egov_xlsx.publish.feedback import feedback_jobs
 
     return [(job, staging.stage(folder / FEEDBACK_FOLDER / job.filename)) for job in feedback_jobs(report)]
 
 
 def _write_copies(staging: Staging, targets: list[tuple[FeedbackJob, Path]], jobs: int) -> list[Finding]:
     """Make the staged copies (in ``jobs`` processes when many); a copy that fails is unstaged and reported."""
-    from egov_xlsx.feedback import write_job
+    from egov_xlsx.publish.feedback import write_job
 
     if jobs > 1 and len(targets) >= 8:
         chunk = -(-len(targets) // jobs)  # one chunk a process: the campaign is pickled once per chunk
@@ -434,10 +436,10 @@ def _write_outputs(
     staging: Staging, results: Results, folder: Path, names: OutputNames, *, workbook_started: bool = False
 ) -> list[Finding]:
     """Stage every published output (the workbook too, unless a child process is already writing it)."""
-    from egov_xlsx.announce import render_announcement
-    from egov_xlsx.documents import write_announcement, write_decision
-    from egov_xlsx.serialize import dump, results_dict
-    from egov_xlsx.workbook import write_results_workbook
+    from egov_xlsx.publish.announce import render_announcement
+    from egov_xlsx.publish.documents import write_announcement, write_decision
+    from egov_xlsx.publish.serialize import dump, results_dict
+    from egov_xlsx.publish.workbook import write_results_workbook
 
     if not workbook_started:
         staging.write(folder / names.workbook, lambda p: write_results_workbook(results, p))
@@ -468,7 +470,7 @@ def make_appraisal(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> appraisal.AppraisalWritten:
-    """Check the inbox, then write ``appraisal.xlsx`` for the council (see :func:`egov_xlsx.appraisal.write_appraisal`).
+    """Check the inbox, then write ``appraisal.xlsx`` for the council (see :func:`egov_xlsx.rules.appraisal.write_appraisal`).
 
     ``now`` names the backup of the previous file when ``update`` rewrites it.
     """

@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from egov_xlsx import announce
-from egov_xlsx.announce import TemplateProblem, make_environment, render_announcement
-from egov_xlsx.announce_views import UnitView, escape_markdown
 from egov_xlsx.config import load_campaign
 from egov_xlsx.model import (
     Campaign,
@@ -26,7 +23,10 @@ from egov_xlsx.model import (
     Tier,
     TierResult,
 )
-from egov_xlsx.scoring import score_tier
+from egov_xlsx.publish import announce
+from egov_xlsx.publish.announce import TemplateProblem, make_environment, render_announcement
+from egov_xlsx.publish.announce_views import UnitView, escape_markdown
+from egov_xlsx.rules.scoring import score_tier
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "hung-yen-2018"

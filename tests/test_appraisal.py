@@ -14,15 +14,16 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from egov_xlsx import appraisal, layout, pipeline
-from egov_xlsx.appraisal import AppraisalExists, write_appraisal
-from egov_xlsx.appraisal_sheet import HEADERS, ORPHAN_HEADERS, ORPHAN_SHEET, write_appraisal_workbook
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx import layout, pipeline
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
 from egov_xlsx.forms import write_form
 from egov_xlsx.model import Campaign, Severity
-from egov_xlsx.scoring import score_tier
+from egov_xlsx.publish.appraisal_sheet import HEADERS, ORPHAN_HEADERS, ORPHAN_SHEET, write_appraisal_workbook
+from egov_xlsx.rules import appraisal
+from egov_xlsx.rules.appraisal import AppraisalExists, write_appraisal
+from egov_xlsx.rules.scoring import score_tier
 from tests.factories import submission
 
 CONFIG = """
@@ -231,7 +232,7 @@ def test_only_the_two_input_columns_are_editable_and_validated(campaign: Campaig
 
 
 def test_same_inputs_give_the_same_bytes_and_text_stays_text(campaign: Campaign, tmp_path: Path) -> None:
-    from egov_xlsx.appraisal_sheet import plan
+    from egov_xlsx.publish.appraisal_sheet import plan
 
     submit(campaign, "SKHDT")
     report = pipeline.check(campaign)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from egov_xlsx import background, pipeline
+from egov_xlsx import pipeline
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import OutputError
+from egov_xlsx.publish import background
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.skipif(not background.can_fork(), reason="no fork on this platform")
@@ -91,7 +92,7 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 def test_failed_workbook_child_leaves_previous_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The forked workbook fails: the build fails as a whole, and the earlier outputs stay as they were."""
-    from egov_xlsx import workbook
+    from egov_xlsx.publish import workbook
 
     folder = tmp_path / "out"
     folder.mkdir()
@@ -248,7 +249,8 @@ def test_terminated_build_stops_its_workbook_child(tmp_path: Path) -> None:
         f"""
         import os, sys, time
         from pathlib import Path
-        from egov_xlsx import pipeline, workbook
+        from egov_xlsx import pipeline
+        from egov_xlsx.publish import workbook
         real = workbook.write_results_workbook
         def slow(results, path):
             real(results, path)
@@ -256,7 +258,7 @@ def test_terminated_build_stops_its_workbook_child(tmp_path: Path) -> None:
             time.sleep(60)
         workbook.write_results_workbook = slow
         pipeline.FORK_WORKBOOK_UNITS = 1
-        from egov_xlsx.cli import main
+        from egov_xlsx.cli.commands import main
         sys.argv = ["egov-xlsx", "build", {str(SAMPLE)!r}, "-o", {str(out)!r}, "-q", "-j", "2"]
         main()
         """

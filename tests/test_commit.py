@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from egov_xlsx import atomic, pipeline
 from egov_xlsx.atomic import FolderBusy, Staging
-from egov_xlsx.cli import app
+from egov_xlsx.cli.commands import app
 from egov_xlsx.errors import OutputError
 from tests import corpus
 from tests.conftest import REPO, SAMPLE
@@ -278,7 +278,7 @@ def test_output_hazards_corpus(sample_copy: Path, tmp_path: Path, case: str) -> 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_disk_names_the_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from egov_xlsx import serialize
+    from egov_xlsx.publish import serialize
 
     def to_full_disk(value: object, path: Path, *args: object) -> None:
         with open("/dev/full", "w", encoding="utf-8") as handle:  # a real ENOSPC, with no file name in it
@@ -355,14 +355,14 @@ def _paused_build(out: Path, marker: Path, campaign: Path = SAMPLE) -> list[str]
         f"""
         import sys, time
         from pathlib import Path
-        from egov_xlsx import serialize
+        from egov_xlsx.publish import serialize
         real = serialize.dump
         def slow(value, path, *args):
             real(value, path, *args)
             Path({str(marker)!r}).write_text("", encoding="utf-8")
             time.sleep(60)
         serialize.dump = slow
-        from egov_xlsx.cli import main
+        from egov_xlsx.cli.commands import main
         sys.argv = ["egov-xlsx", "build", {str(campaign)!r}, "-o", {str(out)!r}, "-q"]
         main()
         """

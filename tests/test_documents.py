@@ -22,8 +22,9 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from egov_xlsx import config, scoring
-from egov_xlsx.documents import (
+from egov_xlsx import config
+from egov_xlsx.model import Campaign, Results, Severity, SourceFile, Submission, Tier, TierResult
+from egov_xlsx.publish.documents import (
     annex_notes,
     article_texts,
     date_words,
@@ -37,7 +38,7 @@ from egov_xlsx.documents import (
     write_announcement,
     write_decision,
 )
-from egov_xlsx.model import Campaign, Results, Severity, SourceFile, Submission, Tier, TierResult
+from egov_xlsx.rules import scoring
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "hung-yen-2018"
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from egov_xlsx import pipeline
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.config import load_campaign
-from egov_xlsx.previous import PreviousResultsError, load_previous
+from egov_xlsx.rules.previous import PreviousResultsError, load_previous
 from tests import corpus
 from tests.conftest import REPO, SAMPLE
 
@@ -34,7 +34,7 @@ def _results(folder: Path) -> dict:
 
 
 def _write(path: Path, data: dict) -> Path:
-    from egov_xlsx.serialize import dumps
+    from egov_xlsx.publish.serialize import dumps
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps(data), encoding="utf-8")

@@ -49,7 +49,7 @@ def test_scores_written_are_the_scores_read(tmp_path: Path) -> None:
 
 def test_notes_that_are_numbers_or_blank_are_read_as_typed(tmp_path: Path) -> None:
     """A 0 typed as the evidence note is a note ("0"), not a missing one; an empty note cell is ""."""
-    from egov_xlsx import gate, ingest
+    from egov_xlsx.read import gate, ingest
 
     campaign = tmp_path / "thu-2024"
     campaign.mkdir()

@@ -35,7 +35,7 @@ from egov_xlsx import findings, layout
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Reading, Severity, SourceFile, Tier
-from egov_xlsx.validate import parse_score
+from egov_xlsx.rules.validate import parse_score
 from egov_xlsx.vietnamese import clean, format_number, safe_filename
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ class _Mark:
 def _write(job: FeedbackJob, path: Path) -> None:
     from openpyxl import load_workbook
 
-    from egov_xlsx import gate
+    from egov_xlsx.read import gate
 
     if job.kind == Kind.FRESH:
         wb = _fresh(job, path)
@@ -323,8 +323,8 @@ def _rebuild(job: FeedbackJob, source: SourceFile, content: bytes, path: Path) -
     """A fresh form for the unit at ``path``, with the values of its submission written in."""
     from openpyxl import load_workbook
 
-    from egov_xlsx import ingest
     from egov_xlsx.forms import write_form
+    from egov_xlsx.read import ingest
 
     found = job.campaign.find_unit(job.unit_code)
     reading = ingest.read_form(source, content)[0]

@@ -1,6 +1,6 @@
 """Zip and OLE (compound file) containers: what is inside, and why it must not be opened.
 
-The gate (:mod:`egov_xlsx.gate`) hands every zip or OLE file here. A zip's central directory is read
+The gate (:mod:`egov_xlsx.read.gate`) hands every zip or OLE file here. A zip's central directory is read
 without inflating anything, and only the first bytes of the parts a reader will parse are inflated, to
 refuse XML that declares a DTD. An OLE file's directory tells an .xls from an encrypted workbook or a Word
 document. Nothing here raises for a bad file: a damaged container is ``file-corrupt``.

@@ -34,12 +34,12 @@ reach (``424,995`` rather than ``425,00``; see :func:`egov_xlsx.vietnamese.shown
 
 A bare ``{{ decimal }}`` prints like ``so``; printing ``None`` is an error. In Markdown every string that comes
 from the config or the forms (names, titles, reasons, notes) is escaped where the template context is made
-(:func:`egov_xlsx.announce_views.escape_markdown`): a unit's name prints as text, never as a link, HTML, emphasis
+(:func:`egov_xlsx.publish.announce_views.escape_markdown`): a unit's name prints as text, never as a link, HTML, emphasis
 or a table cell break; the plain text keeps it as it is. The ``do`` statement is enabled
 (``{% do items.append(...) %}``), and ``markdown`` tells a shared template which output it is writing.
 
 Templates are untrusted (a campaign may copy one from another province): they see plain data only
-(:mod:`egov_xlsx.announce_views`), run in Jinja's sandbox bounded in time and size (:class:`RenderLimits`),
+(:mod:`egov_xlsx.publish.announce_views`), run in Jinja's sandbox bounded in time and size (:class:`RenderLimits`),
 and a template file that is a symbolic link is refused. Any problem is a :class:`TemplateProblem`, a
 configuration error (exit 3) naming the template file and line.
 
@@ -52,7 +52,7 @@ Template variables:
     ``campaign.display``, ``campaign.title``, ``campaign.year``, ``results.draft`` and the year compared with
     (or ``None``).
 ``tiers``
-    one ``TierView`` per tier (:mod:`egov_xlsx.announce_views`): ``name``, ``max``, ``criteria`` (top-level ``CriterionView`` s),
+    one ``TierView`` per tier (:mod:`egov_xlsx.publish.announce_views`): ``name``, ``max``, ``criteria`` (top-level ``CriterionView`` s),
     ``criterion(code)``, ``ranked``, ``unranked``, ``excluded`` (``(unit, reason)`` pairs), ``bands``
     (``BandView``), ``leaders``, ``runners_up``, ``lowest`` (``RankGroup``), ``gap``, ``average``,
     ``average_percent``, ``same_max``, ``not_applicable`` (``NotApplicable``), ``tie_notes``, and year over
@@ -90,9 +90,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
 
 import egov_xlsx
-from egov_xlsx.announce_views import DisplayView, ResultView, UnitView, template_context
 from egov_xlsx.errors import ConfigError, ConfigProblem
 from egov_xlsx.model import Campaign, Results
+from egov_xlsx.publish.announce_views import DisplayView, ResultView, UnitView, template_context
 from egov_xlsx.vietnamese import clean, format_number, format_percent, format_rank_change, join
 
 TEMPLATE_NAMES = {"txt": "thong-bao.txt.j2", "md": "thong-bao.md.j2"}
@@ -899,7 +899,7 @@ def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
 def _reason(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, jinja2.UndefinedError):
-        text = text.replace("egov_xlsx.announce_views.", "")
+        text = text.replace("egov_xlsx.publish.announce_views.", "")
         if m := re.fullmatch(r"'(.+)' is undefined", text):
             return f"biến '{m.group(1)}' không tồn tại"
         if m := re.fullmatch(r"'?(.+?)(?: object)?'? has no attribute '(.+)'", text):

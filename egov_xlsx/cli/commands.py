@@ -11,7 +11,7 @@ Exit codes (documented in the README):
 5     unexpected internal error (run again with ``--debug`` and report it)
 ====  =====================================================================
 
-Everything printed goes through :func:`egov_xlsx.console.make_console`, which shows control characters in
+Everything printed goes through :func:`egov_xlsx.cli.console.make_console`, which shows control characters in
 user text escaped; the frame (help, usage errors, ``--version``) is written here, in Vietnamese.
 """
 
@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from egov_xlsx.cli.progress import Counted
     from egov_xlsx.errors import ConfigError, EgovError
     from egov_xlsx.model import Finding
-    from egov_xlsx.progress import Counted
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -195,7 +195,7 @@ def _frame_error(exc: Exception) -> int:
             sys.stderr.write("Lỗi: không thực hiện được lệnh.\n")
             return int(ExitCode.USAGE)
         raise exc
-    from egov_xlsx.console import visible
+    from egov_xlsx.cli.console import visible
 
     message = exc.message if isinstance(exc, UsageProblem) else _problem(exc, kinds)
     lines = []
@@ -327,7 +327,7 @@ def _stop_like_ctrl_c() -> None:
 
 
 def _console(stderr: bool = False) -> Console:
-    from egov_xlsx.console import make_console
+    from egov_xlsx.cli.console import make_console
 
     return make_console(stderr=stderr)
 
@@ -336,7 +336,7 @@ def _fail(code: ExitCode, message: str, details: Sequence[str] = ()) -> NoReturn
     """One "Lỗi: ..." line on stderr, then one line per detail; user text in them is shown escaped."""
     from rich.text import Text
 
-    from egov_xlsx.console import visible
+    from egov_xlsx.cli.console import visible
 
     console = _console(stderr=True)
     console.print(Text.assemble(("Lỗi: ", "bold red"), visible(message)))
@@ -360,8 +360,8 @@ def _exit_code(exc: EgovError) -> ExitCode:
     Most specific class first; any other :class:`~egov_xlsx.errors.EgovError` is a file or folder that cannot
     be used (4). tests/test_cli.py lists every EgovError class of the package with its documented code.
     """
-    from egov_xlsx.announce import TemplateProblem
     from egov_xlsx.errors import CampaignNotFound, ConfigError, OutputError
+    from egov_xlsx.publish.announce import TemplateProblem
 
     codes: tuple[tuple[type[EgovError], ExitCode], ...] = (
         (ConfigError, ExitCode.CONFIG),
@@ -397,13 +397,13 @@ def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 def _progress_hook(
     quiet: bool, then: str | None = None
 ) -> AbstractContextManager[Callable[[Counted, int], None] | None]:
-    from egov_xlsx.progress import progress_bar
+    from egov_xlsx.cli.progress import progress_bar
 
     return progress_bar(enabled=not quiet, then=then)
 
 
 def _jobs(jobs: int | None) -> int:
-    from egov_xlsx.ingest import default_jobs
+    from egov_xlsx.read.ingest import default_jobs
 
     return jobs or default_jobs()
 
@@ -501,13 +501,13 @@ def check(
             pipeline.write_feedback, report, pipeline.output_folder(report.campaign, output), jobs=_jobs(jobs)
         )
     if json_output:
-        from egov_xlsx.console import json_visible
-        from egov_xlsx.serialize import check_dict, dumps
+        from egov_xlsx.cli.console import json_visible
+        from egov_xlsx.publish.serialize import check_dict, dumps
 
         # The library's JSON, with bidi and C1 characters written as JSON escapes: the same data, safe on a terminal.
         sys.stdout.write(json_visible(dumps(check_dict(report))))
     else:
-        from egov_xlsx.console import print_check
+        from egov_xlsx.cli.console import print_check
 
         print_check(_console(), report)
         for problem in problems:
@@ -545,7 +545,7 @@ def build(
         outcome = _run(
             pipeline.build, campaign, output, draft=draft, previous=previous, jobs=_jobs(jobs), progress=progress
         )
-    from egov_xlsx.console import print_build
+    from egov_xlsx.cli.console import print_build
 
     print_build(_console(), outcome)
     raise typer.Exit(int(ExitCode.OK if outcome.published else ExitCode.FINDINGS))

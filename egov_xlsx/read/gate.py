@@ -18,7 +18,7 @@ Rules, in order:
   ``file-disguised``; content that only a spreadsheet program writes but our readers cannot read
   (SpreadsheetML 2003, an Excel "web page") is ``file-disguised`` whatever its extension.
 * Anything else (PDF, photo, Word document, text) is ``file-ignored``, a note, not an error.
-* A readable workbook's sheets are measured before any reader runs (:mod:`egov_xlsx.containers`): a cell past
+* A readable workbook's sheets are measured before any reader runs (:mod:`egov_xlsx.read.containers`): a cell past
   row 5,000 or column BL, more than 100,000 cells or 40 sheets is ``sheet-too-large``, naming the sheet and
   the cell (a reader builds every sheet as a dense grid: one far cell asks it for 512 GB). The sheets'
   visibility and formula cells travel on in :attr:`Admitted.sheets`.
@@ -40,7 +40,9 @@ from hashlib import sha256
 from pathlib import Path
 
 from egov_xlsx import findings
-from egov_xlsx.containers import (
+from egov_xlsx.errors import EgovError
+from egov_xlsx.model import Finding, SourceFile
+from egov_xlsx.read.containers import (
     READABLE_KINDS,
     SheetScan,
     Sniff,
@@ -50,8 +52,6 @@ from egov_xlsx.containers import (
     inspect_zip,
     zip_hint,
 )
-from egov_xlsx.errors import EgovError
-from egov_xlsx.model import Finding, SourceFile
 
 # A returned form is 10-200 KB; even one with a scanned signature pasted in stays under a few MB.
 # 20 MB leaves room for photos pasted into the evidence column while refusing video or disk images.
@@ -122,7 +122,7 @@ class Admitted:
     findings: tuple[Finding, ...]
     content: bytes | None = field(default=None, repr=False, compare=False)
     #: A readable workbook's sheets as the gate measured them (extent, visibility, formula cells); empty
-    #: for .xlsb, which is only read in a worker process (see :mod:`egov_xlsx.ingest`).
+    #: for .xlsb, which is only read in a worker process (see :mod:`egov_xlsx.read.ingest`).
     sheets: tuple[SheetScan, ...] = field(default=(), repr=False, compare=False)
 
 

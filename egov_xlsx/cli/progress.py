@@ -50,7 +50,7 @@ def progress_bar(*, enabled: bool = True, then: str | None = None) -> Iterator[C
             bar.update(task, advance=1, total=total, findings=counts["findings"], rate=rate)
             if counts["files"] >= total:
                 # Every file read: take the bar (and its refresher thread) down now, not after the outputs,
-                # so the outputs may be written in forked processes (egov_xlsx.background).
+                # so the outputs may be written in forked processes (egov_xlsx.publish.background).
                 bar.stop()
                 if then:
                     console.print(then, style="dim", highlight=False)

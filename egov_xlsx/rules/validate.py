@@ -33,7 +33,7 @@ from egov_xlsx.model import (
     UnitState,
     UnitStatus,
 )
-from egov_xlsx.scoring import criterion_scores
+from egov_xlsx.rules.scoring import criterion_scores
 from egov_xlsx.vietnamese import ascii_fold, format_number, safe_filename
 
 _TEXT_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")

@@ -3,7 +3,7 @@
 :func:`template_context` builds the variables every template gets; :class:`TierView` and
 :class:`CriterionView` hold, per tier and criterion, the groups of units a sentence names (who reached the
 maximum, the highest, the second, the lowest, the zero scores, the band lists, the year-over-year moves).
-The wording itself stays in the templates (:mod:`egov_xlsx.announce`).
+The wording itself stays in the templates (:mod:`egov_xlsx.publish.announce`).
 
 A campaign template may come from anywhere (copied from another province), so what it can reach is plain
 data only: strings, ``int``, ``bool``, :class:`~decimal.Decimal`, ``None``, tuples, read-only mappings
@@ -35,7 +35,7 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
-from egov_xlsx.scoring import band_figures
+from egov_xlsx.rules.scoring import band_figures
 
 # --------------------------------------------------------------------------- text as templates see it
 
@@ -607,7 +607,7 @@ def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:
 
 
 def template_context(results: Results, *, markdown: bool = False) -> dict[str, object]:
-    """The variables every announcement template sees (documented in :mod:`egov_xlsx.announce`).
+    """The variables every announcement template sees (documented in :mod:`egov_xlsx.publish.announce`).
 
     Plain data only (see the module docstring); with ``markdown`` every string from the config or the forms
     is escaped for Markdown.

@@ -22,10 +22,10 @@ Library API
     calls it, so the findings are in the :class:`~egov_xlsx.model.CheckReport` and an error blocks ``build``.
 ``for_tier(tier, appraisals) -> TierAppraisals``
     The records of one tier split into appraised leaf scores, bonus/penalty values and reasons, keyed by
-    unit code, as :func:`egov_xlsx.scoring.score_tier` takes them.
+    unit code, as :func:`egov_xlsx.rules.scoring.score_tier` takes them.
 ``read_entries(path, campaign)``, ``judge(campaign, entries, submissions)``
     The two halves of :func:`check_appraisal`: raw rows (tables found by their header labels), then the
-    pure checks. The layout, the row planning and the xlsxwriter writer are in :mod:`egov_xlsx.appraisal_sheet`.
+    pure checks. The layout, the row planning and the xlsxwriter writer are in :mod:`egov_xlsx.publish.appraisal_sheet`.
 
 Rules: a value is a number, or text holding one number ("4,5": read with a warning). A leaf's appraised score
 lies in 0..max, a bonus/penalty value in min..max. A reason is required when the value changes the result (a
@@ -44,8 +44,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from egov_xlsx import findings, gate
-from egov_xlsx.appraisal_sheet import (
+from egov_xlsx import findings
+from egov_xlsx.atomic import Staging, explain
+from egov_xlsx.config import MAX_DECIMALS
+from egov_xlsx.errors import OutputError
+from egov_xlsx.model import ZERO, Appraisal, Campaign, CheckReport, Finding, Submission, Tier
+from egov_xlsx.publish.appraisal_sheet import (
     FILE_NAME,
     HEADER_CRITERION,
     HEADER_CRITERION_NAME,
@@ -62,11 +66,8 @@ from egov_xlsx.appraisal_sheet import (
     tier_sheet_names,
     write_appraisal_workbook,
 )
-from egov_xlsx.atomic import Staging, explain
-from egov_xlsx.config import MAX_DECIMALS
-from egov_xlsx.errors import OutputError
-from egov_xlsx.model import ZERO, Appraisal, Campaign, CheckReport, Finding, Submission, Tier
-from egov_xlsx.validate import NAN_DATE, NOT_A_NUMBER, parse_score, show_number, show_value
+from egov_xlsx.read import gate
+from egov_xlsx.rules.validate import NAN_DATE, NOT_A_NUMBER, parse_score, show_number, show_value
 from egov_xlsx.vietnamese import clean, format_number
 
 #: How far the reader looks (a tier of 1,000 units and 150 criteria stays under it).

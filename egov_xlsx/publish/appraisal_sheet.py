@@ -6,7 +6,7 @@ labels the reader uses), then a table whose header reads Mã đơn vị | Đơn 
 the two yellow input columns can be edited (sorting is off, filtering on). An extra sheet "Dòng không còn
 dùng" keeps values the council entered that no longer match a row.
 
-The reader (:mod:`egov_xlsx.appraisal`) finds the tables by these header labels, not by position.
+The reader (:mod:`egov_xlsx.rules.appraisal`) finds the tables by these header labels, not by position.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.layout import cell_address
 from egov_xlsx.model import Adjustment, Campaign, CellValue, Submission, Tier, Unit
-from egov_xlsx.sheets import (
+from egov_xlsx.publish.sheets import (
     SheetNames,
     Styles,
     adjustment_bound,
@@ -256,7 +256,7 @@ def _is_line(tier: Tier, code: str) -> bool:
 
 
 class _Formats:
-    """The formats this workbook needs beyond the shared :class:`~egov_xlsx.sheets.Styles`, made once."""
+    """The formats this workbook needs beyond the shared :class:`~egov_xlsx.publish.sheets.Styles`, made once."""
 
     def __init__(self, wb: Workbook, styles: Styles) -> None:
         cell: dict[str, Any] = {"font_name": "Times New Roman", "font_size": 11, "valign": "vcenter", "border": 1}

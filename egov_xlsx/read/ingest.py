@@ -3,7 +3,7 @@
 The reader trusts labels, not positions: it finds the table by its header row ("Mã | Tiêu chí | Điểm tối đa |
 Điểm tự đánh giá ...") and the title block by the labels in its first column, so a unit that inserts a row
 above the table is still read. It returns raw cell values (:class:`~egov_xlsx.model.Reading`); judging them
-is :mod:`egov_xlsx.validate`'s job. No formula is evaluated and no cached formula value is trusted: totals are
+is :mod:`egov_xlsx.rules.validate`'s job. No formula is evaluated and no cached formula value is trusted: totals are
 recomputed from leaf scores later.
 
 Every exception a reader raises becomes a finding naming the file; one bad file never stops the others.
@@ -23,8 +23,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from egov_xlsx import findings, gate, layout
+from egov_xlsx import findings, layout
 from egov_xlsx.model import CellValue, Finding, FormRow, Reading, SourceFile
+from egov_xlsx.read import gate
 from egov_xlsx.vietnamese import clean
 
 _SIGNATURE_LABELS = ("người lập biểu", "thủ trưởng đơn vị")
@@ -203,8 +204,8 @@ def read_form(
 ) -> tuple[Reading | None, list[Finding]]:
     """Read the form in a spreadsheet's bytes: the title block, the metadata sheet and the criterion rows.
 
-    ``formulas`` are the gate's formula cells by sheet (:attr:`egov_xlsx.gate.Admitted.sheets`); the form
-    sheet's go into the reading, for :mod:`egov_xlsx.validate` to refuse formulas in input cells.
+    ``formulas`` are the gate's formula cells by sheet (:attr:`egov_xlsx.read.gate.Admitted.sheets`); the form
+    sheet's go into the reading, for :mod:`egov_xlsx.rules.validate` to refuse formulas in input cells.
     """
     try:
         sheets, hidden = _load_sheets(content)

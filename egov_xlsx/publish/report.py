@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Severity, Tier, UnitState, UnitStatus
-from egov_xlsx.sheets import (
+from egov_xlsx.publish.sheets import (
     DRAFT_MARK,
     SheetNames,
     Styles,
@@ -33,7 +33,7 @@ FINDINGS_SHEET = "Lỗi, cảnh báo"
 FINDINGS_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Tiêu chí", "Giá trị", "Mức độ", "Mã lỗi", "Nội dung")
 _FINDINGS_WIDTHS = (5, 22, 26, 12, 7, 9, 14, 10, 20, 60)
 
-# The one definition of the severity and roster-state labels; the console (egov_xlsx.console) imports them.
+# The one definition of the severity and roster-state labels; the console (egov_xlsx.cli.console) imports them.
 SEVERITY_LABELS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Ghi chú"}
 _SEVERITY_STYLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from egov_xlsx.model import CheckReport, Finding, Severity, UnitState, UnitStatus
-from egov_xlsx.report import SEVERITY_LABELS, STATE_LABELS, submission_counts
+from egov_xlsx.publish.report import SEVERITY_LABELS, STATE_LABELS, submission_counts
 
 if TYPE_CHECKING:
     from egov_xlsx.pipeline import BuildOutcome

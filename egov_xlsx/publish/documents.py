@@ -16,11 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from egov_xlsx import docx_layout as lay
-from egov_xlsx.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
 from egov_xlsx.findings import make
 from egov_xlsx.model import Campaign, DocumentInfo, Finding, Results, TierResult, UnitResult
-from egov_xlsx.scoring import band_figures
+from egov_xlsx.publish import docx_layout as lay
+from egov_xlsx.publish.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
+from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.vietnamese import clean, format_number, join
 
 DRAFT_MARK = "DỰ THẢO"

@@ -19,11 +19,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.atomic import scratch_folder
-from egov_xlsx.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
 from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
-from egov_xlsx.report import FINDINGS_SHEET, write_findings_sheet
-from egov_xlsx.scoring import band_figures
-from egov_xlsx.sheets import (
+from egov_xlsx.publish.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
+from egov_xlsx.publish.report import FINDINGS_SHEET, write_findings_sheet
+from egov_xlsx.publish.sheets import (
     DRAFT_MARK,
     FONT,
     NOT_APPLICABLE_MARK,
@@ -44,6 +43,7 @@ from egov_xlsx.sheets import (
     write_heading,
     write_text,
 )
+from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.vietnamese import format_number, format_rank_change, join, shown_figure
 
 PROVENANCE_SHEET = "Nguồn dữ liệu"

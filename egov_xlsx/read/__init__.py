@@ -1,0 +1,1 @@
+"""egov_xlsx.read."""

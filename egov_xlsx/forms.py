@@ -20,8 +20,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-import egov_xlsx
 from egov_xlsx import layout
+from egov_xlsx._version import __version__
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import EgovError, OutputError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
@@ -117,7 +117,7 @@ def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
             "title": f"Biểu chấm điểm - {unit.name}",
             "subject": campaign.title,
             "author": campaign.authority,
-            "comments": f"egov-xlsx {egov_xlsx.__version__}",
+            "comments": f"egov-xlsx {__version__}",
             "created": datetime(campaign.year, 1, 1),
         }
     )
@@ -143,7 +143,7 @@ def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
         (layout.META_VERSION, layout.FORM_VERSION),
         (layout.META_FINGERPRINT, tier.fingerprint),
         (layout.META_CRITERIA, ",".join(c.code for c in tier.walk())),
-        (layout.META_GENERATOR, f"egov-xlsx {egov_xlsx.__version__}"),
+        (layout.META_GENERATOR, f"egov-xlsx {__version__}"),
     )
     for row, (key, value) in enumerate(pairs):
         sheet.write_string(row, 0, key)

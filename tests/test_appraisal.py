@@ -20,9 +20,15 @@ from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
 from egov_xlsx.forms import write_form
 from egov_xlsx.model import Campaign, Severity
-from egov_xlsx.publish.appraisal_sheet import HEADERS, ORPHAN_HEADERS, ORPHAN_SHEET, write_appraisal_workbook
-from egov_xlsx.rules import appraisal
-from egov_xlsx.rules.appraisal import AppraisalExists, write_appraisal
+from egov_xlsx.publish import appraisal
+from egov_xlsx.publish.appraisal import (
+    HEADERS,
+    ORPHAN_HEADERS,
+    AppraisalExists,
+    write_appraisal,
+    write_appraisal_workbook,
+)
+from egov_xlsx.read.appraisal import ORPHAN_SHEET
 from egov_xlsx.rules.scoring import score_tier
 from tests.factories import submission
 
@@ -232,7 +238,7 @@ def test_only_the_two_input_columns_are_editable_and_validated(campaign: Campaig
 
 
 def test_same_inputs_give_the_same_bytes_and_text_stays_text(campaign: Campaign, tmp_path: Path) -> None:
-    from egov_xlsx.publish.appraisal_sheet import plan
+    from egov_xlsx.rules.appraisal_update import plan
 
     submit(campaign, "SKHDT")
     report = pipeline.check(campaign)

@@ -21,7 +21,7 @@ from egov_xlsx.read import gate, ingest
 def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Take the parallel paths with this small campaign: workers from 2 files, a forked workbook from 2 units."""
     monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 2)
+    monkeypatch.setattr(background, "FORK_WORKBOOK_UNITS", 2)
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,9 @@ from egov_xlsx.model import (
     UnitResult,
 )
 from egov_xlsx.publish import breakdown, report, sheets, workbook
-from egov_xlsx.publish.sheets import SheetNames
 from egov_xlsx.publish.workbook import write_results_workbook
 from egov_xlsx.rules.scoring import score_tier
+from egov_xlsx.sheet_names import SheetNames
 
 # xlsxwriter reports a truncated string or an over-long page header as a warning: treat it as a failure.
 pytestmark = pytest.mark.filterwarnings("error")

@@ -282,7 +282,7 @@ _state = {"debug": False}
 
 def _print_version(value: bool) -> None:
     if value:
-        from egov_xlsx import __version__
+        from egov_xlsx._version import __version__
 
         sys.stdout.write(f"egov-xlsx {__version__}\n")
         raise typer.Exit(int(ExitCode.OK))

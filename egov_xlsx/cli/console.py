@@ -26,7 +26,7 @@ from egov_xlsx.model import CheckReport, Finding, Severity, UnitState, UnitStatu
 from egov_xlsx.publish.report import SEVERITY_LABELS, STATE_LABELS, submission_counts
 
 if TYPE_CHECKING:
-    from egov_xlsx.pipeline import BuildOutcome
+    from egov_xlsx.publish.outputs import BuildOutcome
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 

@@ -9,7 +9,7 @@ from typing import Protocol
 
 
 class Counted(Protocol):
-    """What the bar needs of each file's result: its findings (``ingest.FileResult``, ``validate.Checked``)."""
+    """What the bar needs of each file's result: its findings (``ingest.FileResult``, ``rules.checked.Checked``)."""
 
     @property
     def findings(self) -> Sized: ...

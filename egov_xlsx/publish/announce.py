@@ -77,6 +77,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal
@@ -89,7 +90,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
 
-import egov_xlsx
+from egov_xlsx._version import __version__
 from egov_xlsx.errors import ConfigError, ConfigProblem
 from egov_xlsx.model import Campaign, Results
 from egov_xlsx.publish.announce_views import DisplayView, ResultView, UnitView, template_context
@@ -307,11 +308,17 @@ def _check_binop(budget: _Budget, operator: str, left: object, right: object) ->
 
 
 def shipped_templates_dir() -> Path:
-    """The templates shipped with egov-xlsx: inside the installed package, else the repository's ``templates/``."""
-    packaged = Path(egov_xlsx.__file__).parent / "templates"
+    """The templates shipped with egov-xlsx.
+
+    Installed (a wheel), they are the package data ``egov_xlsx/templates``, found through
+    :mod:`importlib.resources`. In a source checkout (an editable install, the tests) the package has no such
+    folder: the one fallback is the repository's top-level ``templates/``, beside the package folder.
+    """
+    package = resources.files("egov_xlsx")
+    packaged = package / "templates"
     if packaged.is_dir():
-        return packaged
-    return Path(egov_xlsx.__file__).resolve().parent.parent / "templates"
+        return Path(str(packaged))
+    return Path(str(package)).resolve().parent / "templates"
 
 
 #: Windows reparse tags of a symbolic link (IO_REPARSE_TAG_SYMLINK) and of a junction (IO_REPARSE_TAG_MOUNT_POINT).
@@ -756,7 +763,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
             try:
                 self._salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
             except OSError:  # a frozen install: its version says which sandbox compiled the code
-                self._salt = f"egov-xlsx {egov_xlsx.__version__}"
+                self._salt = f"egov-xlsx {__version__}"
         key = f"{self._salt}|{jinja2.__version__}|{name}|{filename or ''}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
 

@@ -21,7 +21,12 @@ import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from egov_xlsx.atomic import Staging
+    from egov_xlsx.model import Results
 
 
 def can_fork() -> bool:
@@ -131,3 +136,24 @@ def _portable(failure: BaseException | None) -> BaseException | None:
 
 def _died(exitcode: int | None) -> RuntimeError:
     return RuntimeError(f"tiến trình con ghi tệp đã dừng bất thường (mã thoát {exitcode})")
+
+
+#: Units from which the results workbook is written in a forked child, beside the other outputs. Below it
+#: the fork costs more than it saves (the workbook of 30 units takes 0.1 s).
+FORK_WORKBOOK_UNITS = 1000
+
+
+def start_workbook(staging: Staging, results: Results | None, target: Path, jobs: int) -> Pending | None:
+    """Start writing the results workbook in a child process when it is big and a child can be forked."""
+    if results is None or jobs < 2 or sum(len(t.units) for t in results.tiers) < FORK_WORKBOOK_UNITS:
+        return None
+    if not can_fork():
+        return None
+    from egov_xlsx.publish.workbook import write_results_workbook  # the child inherits it loaded
+
+    tmp = staging.stage(target)
+    try:
+        return Pending(write_results_workbook, results, tmp)
+    except OSError:  # no child to be had (memory, process limits): the workbook is written here, in turn
+        staging.discard(tmp)
+        return None

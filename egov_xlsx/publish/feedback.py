@@ -35,7 +35,7 @@ from egov_xlsx import findings, layout
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Reading, Severity, SourceFile, Tier
-from egov_xlsx.rules.validate import parse_score
+from egov_xlsx.rules.score_values import parse_score
 from egov_xlsx.vietnamese import clean, format_number, safe_filename
 
 if TYPE_CHECKING:
@@ -324,10 +324,10 @@ def _rebuild(job: FeedbackJob, source: SourceFile, content: bytes, path: Path) -
     from openpyxl import load_workbook
 
     from egov_xlsx.forms import write_form
-    from egov_xlsx.read import ingest
+    from egov_xlsx.read.form_parser import read_form
 
     found = job.campaign.find_unit(job.unit_code)
-    reading = ingest.read_form(source, content)[0]
+    reading = read_form(source, content)[0]
     if found is None or reading is None:
         raise OutputError("không đọc lại được bảng chấm điểm trong tệp")
     tier, unit = found

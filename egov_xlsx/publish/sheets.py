@@ -40,11 +40,7 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
 FONT = "Times New Roman"
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32767
-MAX_SHEET_NAME = 31
 NOTE_FONT_SIZE = 10
-_FORBIDDEN = str.maketrans({ch: "-" for ch in "[]:*?/\\"})
-# Excel reserves "History" for its change-tracking sheet.
-_RESERVED = {"history"}
 
 DRAFT_MARK = "DỰ THẢO"
 #: Shown in a score cell for a criterion not applicable to the unit (the summary's Ghi chú says which).
@@ -154,46 +150,6 @@ def write_text(ws: Worksheet, row: int, col: int, value: str, fmt: Format) -> No
         ws.write_string(row, col, text(value), fmt)
     else:
         ws.write_blank(row, col, None, fmt)
-
-
-class SheetNames:
-    """Hands out sheet names Excel accepts: at most 31 characters, none of ``[]:*?/\\``, unique.
-
-    Uniqueness ignores case, as Excel does. A long name is cut at a word boundary and ends with "…";
-    a repeated one gets " (2)", " (3)" ...
-    """
-
-    def __init__(self) -> None:
-        self._taken: set[str] = set()
-
-    def add(self, wanted: str) -> str:
-        base = _clean_sheet_name(wanted)
-        name, n = _fit(base, ""), 1
-        while name.casefold() in self._taken or name.casefold() in _RESERVED:
-            n += 1
-            name = _fit(base, f" ({n})")
-        self._taken.add(name.casefold())
-        return name
-
-
-def _clean_sheet_name(wanted: str) -> str:
-    s = unicodedata.normalize("NFC", wanted).translate(_FORBIDDEN)
-    s = " ".join(s.split())
-    # Excel refuses a name that starts or ends with an apostrophe.
-    s = s.strip("'").strip()
-    return s or "Trang"
-
-
-def _fit(base: str, suffix: str) -> str:
-    room = MAX_SHEET_NAME - len(suffix)
-    if len(base) <= room:
-        return base + suffix
-    cut = base[: room - 1]
-    space = cut.rfind(" ")
-    # Cut at the last word boundary unless that loses more than half the name.
-    if base[len(cut)] != " " and space > room // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.-") + "…" + suffix
 
 
 def _places(shown: Decimal) -> int:

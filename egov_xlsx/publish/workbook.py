@@ -26,7 +26,6 @@ from egov_xlsx.publish.sheets import (
     DRAFT_MARK,
     FONT,
     NOT_APPLICABLE_MARK,
-    SheetNames,
     Styles,
     adjustment_bound,
     close_workbook,
@@ -44,6 +43,7 @@ from egov_xlsx.publish.sheets import (
     write_text,
 )
 from egov_xlsx.rules.scoring import band_figures
+from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.vietnamese import format_number, format_rank_change, join, shown_figure
 
 PROVENANCE_SHEET = "Nguồn dữ liệu"

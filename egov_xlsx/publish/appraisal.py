@@ -1,4 +1,4 @@
-"""The appraisal council's workbook, ``appraisal.xlsx``: its layout and its writer (xlsxwriter).
+"""The appraisal council's workbook, ``appraisal.xlsx``: written (xlsxwriter), and rewritten by ``--update``.
 
 One sheet per tier: a title block (what the file is, how to fill it, "Mã khối:" and "Mã đợt đánh giá:"
 labels the reader uses), then a table whose header reads Mã đơn vị | Đơn vị | Mã tiêu chí | Tiêu chí |
@@ -6,12 +6,20 @@ labels the reader uses), then a table whose header reads Mã đơn vị | Đơn 
 the two yellow input columns can be edited (sorting is off, filtering on). An extra sheet "Dòng không còn
 dùng" keeps values the council entered that no longer match a row.
 
-The reader (:mod:`egov_xlsx.rules.appraisal`) finds the tables by these header labels, not by position.
+``write_appraisal(report, *, now, update=False) -> AppraisalWritten``
+    Write the file from a check report: one sheet per tier, one row per unit with a submission (roster
+    order) and leaf criterion (tree order), then the unit's bonus/penalty lines. When the file exists it
+    raises :class:`AppraisalExists` (an ``OutputError``: exit code 4) unless ``update``; then it first copies
+    the old file to ``appraisal.<YYYYmmdd-HHMMSS>.xlsx`` beside it (``now`` names it), and keeps every value
+    and reason already entered (:func:`egov_xlsx.rules.appraisal_update.plan`). ``pipeline.make_appraisal``
+    checks the inbox, then calls it (what ``egov-xlsx appraisal`` calls).
+
+The reader (:mod:`egov_xlsx.read.appraisal`) finds the tables by their header labels, not by position.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,10 +30,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from egov_xlsx.layout import cell_address
-from egov_xlsx.model import Adjustment, Campaign, CellValue, Submission, Tier, Unit
+from egov_xlsx.atomic import Staging, explain
+from egov_xlsx.errors import OutputError
+from egov_xlsx.model import Campaign, CellValue, CheckReport, Tier
 from egov_xlsx.publish.sheets import (
-    SheetNames,
     Styles,
     adjustment_bound,
     close_workbook,
@@ -38,27 +46,31 @@ from egov_xlsx.publish.sheets import (
     write_text,
     write_title,
 )
+from egov_xlsx.read.appraisal import (
+    FILE_NAME,
+    HEADER_CRITERION,
+    HEADER_CRITERION_NAME,
+    HEADER_MAX,
+    HEADER_REASON,
+    HEADER_SELF,
+    HEADER_TIER,
+    HEADER_UNIT,
+    HEADER_UNIT_NAME,
+    HEADER_VALUE,
+    HEADER_WHY,
+    LABEL_CAMPAIGN,
+    LABEL_TIER,
+    LABEL_TIER_ID,
+    ORPHAN_SHEET,
+    Entry,
+    appraisal_path,
+    read_entries,
+)
+from egov_xlsx.rules.appraisal_update import Orphan, SheetRow, TierSheet, plan
+from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.vietnamese import format_number
 
-FILE_NAME = "appraisal.xlsx"
 TITLE = "BẢNG ĐIỂM THẨM ĐỊNH MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ"
-ORPHAN_SHEET = "Dòng không còn dùng"
-
-LABEL_TIER = "Khối:"
-LABEL_TIER_ID = "Mã khối:"
-LABEL_CAMPAIGN = "Mã đợt đánh giá:"
-
-HEADER_UNIT = "Mã đơn vị"
-HEADER_UNIT_NAME = "Đơn vị"
-HEADER_CRITERION = "Mã tiêu chí"
-HEADER_CRITERION_NAME = "Tiêu chí"
-HEADER_MAX = "Điểm tối đa"
-HEADER_SELF = "Điểm tự đánh giá"
-HEADER_VALUE = "Điểm thẩm định"
-HEADER_REASON = "Lý do"
-#: Only in the orphan sheet: the tier of each kept value, and why it has no row any more.
-HEADER_TIER = "Mã khối"
-HEADER_WHY = "Ghi chú"
 
 HEADERS = (
     HEADER_UNIT,
@@ -101,158 +113,8 @@ ORPHAN_LEGEND = (
 )
 
 
-@dataclass(frozen=True)
-class SheetRow:
-    """One row of a tier sheet: a unit's leaf criterion or bonus/penalty line, with what is already entered."""
-
-    unit: Unit
-    code: str
-    name: str
-    #: The leaf's maximum; ``None`` for a bonus/penalty line (``adjustment`` set).
-    max: Decimal | None
-    adjustment: Adjustment | None = None
-    self_score: Decimal | None = None
-    not_applicable: bool = False
-    value: CellValue = None
-    reason: str = ""
-    #: What the unit typed where its score could not be used ("abc", "25" above the maximum), shown so that
-    #: the council sees the claim.
-    claim: str = ""
-
-
-@dataclass(frozen=True)
-class TierSheet:
-    tier: Tier
-    rows: tuple[SheetRow, ...]
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """A value the council entered whose row is gone, kept so that nothing is lost."""
-
-    tier_id: str
-    unit_code: str
-    unit_name: str
-    criterion: str
-    criterion_name: str
-    value: CellValue
-    reason: str
-    why: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One table row of the file as read back: raw values, 1-based row, 0-based columns by header key."""
-
-    sheet: str
-    row: int
-    tier_id: str | None
-    unit_code: str
-    criterion: str
-    value: CellValue
-    reason: str
-    columns: Mapping[str, int]
-    unit_name: str = ""
-    criterion_name: str = ""
-    #: Read from the "Dòng không còn dùng" sheet (kept values, not used for scoring).
-    orphan: bool = False
-
-    @property
-    def entered(self) -> bool:
-        return self.value is not None or bool(self.reason)
-
-    def cell(self, key: str) -> str:
-        return cell_address(self.row, self.columns[key])
-
-
-def tier_of(campaign: Campaign, e: Entry) -> Tier | None:
-    """The entry's tier: its sheet's (or orphan row's) tier id, else the tier of its unit code."""
-    if e.tier_id is not None:
-        return campaign.tier(e.tier_id)
-    found = campaign.find_unit(e.unit_code)
-    return found[0] if found else None
-
-
-Key = tuple[str, str, str]
-
-
-def plan(
-    campaign: Campaign, submissions: Sequence[Submission], previous: Sequence[Entry]
-) -> tuple[list[TierSheet], list[Orphan], int]:
-    """Every tier sheet's rows with the values already entered put back; the orphans; how many were put back.
-
-    Rows: units with a submission (valid or not) in roster order, each with its leaves in tree order, then
-    the tier's bonus/penalty lines. Entered values are matched by (tier id, unit code, criterion code). A value
-    from a tier sheet wins over one kept in the orphan sheet for the same row; the other stays an orphan.
-    """
-    subs = {s.unit_code: s for s in submissions}
-    carried: dict[Key, Entry] = {}
-    leftovers: list[tuple[Key, Entry]] = []
-    for e in sorted(previous, key=lambda e: e.orphan):  # tier sheets first
-        tier = tier_of(campaign, e)
-        key = (tier.id if tier else e.tier_id or "", e.unit_code, e.criterion)
-        if key in carried:
-            leftovers.append((key, e))
-        else:
-            carried[key] = e
-    sheets: list[TierSheet] = []
-    used: set[Key] = set()
-    for tier in campaign.tiers:
-        rows: list[SheetRow] = []
-        for unit in tier.units:
-            sub = subs.get(unit.code)
-            if sub is None or sub.tier_id != tier.id:
-                continue
-            lines: list[tuple[str, str, Decimal | None, Adjustment | None]] = [
-                *((c.code, c.name, c.max, None) for c in tier.leaves()),
-                *((a.code, a.name, None, a) for a in tier.adjustments),
-            ]
-            for code, name, top, adj in lines:
-                key = (tier.id, unit.code, code)
-                used.add(key)
-                found = carried.get(key)
-                rows.append(
-                    SheetRow(
-                        unit,
-                        code,
-                        name,
-                        top,
-                        adj,
-                        self_score=sub.scores.get(code) if adj is None else None,
-                        not_applicable=code in sub.not_applicable,
-                        value=found.value if found else None,
-                        reason=found.reason if found else "",
-                        claim=sub.claims.get(code, "") if adj is None else "",
-                    )
-                )
-        sheets.append(TierSheet(tier, tuple(rows)))
-    orphans = [_orphan(campaign, subs, k, e, False) for k, e in carried.items() if k not in used]
-    orphans += [_orphan(campaign, subs, k, e, True) for k, e in leftovers]
-    return sheets, orphans, sum(1 for k in carried if k in used)
-
-
-def _orphan(campaign: Campaign, subs: Mapping[str, Submission], key: Key, e: Entry, duplicate: bool) -> Orphan:
-    tier = campaign.tier(key[0])
-    if duplicate:
-        why = "Trùng với một giá trị khác đã nhập cho cùng đơn vị và tiêu chí"
-    elif tier is None:
-        why = "Khối không còn trong egov.toml"
-    elif tier.unit(e.unit_code) is None:
-        why = "Đơn vị không còn trong danh sách của khối (egov.toml)"
-    elif not _is_line(tier, e.criterion):
-        why = "Tiêu chí không còn trong bộ tiêu chí của khối"
-    elif e.unit_code not in subs:
-        why = "Đơn vị chưa có biểu trong inbox/"
-    else:
-        why = "Không còn dòng tương ứng"
-    return Orphan(key[0], e.unit_code, e.unit_name, e.criterion, e.criterion_name, e.value, e.reason, why)
-
-
-def _is_line(tier: Tier, code: str) -> bool:
-    """A leaf criterion or a bonus/penalty line of the tier: what a row of the tier sheet stands for."""
-    if tier.has_criterion(code):
-        return tier.criterion(code).is_leaf
-    return any(a.code == code for a in tier.adjustments)
+class AppraisalExists(OutputError):
+    """``appraisal.xlsx`` exists and ``update`` was not asked for: the council's values must not be lost."""
 
 
 class _Formats:
@@ -292,12 +154,6 @@ def write_appraisal_workbook(
     if orphans:
         _write_orphans(wb.add_worksheet(names.add(ORPHAN_SHEET)), fmt, campaign, orphans)
     close_workbook(wb, path)
-
-
-def tier_sheet_names(campaign: Campaign) -> dict[str, str]:
-    """Sheet name -> tier id, as :func:`write_appraisal_workbook` names the tier sheets."""
-    names = SheetNames()
-    return {names.add(t.name): t.id for t in campaign.tiers}
 
 
 def _write_block(ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier) -> int:
@@ -430,3 +286,61 @@ def _write_orphans(ws: Worksheet, fmt: _Formats, campaign: Campaign, orphans: Se
     ws.autofilter(header, 0, row, last)
     ws.freeze_panes(header + 1, 0)
     setup_page(ws, left=campaign.title, right=ORPHAN_SHEET, repeat=(header, header))
+
+
+@dataclass(frozen=True)
+class AppraisalWritten:
+    """What :func:`write_appraisal` did."""
+
+    path: Path
+    #: The copy of the previous file (``update`` only).
+    backup: Path | None
+    rows: int
+    #: Entered values put back into their rows, and values kept in the orphan sheet.
+    kept: int = 0
+    orphans: int = 0
+
+
+def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False) -> AppraisalWritten:
+    """Write (or, with ``update``, rewrite) ``appraisal.xlsx`` of the report's campaign; see the module docstring.
+
+    Raises :class:`AppraisalExists` when the file exists without ``update``, and :class:`OutputError` when
+    the existing file cannot be read (it is then left untouched) or a file cannot be written.
+    """
+    campaign = report.campaign
+    path = appraisal_path(campaign)
+    previous: list[Entry] = []
+    old: bytes | None = None
+    backup: Path | None = None
+    if path.exists():
+        if not update:
+            raise AppraisalExists(
+                f"đã có {FILE_NAME} trong {campaign.folder} (có thể chứa điểm Hội đồng đã nhập); dùng --update "
+                "để cập nhật: giữ nguyên điểm và lý do đã nhập, thêm dòng cho biểu mới, sao lưu tệp cũ."
+            )
+        entries, problems = read_entries(path, campaign)
+        if problems:
+            raise OutputError(f"{problems[0].message} Tệp {path} không bị thay đổi.")
+        try:
+            old = path.read_bytes()
+        except OSError as exc:
+            raise explain(path, exc) from exc
+        previous = [e for e in entries if e.entered]
+        backup = _backup_path(path, now)
+    sheets, orphans, kept = plan(campaign, report.submissions, previous)
+    with Staging() as staging:
+        if old is not None and backup is not None:
+            data = old
+            staging.write(backup, lambda p: p.write_bytes(data))
+        staging.write(path, lambda p: write_appraisal_workbook(campaign, sheets, orphans, p))
+    rows = sum(len(s.rows) for s in sheets)
+    return AppraisalWritten(path, backup, rows, kept, len(orphans))
+
+
+def _backup_path(path: Path, now: datetime) -> Path:
+    stem = f"{path.stem}.{now:%Y%m%d-%H%M%S}"
+    candidate, n = path.with_name(f"{stem}{path.suffix}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{stem}-{n}{path.suffix}")
+    return candidate

@@ -25,20 +25,14 @@ from egov_xlsx._version import __version__
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import EgovError, OutputError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
+from egov_xlsx.style import INPUT_YELLOW, WORKBOOK_OPTIONS
 from egov_xlsx.vietnamese import format_number, safe_filename
 
-_WORKBOOK_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    # In memory, xlsxwriter stamps every zip entry with a fixed date: the output is reproducible.
-    "in_memory": True,
-}
 #: Column widths (characters) of A..F: A holds the title-block labels, so it is wider than codes need.
 _WIDTHS = (16, 50, 10, 12, 32, 10)
 _LINE_HEIGHT = 15.0  # points per line of the default 11 pt font
 _CELL = {"border": 1, "valign": "top"}
-_INPUT = {**_CELL, "locked": False, "bg_color": "#FFFF99"}  # the yellow cells the instruction names
+_INPUT = {**_CELL, "locked": False, "bg_color": INPUT_YELLOW}  # the yellow cells the instruction names
 _PARENT = {"bold": True, "bg_color": "#DDEBF7"}
 _GREY = {**_CELL, "bold": True, "bg_color": "#D9D9D9"}
 _CENTER = {"align": "center"}
@@ -111,7 +105,7 @@ def write_forms(campaign: Campaign, out_dir: Path, unit_codes: Collection[str] |
 
 def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
     """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`)."""
-    workbook = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     workbook.set_properties(
         {
             "title": f"Biểu chấm điểm - {unit.name}",

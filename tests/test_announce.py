@@ -489,12 +489,12 @@ def test_no_hard_wraps_inside_a_paragraph(text: str) -> None:
 
 def test_layout_joins_lines_and_keeps_tables() -> None:
     raw = "# Tiêu đề\nMột đoạn\n  viết trên ( hai ) dòng .\n\n\n\n| a | b |\n|---|---|\n"
-    assert announce.layout(raw) == "# Tiêu đề Một đoạn viết trên (hai) dòng.\n| a | b | |---|---|\n"
-    assert announce.layout(raw, markdown=True) == (
+    assert announce.lay_out(raw) == "# Tiêu đề Một đoạn viết trên (hai) dòng.\n| a | b | |---|---|\n"
+    assert announce.lay_out(raw, markdown=True) == (
         "# Tiêu đề\n\nMột đoạn viết trên (hai) dòng.\n\n| a | b |\n|---|---|\n"
     )
     decomposed = unicodedata.normalize("NFD", "Sở Tư pháp")
-    assert announce.layout(decomposed) == "Sở Tư pháp\n"
+    assert announce.lay_out(decomposed) == "Sở Tư pháp\n"
 
 
 def test_golden_files(campaign: Campaign, text: str, markdown: str) -> None:

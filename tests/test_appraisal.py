@@ -238,11 +238,11 @@ def test_only_the_two_input_columns_are_editable_and_validated(campaign: Campaig
 
 
 def test_same_inputs_give_the_same_bytes_and_text_stays_text(campaign: Campaign, tmp_path: Path) -> None:
-    from egov_xlsx.rules.appraisal_update import plan
+    from egov_xlsx.rules.appraisal_update import plan_sheets
 
     submit(campaign, "SKHDT")
     report = pipeline.check(campaign)
-    sheets, orphans, _ = plan(campaign, report.submissions, [])
+    sheets, orphans, _ = plan_sheets(campaign, report.submissions, [])
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     write_appraisal_workbook(campaign, sheets, orphans, a)
     write_appraisal_workbook(campaign, sheets, orphans, b)

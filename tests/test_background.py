@@ -213,7 +213,7 @@ def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: 
         calls.append(target)
         os.replace(source, target)
 
-    monkeypatch.setattr(atomic, "_replace", count)
+    monkeypatch.setattr(atomic.commit, "_replace", count)
     import shutil
 
     pipeline.build(SAMPLE, shutil.copytree(old, tmp_path / "count"), jobs=2)
@@ -227,7 +227,7 @@ def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: 
                 raise OSError(16, "Device or resource busy", str(target))
             os.replace(source, target)
 
-        monkeypatch.setattr(atomic, "_replace", fail_at)
+        monkeypatch.setattr(atomic.commit, "_replace", fail_at)
         with pytest.raises(OutputError):
             pipeline.build(SAMPLE, out, jobs=2)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == expected, k

@@ -31,6 +31,7 @@ FOUNDATION = {
     "atomic",
     "collector",
     "sheet_names",
+    "style",
 }
 ORDER = ["foundation", "forms", "read", "rules", "publish", "pipeline", "cli"]
 

@@ -116,12 +116,15 @@ def print_check(console: Console, report: CheckReport, *, hint: bool = True) -> 
             table = Table("Mã", "Đơn vị", "Tình trạng", "Tệp / liên hệ", show_edge=False, pad_edge=False)
             for s in pending:
                 table.add_row(
-                    styled(s.unit.code), styled(s.unit.name), styled(STATE_LABELS[s.state]), styled(_where(s))
+                    styled(s.unit.code),
+                    styled(s.unit.name),
+                    styled(STATE_LABELS[s.state]),
+                    styled(_files_or_contact(s)),
                 )
             console.print(table)
         else:
             for s in pending:
-                where = _where(s)
+                where = _files_or_contact(s)
                 console.print(
                     f"  {s.unit.code} - {s.unit.name}: {STATE_LABELS[s.state]}{' (' + where + ')' if where else ''}"
                 )
@@ -140,7 +143,7 @@ def print_check(console: Console, report: CheckReport, *, hint: bool = True) -> 
         console.print(styled(f"Không có lỗi ({warnings} cảnh báo).{then}", "bold green"))
 
 
-def _where(status: UnitStatus) -> str:
+def _files_or_contact(status: UnitStatus) -> str:
     return (
         ", ".join(status.files) if status.files else (f"liên hệ: {status.unit.contact}" if status.unit.contact else "")
     )

@@ -11,7 +11,7 @@ dùng" keeps values the council entered that no longer match a row.
     order) and leaf criterion (tree order), then the unit's bonus/penalty lines. When the file exists it
     raises :class:`AppraisalExists` (an ``OutputError``: exit code 4) unless ``update``; then it first copies
     the old file to ``appraisal.<YYYYmmdd-HHMMSS>.xlsx`` beside it (``now`` names it), and keeps every value
-    and reason already entered (:func:`egov_xlsx.rules.appraisal_update.plan`). ``pipeline.make_appraisal``
+    and reason already entered (:func:`egov_xlsx.rules.appraisal_update.plan_sheets`). ``pipeline.make_appraisal``
     checks the inbox, then calls it (what ``egov-xlsx appraisal`` calls).
 
 The reader (:mod:`egov_xlsx.read.appraisal`) finds the tables by their header labels, not by position.
@@ -32,6 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
+from egov_xlsx.layout import LABEL_CAMPAIGN
 from egov_xlsx.model import Campaign, CellValue, CheckReport, Tier
 from egov_xlsx.publish.sheets import (
     Styles,
@@ -58,7 +59,6 @@ from egov_xlsx.read.appraisal import (
     HEADER_UNIT_NAME,
     HEADER_VALUE,
     HEADER_WHY,
-    LABEL_CAMPAIGN,
     LABEL_TIER,
     LABEL_TIER_ID,
     ORPHAN_SHEET,
@@ -66,8 +66,9 @@ from egov_xlsx.read.appraisal import (
     appraisal_path,
     read_entries,
 )
-from egov_xlsx.rules.appraisal_update import Orphan, SheetRow, TierSheet, plan
+from egov_xlsx.rules.appraisal_update import Orphan, SheetRow, TierSheet, plan_sheets
 from egov_xlsx.sheet_names import SheetNames
+from egov_xlsx.style import FONT, INPUT_YELLOW
 from egov_xlsx.vietnamese import format_number
 
 TITLE = "BẢNG ĐIỂM THẨM ĐỊNH MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ"
@@ -121,13 +122,13 @@ class _Formats:
     """The formats this workbook needs beyond the shared :class:`~egov_xlsx.publish.sheets.Styles`, made once."""
 
     def __init__(self, wb: Workbook, styles: Styles) -> None:
-        cell: dict[str, Any] = {"font_name": "Times New Roman", "font_size": 11, "valign": "vcenter", "border": 1}
+        cell: dict[str, Any] = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "border": 1}
         self.styles = styles
-        self.label = wb.add_format({"font_name": "Times New Roman", "italic": True, "valign": "top"})
-        self.value = wb.add_format({"font_name": "Times New Roman", "bold": True, "text_wrap": True, "valign": "top"})
+        self.label = wb.add_format({"font_name": FONT, "italic": True, "valign": "top"})
+        self.value = wb.add_format({"font_name": FONT, "bold": True, "text_wrap": True, "valign": "top"})
         self.instruction = wb.add_format(
             {
-                "font_name": "Times New Roman",
+                "font_name": FONT,
                 "italic": True,
                 "text_wrap": True,
                 "valign": "top",
@@ -136,9 +137,9 @@ class _Formats:
         )
         self.code = wb.add_format({**cell, "align": "center"})
         self.adjustment = wb.add_format({**cell, "italic": True, "text_wrap": True})
-        self.input = wb.add_format({**cell, "locked": False, "bg_color": "#FFFF99", "num_format": "General"})
+        self.input = wb.add_format({**cell, "locked": False, "bg_color": INPUT_YELLOW, "num_format": "General"})
         self.reason = wb.add_format(
-            {**cell, "locked": False, "bg_color": "#FFFF99", "text_wrap": True, "num_format": "@"}
+            {**cell, "locked": False, "bg_color": INPUT_YELLOW, "text_wrap": True, "num_format": "@"}
         )
 
 
@@ -327,7 +328,7 @@ def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False)
             raise explain(path, exc) from exc
         previous = [e for e in entries if e.entered]
         backup = _backup_path(path, now)
-    sheets, orphans, kept = plan(campaign, report.submissions, previous)
+    sheets, orphans, kept = plan_sheets(campaign, report.submissions, previous)
     with Staging() as staging:
         if old is not None and backup is not None:
             data = old

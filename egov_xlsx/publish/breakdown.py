@@ -14,7 +14,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import ZERO, Criterion, CriterionFacts, Results, ScoreGroup, Tier, TierResult, Unit
 from egov_xlsx.publish.sheets import (
-    DRAFT_MARK,
     NOT_APPLICABLE_MARK,
     Styles,
     adjustment_bound,
@@ -30,6 +29,7 @@ from egov_xlsx.publish.sheets import (
     write_text,
 )
 from egov_xlsx.rules.scoring import band_figures
+from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import format_number, join
 
 #: A names cell lists at most this many units, then "và N đơn vị khác" (a cell holds 32,767 characters).

@@ -21,9 +21,9 @@ from egov_xlsx.model import Campaign, DocumentInfo, Finding, Results, TierResult
 from egov_xlsx.publish import docx_layout as lay
 from egov_xlsx.publish.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
 from egov_xlsx.rules.scoring import band_figures
+from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import clean, format_number, join
 
-DRAFT_MARK = "DỰ THẢO"
 NO_SIGNER = "document-no-signer"
 
 _BLANK_NUMBER = " " * 6

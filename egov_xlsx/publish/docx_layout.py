@@ -30,7 +30,8 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]  # python-docx depends on lxml; no stubs
 
-FONT = "Times New Roman"
+from egov_xlsx.style import FONT
+
 BODY_PT = 14.0
 GENERATOR = "egov-xlsx"
 

@@ -36,6 +36,7 @@ from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Reading, Severity, SourceFile, Tier
 from egov_xlsx.rules.score_values import parse_score
+from egov_xlsx.style import INPUT_YELLOW
 from egov_xlsx.vietnamese import clean, format_number, safe_filename
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ _NOT_A_FORM = frozenset(
 )
 _LABELS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo"}
 _FILLS = {Severity.ERROR: "FFFF7C80", Severity.WARNING: "FFFFC000"}
-_INPUT_FILL = "FFFFFF99"  # the form's yellow input cells (forms._INPUT)
+_INPUT_FILL = "FF" + INPUT_YELLOW.lstrip("#")  # the form's yellow input cells, as openpyxl reads them
 _WIDTHS = (6, 16, 8, 10, 11, 90)
 
 

@@ -15,7 +15,6 @@ from xlsxwriter.worksheet import Worksheet
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Severity, Tier, UnitState, UnitStatus
 from egov_xlsx.publish.sheets import (
-    DRAFT_MARK,
     Styles,
     close_workbook,
     fit_row,
@@ -28,6 +27,7 @@ from egov_xlsx.publish.sheets import (
     write_text,
 )
 from egov_xlsx.sheet_names import SheetNames
+from egov_xlsx.style import DRAFT_MARK
 
 FINDINGS_SHEET = "Lỗi, cảnh báo"
 FINDINGS_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Tiêu chí", "Giá trị", "Mức độ", "Mã lỗi", "Nội dung")

@@ -27,22 +27,13 @@ from xlsxwriter.worksheet import Worksheet
 from egov_xlsx.atomic import explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.model import HUNDRED, Adjustment, Campaign, Display
+from egov_xlsx.style import DRAFT_MARK, FONT, WORKBOOK_OPTIONS
 from egov_xlsx.vietnamese import format_number, shown_figure
 
-# A unit named "=HYPERLINK(...)" or "http://..." or "00123" must stay text exactly as typed.
-WORKBOOK_OPTIONS: dict[str, Any] = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    "in_memory": True,
-}
-#: The typeface of Vietnamese administrative documents (Nghị định 30/2020/NĐ-CP).
-FONT = "Times New Roman"
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32767
 NOTE_FONT_SIZE = 10
 
-DRAFT_MARK = "DỰ THẢO"
 #: Shown in a score cell for a criterion not applicable to the unit (the summary's Ghi chú says which).
 NOT_APPLICABLE_MARK = "–"
 

@@ -23,8 +23,6 @@ from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
 from egov_xlsx.publish.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
 from egov_xlsx.publish.report import FINDINGS_SHEET, write_findings_sheet
 from egov_xlsx.publish.sheets import (
-    DRAFT_MARK,
-    FONT,
     NOT_APPLICABLE_MARK,
     Styles,
     adjustment_bound,
@@ -44,6 +42,7 @@ from egov_xlsx.publish.sheets import (
 )
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.sheet_names import SheetNames
+from egov_xlsx.style import DRAFT_MARK, FONT
 from egov_xlsx.vietnamese import format_number, format_rank_change, join, shown_figure
 
 PROVENANCE_SHEET = "Nguồn dữ liệu"
@@ -117,7 +116,7 @@ def _columns(tier: Tier, previous_year: int | None) -> _Columns:
 
 
 @dataclass(frozen=True)
-class _Table:
+class _ChartRange:
     """Where a summary sheet put its units (for the chart)."""
 
     tier: TierResult
@@ -128,7 +127,7 @@ class _Table:
     total_col: int
 
 
-def _write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResult) -> _Table:
+def _write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResult) -> _ChartRange:
     """STT | Đơn vị | criteria | adjustments | Tổng điểm | Tỷ lệ % | Xếp hạng | Xếp loại | (last year) | Ghi chú."""
     tier, cols = tr.tier, _columns(tr.tier, results.previous_year)
     headers = [
@@ -184,7 +183,7 @@ def _write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResu
     ws.freeze_panes(first, 2)
     right = DRAFT_MARK if results.draft else f"Khối: {tier.name}"
     setup_page(ws, left=results.campaign.title, right=right, repeat=(header, header + 1))
-    return _Table(tr, ws.get_name(), first, last, 1, cols.total)
+    return _ChartRange(tr, ws.get_name(), first, last, 1, cols.total)
 
 
 def _legend(tr: TierResult) -> str:
@@ -313,7 +312,7 @@ def _write_excluded(ws: Worksheet, styles: Styles, row: int, tr: TierResult) -> 
 # --------------------------------------------------------------------------- chart
 
 
-def _add_chart(wb: Workbook, name: str, styles: Styles, results: Results, table: _Table) -> None:
+def _add_chart(wb: Workbook, name: str, styles: Styles, results: Results, table: _ChartRange) -> None:
     """A chart sheet: one horizontal bar per ranked unit (rank order, first on top), the tier maximum as the scale.
 
     Unranked units are left out: the summary lists them after the ranked ones, so the bars are the table's

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_xlsx import findings
-from egov_xlsx.layout import cell_address
+from egov_xlsx.layout import LABEL_CAMPAIGN, cell_address
 from egov_xlsx.model import Campaign, CellValue, Finding, Tier
 from egov_xlsx.read import gate
 from egov_xlsx.read.spreadsheet import NAN_DATE, NOT_A_NUMBER, load_sheets
@@ -27,7 +27,6 @@ ORPHAN_SHEET = "Dòng không còn dùng"
 
 LABEL_TIER = "Khối:"
 LABEL_TIER_ID = "Mã khối:"
-LABEL_CAMPAIGN = "Mã đợt đánh giá:"
 
 HEADER_UNIT = "Mã đơn vị"
 HEADER_UNIT_NAME = "Đơn vị"
@@ -46,7 +45,7 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 30
 HEADER_SEARCH_ROWS = 40
 
-_HEADER_KEYS = {
+_APPRAISAL_HEADERS = {
     "unit": HEADER_UNIT,
     "unit_name": HEADER_UNIT_NAME,
     "criterion": HEADER_CRITERION,
@@ -150,11 +149,11 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
 
 
 def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
-    wanted = {label.casefold(): key for key, label in _HEADER_KEYS.items()}
+    wanted = {label.casefold(): key for key, label in _APPRAISAL_HEADERS.items()}
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for c, cell in enumerate(row):
-            key = wanted.get(_text(cell).casefold())
+            key = wanted.get(_code_text(cell).casefold())
             if key is not None:
                 columns.setdefault(key, c)
         if columns.keys() >= _REQUIRED:
@@ -167,9 +166,9 @@ def _labels(rows: Iterable[list[Any]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for row in rows:
         for c, cell in enumerate(row):
-            label = _text(cell).casefold()
+            label = _code_text(cell).casefold()
             if label.endswith(":"):
-                value = next((v for v in (_text(x) for x in row[c + 1 :]) if v), "")
+                value = next((v for v in (_code_text(x) for x in row[c + 1 :]) if v), "")
                 found.setdefault(label, value)
     return found
 
@@ -180,21 +179,21 @@ def _entries(
     orphan = "tier" in columns
     for r in range(header + 1, len(rows)):
         row = rows[r]
-        unit, criterion = _text(_at(row, columns["unit"])), _text(_at(row, columns["criterion"]))
+        unit, criterion = _code_text(_at(row, columns["unit"])), _code_text(_at(row, columns["criterion"]))
         if not unit and not criterion:
             continue
         raw = _at(row, columns["value"])
         yield Entry(
             sheet=sheet,
             row=r + 1,
-            tier_id=(_text(_at(row, columns["tier"])) or None) if orphan else tier_id,
+            tier_id=(_code_text(_at(row, columns["tier"])) or None) if orphan else tier_id,
             unit_code=unit,
             criterion=criterion,
             value=_value(raw),
-            reason=_text(_at(row, columns["reason"])),
+            reason=_code_text(_at(row, columns["reason"])),
             columns=columns,
-            unit_name=_text(_at(row, columns.get("unit_name"))),
-            criterion_name=_text(_at(row, columns.get("criterion_name"))),
+            unit_name=_code_text(_at(row, columns.get("unit_name"))),
+            criterion_name=_code_text(_at(row, columns.get("criterion_name"))),
             orphan=orphan,
         )
 
@@ -213,7 +212,7 @@ def _at(row: list[Any], col: int | None) -> Any:
     return row[col] if col is not None and col < len(row) else None
 
 
-def _text(raw: Any) -> str:
+def _code_text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))  # a code retyped as a number ("1" -> 1.0) still names its criterion
     return clean(raw)

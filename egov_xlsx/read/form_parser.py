@@ -117,18 +117,18 @@ def _form_candidates(
 def _metadata(rows: list[list[Any]] | None) -> dict[str, str]:
     meta: dict[str, str] = {}
     for row in rows or []:
-        if len(row) >= 2 and _text(row[0]):
-            meta[_text(row[0])] = _text(row[1])
+        if len(row) >= 2 and _cell_text(row[0]):
+            meta[_cell_text(row[0])] = _cell_text(row[1])
     return meta
 
 
 @dataclass(frozen=True)
-class _Table:
+class _FormTable:
     header_row: int  # 0-based index in rows
     columns: dict[str, int]
 
 
-_HEADER_KEYS: dict[str, Callable[[str], bool]] = {
+_FORM_HEADER_TESTS: dict[str, Callable[[str], bool]] = {
     "code": lambda s: s == layout.HEADER_CODE.casefold(),
     "name": lambda s: s == layout.HEADER_NAME.casefold(),
     "max": lambda s: s == layout.HEADER_MAX.casefold(),
@@ -138,7 +138,7 @@ _HEADER_KEYS: dict[str, Callable[[str], bool]] = {
 }
 
 
-def _find_header(rows: list[list[Any]]) -> _Table | None:
+def _find_header(rows: list[list[Any]]) -> _FormTable | None:
     for r, row in enumerate(rows[: layout.HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for c, cell in enumerate(row):
@@ -148,7 +148,7 @@ def _find_header(rows: list[list[Any]]) -> _Table | None:
             if key is not None and key not in columns:
                 columns[key] = c
         if {"code", "score"} <= columns.keys():
-            return _Table(r, columns)
+            return _FormTable(r, columns)
     return None
 
 
@@ -160,13 +160,13 @@ def _header_key(cell: Any) -> str | None:
     cached = _HEADER_LABELS.get(cell) if cell.__class__ is str else None
     if cached is not None or (cell.__class__ is str and cell in _HEADER_LABELS):
         return cached
-    label = _text(cell).casefold()
-    key = next((k for k, matches in _HEADER_KEYS.items() if label and matches(label)), None)
+    label = _cell_text(cell).casefold()
+    key = next((k for k, matches in _FORM_HEADER_TESTS.items() if label and matches(label)), None)
     return _remember(_HEADER_LABELS, cell, key) if cell.__class__ is str else key
 
 
 @dataclass(frozen=True)
-class _Layout:
+class _TableColumns:
     """Where a form's table runs: its criterion rows (0-based index, code, name) and its total row, if any."""
 
     rows: tuple[tuple[int, str, str], ...]
@@ -175,10 +175,10 @@ class _Layout:
 
 # (first row, raw codes, raw names) -> layout. Every form made from one tier's criteria has the same code and
 # name columns, so the layout is worked out once per tier rather than once per form. Bounded.
-_LAYOUTS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], _Layout] = {}
+_TABLE_COLUMNS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], _TableColumns] = {}
 
 
-def _table_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _Layout:
+def _table_columns(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _TableColumns:
     body = rows[start:]
     if body and name_col is not None and min(map(len, body)) > max(code_col, name_col):
         codes = tuple([row[code_col] for row in body])
@@ -186,14 +186,14 @@ def _table_layout(rows: list[list[Any]], start: int, code_col: int, name_col: in
         # Only text is a safe key: 1, 1.0 and True are equal keys but read as different codes.
         if set(map(type, codes)) | set(map(type, names)) <= {str}:
             key = (start, codes, names)
-            found = _LAYOUTS.get(key)
+            found = _TABLE_COLUMNS.get(key)
             if found is None:
-                found = _remember(_LAYOUTS, key, _find_layout(rows, start, code_col, name_col), limit=64)
+                found = _remember(_TABLE_COLUMNS, key, _find_columns(rows, start, code_col, name_col), limit=64)
             return found
-    return _find_layout(rows, start, code_col, name_col)
+    return _find_columns(rows, start, code_col, name_col)
 
 
-def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _Layout:
+def _find_columns(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _TableColumns:
     """The table's rows from ``start``: to the total row or the signature block.
 
     Blank rows inside the table (a unit that left a gap, or deleted a row's content) are skipped; after two
@@ -207,9 +207,9 @@ def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int
     for r in range(start, len(rows)):
         row = rows[r]
         width = len(row)
-        # A code retyped as a number ("1" -> 1.0) still names its criterion: _text writes 1.0 as "1".
-        code = _text(row[code_col]) if code_col < width else ""
-        name = _text(row[name_col]) if name_col is not None and name_col < width else ""
+        # A code retyped as a number ("1" -> 1.0) still names its criterion: _cell_text writes 1.0 as "1".
+        code = _cell_text(row[code_col]) if code_col < width else ""
+        name = _cell_text(row[name_col]) if name_col is not None and name_col < width else ""
         if not code and name.casefold() == total_label:
             total_row = r
             break
@@ -222,7 +222,7 @@ def _find_layout(rows: list[list[Any]], start: int, code_col: int, name_col: int
             break
         blanks = 0
         found.append((r, code, name))
-    return _Layout(tuple(found), total_row)
+    return _TableColumns(tuple(found), total_row)
 
 
 # What a criterion code looks like ("1", "2.4.1", "C1"): no spaces, no colon. A note below the table does not.
@@ -233,7 +233,7 @@ def _reading(
     source: SourceFile,
     sheet: str,
     rows: list[list[Any]],
-    table: _Table,
+    table: _FormTable,
     meta: dict[str, str],
     formulas: Mapping[str, str] | None = None,
 ) -> Reading:
@@ -248,7 +248,7 @@ def _reading(
     code_col, score_col = cols["code"], cols["score"]
     name_col, max_col, note_col, na_col = cols.get("name"), cols.get("max"), cols.get("note"), cols.get("na")
     score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
-    table_layout = _table_layout(rows, table.header_row + 1, code_col, name_col)
+    table_layout = _table_columns(rows, table.header_row + 1, code_col, name_col)
     form_rows: list[FormRow] = []
     append = form_rows.append
     # The hot loop of a national inbox (600,000 rows): locals, and the common cell types tested first.
@@ -297,11 +297,11 @@ def _title_block(rows: Iterable[list[Any]]) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            label = _text(cell).casefold()
+            label = _cell_text(cell).casefold()
             if not label.endswith(":"):
                 continue
             for c2 in range(c + 1, len(row)):
-                value = _text(row[c2])
+                value = _cell_text(row[c2])
                 if value:
                     found.setdefault(label, (value, layout.cell_address(r + 1, c2)))
                     break
@@ -313,13 +313,13 @@ def _value(raw: Any) -> CellValue:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        return _text(raw) or None
+        return _cell_text(raw) or None
     if isinstance(raw, bool | int | float | datetime | date | time | timedelta):
         return raw
     return clean(str(raw))
 
 
-def _text(raw: Any) -> str:
+def _cell_text(raw: Any) -> str:
     if raw.__class__ is str:
         if not raw:
             return ""
@@ -336,7 +336,7 @@ def _note(raw: Any) -> str:
     """An evidence note: cleaned but not cached, since every unit writes its own (a number is a note too)."""
     if raw.__class__ is str:
         return clean(raw) if raw else ""
-    return _text(raw)
+    return _cell_text(raw)
 
 
 # The per-process caches below hold what every form repeats (labels, codes, criterion names, cell addresses,
@@ -378,4 +378,4 @@ _NA_MARKS = {"x", "kad", "không áp dụng", "khong ap dung", "n/a", "na", "k/a
 
 
 def _is_na_mark(raw: Any) -> bool:
-    return _text(raw).casefold() in _NA_MARKS
+    return _cell_text(raw).casefold() in _NA_MARKS

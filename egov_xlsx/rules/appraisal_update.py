@@ -56,7 +56,7 @@ class Orphan:
 Key = tuple[str, str, str]
 
 
-def plan(
+def plan_sheets(
     campaign: Campaign, submissions: Sequence[Submission], previous: Sequence[Entry]
 ) -> tuple[list[TierSheet], list[Orphan], int]:
     """Every tier sheet's rows with the values already entered put back; the orphans; how many were put back.

@@ -212,7 +212,7 @@ def _check_max(c: Criterion, row: FormRow, sink: FindingSink, float_max: float |
         sink.add("max-changed", criterion=c.code, cell=cell, value=show_value(shown), expected=format_number(c.max))
 
 
-def _where(c: Criterion, row: FormRow) -> dict[str, Any]:
+def _criterion_fields(c: Criterion, row: FormRow) -> dict[str, Any]:
     """A leaf's location fields, formatted only when a finding needs them (most leaves have none)."""
     return {"criterion": c.code, "cell": row.score_cell, "max": format_number(c.max)}
 
@@ -230,35 +230,35 @@ def _check_leaf(
         # A number within bounds, decided on the float (see TierPlan.float_max); the decimal is what was typed.
         typed, too_precise = typed_decimal(repr(score))
         if too_precise:
-            sink.add("score-decimals", value=show_value(score), decimals=MAX_DECIMALS, **_where(c, row))
+            sink.add("score-decimals", value=show_value(score), decimals=MAX_DECIMALS, **_criterion_fields(c, row))
             return None
         if score > 0.0 and not row.note and campaign.evidence_severity is not None:
             _no_evidence(campaign.evidence_severity, c, row, typed, sink)
         return typed
     if row.not_applicable:
         if not c.may_be_na(unit.code):
-            sink.add("na-not-allowed", **_where(c, row))
+            sink.add("na-not-allowed", **_criterion_fields(c, row))
             if score in (None, ""):
                 return None  # the message already says to enter a score
         else:
             if score not in (None, ""):
-                sink.add("na-with-score", value=show_value(score), **_where(c, row))
+                sink.add("na-with-score", value=show_value(score), **_criterion_fields(c, row))
             return "na"
     value, problem = parse_score(score)
     if problem == "score-text-number" and value is not None:
-        sink.add(problem, value=show_value(score), read=show_number(value), **_where(c, row))
+        sink.add(problem, value=show_value(score), read=show_number(value), **_criterion_fields(c, row))
     elif problem == "score-decimals":
-        sink.add(problem, value=show_value(score), decimals=MAX_DECIMALS, **_where(c, row))
+        sink.add(problem, value=show_value(score), decimals=MAX_DECIMALS, **_criterion_fields(c, row))
         return None
     elif problem is not None:
-        sink.add(problem, value=show_value(score), **_where(c, row))
+        sink.add(problem, value=show_value(score), **_criterion_fields(c, row))
         return None
     assert value is not None
     if value < 0:
-        sink.add("score-negative", value=show_number(value), **_where(c, row))
+        sink.add("score-negative", value=show_number(value), **_criterion_fields(c, row))
         return None
     if value > c.max:
-        sink.add("score-above-max", value=show_number(value), **_where(c, row))
+        sink.add("score-above-max", value=show_number(value), **_criterion_fields(c, row))
         return None
     if campaign.evidence_severity is not None and value > 0 and not row.note:
         _no_evidence(campaign.evidence_severity, c, row, value, sink)

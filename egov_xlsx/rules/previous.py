@@ -171,7 +171,7 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _text(obj: Mapping[str, Any], key: str, where: str) -> str:
+def _required_text(obj: Mapping[str, Any], key: str, where: str) -> str:
     value = _key(obj, key, where)
     if not isinstance(value, str) or not value.strip() or len(value) > 500:
         raise _Invalid(_join(where, key), "phải là một chuỗi không rỗng, tối đa 500 ký tự")
@@ -220,7 +220,7 @@ def _parse(data: Any) -> _Parsed:
     year = int(_number(camp, "year", "campaign", Decimal(9999), integer=True))
     if year < 1990:
         raise _Invalid("campaign.year", "năm không hợp lệ")
-    province = _text(camp, "province", "campaign")
+    province = _required_text(camp, "province", "campaign")
     draft = root.get("draft", False)
     if not isinstance(draft, bool):
         raise _Invalid("draft", "phải là true hoặc false")
@@ -229,17 +229,17 @@ def _parse(data: Any) -> _Parsed:
     for i, raw_tier in enumerate(_list(_key(root, "tiers", ""), "tiers")):
         where = f"tiers[{i}]"
         tier = _object(raw_tier, where)
-        tier_id = _text(tier, "id", where)
+        tier_id = _required_text(tier, "id", where)
         if tier_id in criteria:
             raise _Invalid(f"{where}.id", f'khối "{tier_id}" xuất hiện hai lần')
         codes: set[str] = set()
         for j, raw_c in enumerate(_list(_key(tier, "criteria", where), f"{where}.criteria")):
-            codes.add(_text(_object(raw_c, f"{where}.criteria[{j}]"), "code", f"{where}.criteria[{j}]"))
+            codes.add(_required_text(_object(raw_c, f"{where}.criteria[{j}]"), "code", f"{where}.criteria[{j}]"))
         criteria[tier_id] = codes
         for j, raw_u in enumerate(_list(_key(tier, "units", where), f"{where}.units")):
             at = f"{where}.units[{j}]"
             unit = _object(raw_u, at)
-            code = _text(unit, "code", at)
+            code = _required_text(unit, "code", at)
             if code in units:
                 raise _Invalid(f"{at}.code", f'đơn vị "{code}" xuất hiện hai lần')
             rank = _key(unit, "rank", at)

@@ -70,7 +70,7 @@ from __future__ import annotations
 from egov_xlsx.publish.announce.files import shipped_templates_dir, template_dirs
 from egov_xlsx.publish.announce.limits import RenderLimits, TemplateLimit
 from egov_xlsx.publish.announce.problem import TEMPLATE_NAMES, TemplateProblem
-from egov_xlsx.publish.announce.render import layout, render_announcement
+from egov_xlsx.publish.announce.render import lay_out, render_announcement
 from egov_xlsx.publish.announce.sandbox import _COMPILED, make_environment
 
 __all__ = [
@@ -79,7 +79,7 @@ __all__ = [
     "RenderLimits",
     "TemplateLimit",
     "TemplateProblem",
-    "layout",
+    "lay_out",
     "make_environment",
     "render_announcement",
     "shipped_templates_dir",

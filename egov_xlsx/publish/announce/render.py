@@ -73,7 +73,7 @@ def render_announcement(
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         where = _template_frame(exc.__traceback__)
         raise TemplateProblem(where[0] if where else name, where[1] if where else None, _reason(exc)) from exc
-    return layout(text, markdown=markdown)
+    return lay_out(text, markdown=markdown)
 
 
 def _find(search: Sequence[Path], name: str) -> str:
@@ -116,7 +116,7 @@ def _tidy(paragraph: str) -> str:
     return _SPACE_AFTER.sub("(", _SPACE_BEFORE.sub(r"\1", clean(paragraph)))
 
 
-def layout(text: str, *, markdown: bool = False) -> str:
+def lay_out(text: str, *, markdown: bool = False) -> str:
     """Lay rendered template text out as paragraphs (see the module docstring); NFC, no trailing spaces."""
     blocks: list[list[str]] = [[]]
     for raw in unicodedata.normalize("NFC", text).splitlines():

@@ -458,9 +458,9 @@ def _user_errors() -> set[type[Exception]]:
     import egov_xlsx
     from egov_xlsx.errors import EgovError
 
-    for info in pkgutil.iter_modules(egov_xlsx.__path__):
-        if info.name != "__main__":
-            importlib.import_module(f"egov_xlsx.{info.name}")
+    for info in pkgutil.walk_packages(egov_xlsx.__path__, prefix="egov_xlsx."):  # subpackages too
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
     found: set[type[Exception]] = set()
     todo: list[type[Exception]] = [EgovError]
     while todo:

@@ -21,7 +21,7 @@ from egov_xlsx.errors import ConfigError
 from egov_xlsx.model import Results
 from egov_xlsx.publish import announce, announce_views
 from egov_xlsx.publish.announce import RenderLimits, TemplateProblem, make_environment, render_announcement
-from egov_xlsx.publish.announce_views import template_context
+from egov_xlsx.publish.announce_context import template_context
 from tests.conftest import REPO, SAMPLE
 from tests.corpus import HOSTILE_TEMPLATES, MALFORMED_TEMPLATES, make_symlinked_template
 

@@ -19,6 +19,7 @@ from typing import Any
 from egov_xlsx.findings import make
 from egov_xlsx.model import Campaign, DocumentInfo, Finding, Results, TierResult, UnitResult
 from egov_xlsx.publish import docx_layout as lay
+from egov_xlsx.publish import docx_rows, docx_save, docx_tables
 from egov_xlsx.publish.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
@@ -88,7 +89,7 @@ def write_decision(results: Results, path: Path) -> list[Finding]:
         lay.add_run(paragraph, text, BODY_PT)
     _signature_block(document, campaign)
     rows = _annex(document, results)
-    lay.save_reproducible(document, path, when=_stamp(campaign), title=f"Quyết định {subject}", rows=rows)
+    docx_save.save_reproducible(document, path, when=_stamp(campaign), title=f"Quyết định {subject}", rows=rows)
     return findings
 
 
@@ -116,7 +117,7 @@ def write_announcement(results: Results, text: str, path: Path) -> None:
             )
         else:
             _body(document, line)
-    lay.save_reproducible(document, path, when=_stamp(results.campaign), title=title)
+    docx_save.save_reproducible(document, path, when=_stamp(results.campaign), title=title)
 
 
 # --------------------------------------------------------------------------- texts (pure)
@@ -316,7 +317,7 @@ def _draft_mark(container: Any, width_cm: float) -> None:
 
 def _header_block(document: Any, campaign: Campaign) -> None:
     info = campaign.document
-    table = lay.add_table(document, _HEAD_CM, rows=2)
+    table = docx_tables.add_table(document, _HEAD_CM, rows=2)
     left, right = table.rows[0].cells
     for text, bold in issuing_lines(campaign):
         lay.add_paragraph(left, text, size=13, bold=bold, align=CENTER)
@@ -334,8 +335,8 @@ def _header_block(document: Any, campaign: Campaign) -> None:
 
 def _signature_block(document: Any, campaign: Campaign) -> None:
     info = campaign.document
-    table = lay.add_table(document, _SIGN_CM, rows=1)
-    lay.mark_row(table.rows[0])
+    table = docx_tables.add_table(document, _SIGN_CM, rows=1)
+    docx_tables.mark_row(table.rows[0])
     left, right = table.rows[0].cells
     lay.add_paragraph(left, "Nơi nhận:", size=12, bold=True, italic=True, before_pt=6)
     for line in recipient_lines(info):
@@ -350,10 +351,10 @@ def _signature_block(document: Any, campaign: Campaign) -> None:
 # --------------------------------------------------------------------------- annex
 
 
-def _annex(document: Any, results: Results) -> list[lay.StreamedRows]:
+def _annex(document: Any, results: Results) -> list[docx_rows.StreamedRows]:
     """The landscape annex: one results table per tier; returns the tables' unit rows, written on save."""
     campaign = results.campaign
-    streams: list[lay.StreamedRows] = []
+    streams: list[docx_rows.StreamedRows] = []
     lay.add_landscape_section(document)
     if results.draft:
         _draft_mark(document, lay.LANDSCAPE_TEXT_CM)
@@ -392,14 +393,14 @@ def _column_widths(n_scores: int) -> list[float]:
     return [fixed["stt"], name, *([each] * n_scores), fixed["total"], fixed["rank"], fixed["band"]]
 
 
-def _results_table(document: Any, tier: TierResult, decimals: int, streams: list[lay.StreamedRows]) -> str:
+def _results_table(document: Any, tier: TierResult, decimals: int, streams: list[docx_rows.StreamedRows]) -> str:
     """The tier's results table; returns a legend of the score columns when they are too narrow for names."""
     criteria = tier.tier.criteria
     adjustments = tier.tier.adjustments
     widths = _column_widths(len(criteria) + len(adjustments))
     compact = len(widths) > 5 and widths[2] < _NAMED_COLUMN_CM
-    table = lay.add_table(document, widths, rows=0, borders=True)
-    header = lay.add_row(table, widths, header=True)
+    table = docx_tables.add_table(document, widths, rows=0, borders=True)
+    header = docx_tables.add_row(table, widths, header=True)
     if compact:
         criterion_labels = [f"TC {c.code}" for c in criteria]
         adjustment_labels = [clean(a.code) for a in adjustments]
@@ -420,8 +421,8 @@ def _results_table(document: Any, tier: TierResult, decimals: int, streams: list
         lay.add_paragraph(cell, label, size=10, bold=True, align=CENTER)
         if sub:
             lay.add_paragraph(cell, sub, size=10, bold=True, align=CENTER)
-    lay.center_cells(header)
-    maxima = lay.add_row(table, widths, header=True)
+    docx_tables.center_cells(header)
+    maxima = docx_tables.add_row(table, widths, header=True)
     max_texts = [
         "",
         "Điểm tối đa",
@@ -433,16 +434,16 @@ def _results_table(document: Any, tier: TierResult, decimals: int, streams: list
     ]
     for col, (cell, text) in enumerate(zip(maxima.cells, max_texts, strict=True)):
         lay.add_paragraph(cell, text, size=11, bold=True, italic=col == 1, align=LEFT if col == 1 else CENTER)
-    lay.center_cells(maxima)
+    docx_tables.center_cells(maxima)
 
     def unit_row(table: Any, texts: Sequence[str]) -> Any:
-        row = lay.add_row(table, widths)
+        row = docx_tables.add_row(table, widths)
         for col, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
             lay.add_paragraph(cell, text, size=11, bold=col == len(widths) - 3, align=LEFT if col == 1 else CENTER)
-        lay.center_cells(row)
+        docx_tables.center_cells(row)
         return row
 
-    rows = lay.StreamedRows(table, unit_row)
+    rows = docx_rows.StreamedRows(table, unit_row)
     for number, result in enumerate(tier.units, start=1):
         rows.add(_row_texts(number, result, tier, decimals))
     streams.append(rows)

@@ -1,35 +1,30 @@
 """Low-level Word (python-docx) helpers for documents in the format of Nghị định 30/2020/NĐ-CP, Phụ lục I.
 
 A4 paper, Times New Roman (TCVN 6909 Unicode) in black, the page margins of the decree, borderless layout
-tables, short solid rules, page numbers in the top margin, and a reproducible save: the same inputs give the
-same bytes (fixed core properties and zip timestamps).
+tables, short solid rules, page numbers in the top margin (tables: :mod:`egov_xlsx.publish.docx_tables`;
+the reproducible save: :mod:`egov_xlsx.publish.docx_save`).
 
 python-docx ships no type hints: its objects are ``Any`` here and nowhere else.
+
 """
 
 from __future__ import annotations
 
-import io
 import math
-import re
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]  # python-docx depends on lxml; no stubs
 
+from egov_xlsx.publish.docx_tables import _insert
 from egov_xlsx.style import FONT
 
 BODY_PT = 14.0
@@ -367,268 +362,3 @@ def set_paragraph_border(paragraph: Any, sides: Sequence[str], *, size_eighths: 
             edge.set(qn("w:color"), "000000")
             borders.append(edge)
     _insert(ppr, borders)
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def add_table(container: Any, widths_cm: Sequence[float], *, rows: int = 1, borders: bool = False) -> Any:
-    """A fixed-layout table with the given column widths, borderless (layout) or with single-line grid."""
-    table = container.add_table(rows=rows, cols=len(widths_cm))
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    tbl_w = tbl_pr.find(qn("w:tblW"))
-    if tbl_w is None:
-        tbl_w = OxmlElement("w:tblW")
-        _insert(tbl_pr, tbl_w)
-    tbl_w.set(qn("w:w"), str(_twips(sum(widths_cm))))
-    tbl_w.set(qn("w:type"), "dxa")
-    edges = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single" if borders else "nil")
-        if borders:
-            edge.set(qn("w:sz"), "4")
-            edge.set(qn("w:space"), "0")
-            edge.set(qn("w:color"), "000000")
-        edges.append(edge)
-    _insert(tbl_pr, edges)
-    margins = OxmlElement("w:tblCellMar")
-    for side, cm in (("left", 0.1 if borders else 0.0), ("right", 0.1 if borders else 0.0)):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), str(_twips(cm)))
-        edge.set(qn("w:type"), "dxa")
-        margins.append(edge)
-    _insert(tbl_pr, margins)
-    for gridcol, width in zip(table._tbl.tblGrid.gridCol_lst, widths_cm, strict=True):
-        gridcol.w = Cm(width)
-    for row in table.rows:
-        set_row_widths(row, widths_cm)
-    return table
-
-
-def set_row_widths(row: Any, widths_cm: Sequence[float]) -> None:
-    for cell, width in zip(row.cells, widths_cm, strict=True):
-        cell.width = Cm(width)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-
-
-def add_row(table: Any, widths_cm: Sequence[float], *, header: bool = False) -> Any:
-    """A row that never splits across pages; a header row repeats at the top of every page."""
-    row = table.add_row()
-    set_row_widths(row, widths_cm)
-    mark_row(row, header=header)
-    return row
-
-
-def mark_row(row: Any, *, header: bool = False) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    _insert(tr_pr, OxmlElement("w:cantSplit"))
-    if header:
-        _insert(tr_pr, OxmlElement("w:tblHeader"))
-
-
-def center_cells(row: Any) -> None:
-    for cell in row.cells:
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-
-
-def _twips(cm: float) -> int:
-    return round(cm / 2.54 * 1440)
-
-
-# Schema order of the property elements this module writes (python-docx keeps its own lists private).
-_ORDER = {
-    "pPr": (
-        "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
-        "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
-        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
-        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
-    ),
-    "rPr": (
-        "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
-        "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
-        "cs em lang eastAsianLayout specVanish oMath"
-    ),
-    "tblPr": (
-        "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
-        "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange"
-    ),
-    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
-}
-_SEQUENCES = {qn(f"w:{parent}"): [qn(f"w:{t}") for t in tags.split()] for parent, tags in _ORDER.items()}
-
-
-def _insert(parent: Any, child: Any) -> None:
-    """Insert or replace ``child`` at its schema position (Word rejects out-of-order properties)."""
-    existing = parent.find(child.tag)
-    if existing is not None:
-        parent.replace(existing, child)
-        return
-    sequence = _SEQUENCES.get(parent.tag, [])
-    if child.tag not in sequence:
-        parent.append(child)
-        return
-    later = set(sequence[sequence.index(child.tag) + 1 :])
-    successor = next((el for el in parent if el.tag in later), None)
-    if successor is None:
-        parent.append(child)
-    else:
-        successor.addprevious(child)
-
-
-# --------------------------------------------------------------------------- reproducible save
-
-
-def save_reproducible(
-    document: Any, path: Path, *, when: datetime, title: str, rows: Sequence[StreamedRows] = ()
-) -> None:
-    """Save with fixed core properties and zip timestamps: identical inputs give identical bytes.
-
-    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved.
-    """
-    props = document.core_properties
-    props.author = GENERATOR
-    props.last_modified_by = GENERATOR
-    props.comments = ""
-    props.title = title
-    props.language = "vi-VN"
-    props.revision = 1
-    props.created = when
-    props.modified = when
-    props.last_printed = when
-    # The template's thumbnail shows a blank page: drop it rather than preview the wrong document.
-    package_rels = document.part.package.rels
-    for rid in [rid for rid, rel in package_rels.items() if rel.reltype == RT.THUMBNAIL]:
-        del package_rels[rid]
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path.write_bytes(normalize_zip(buffer.getvalue(), rows))
-
-
-def normalize_zip(data: bytes, rows: Sequence[StreamedRows] = ()) -> bytes:
-    """Rewrite a zip with every entry stamped 1980-01-01, same order, deflated, platform-neutral.
-
-    ``rows`` are streamed into ``word/document.xml`` where their markers stand.
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            content = source.read(entry.filename)
-            if rows and entry.filename == "word/document.xml":
-                # Written in pieces; deflate's output does not depend on how its input is cut.
-                with target.open(info, "w") as part:
-                    for piece in _with_rows(content, rows):
-                        part.write(piece)
-            else:
-                target.writestr(info, content)
-    return out.getvalue()
-
-
-def _with_rows(content: bytes, rows: Sequence[StreamedRows]) -> Iterator[bytes]:
-    pos = 0
-    for stream in rows:
-        marker = stream.marker_bytes
-        at = content.find(marker, pos)
-        if at < 0:
-            raise ValueError(f"rows marker {stream.marker!r} not found in the document")
-        yield content[pos:at]
-        yield from stream.xml_chunks()
-        pos = at + len(marker)
-    yield content[pos:]
-
-
-# --------------------------------------------------------------------------- streamed table rows
-
-# Texts a row template can carry as they are: no tab or line break (python-docx writes those as their own
-# elements), no character XML refuses, no space at either end (python-docx marks those xml:space).
-_PLAIN = re.compile(r"[^\x00-\x1f\ud800-\udfff\ufffe\uffff]*")
-_NS_DECLARATION = re.compile(r' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
-_SLOT = "\ue000{}\ue001"
-
-
-class StreamedRows:
-    """Data rows of a table, written straight into the saved ``word/document.xml``, not built as elements.
-
-    A results annex of 10,000 units is 110,000 cells. Built through python-docx that is half a minute of
-    schema-ordered inserts and close to a gigabyte of XML nodes. Here each row's texts are kept; a row is
-    built by ``build(table, texts)`` (python-docx, appending a row to ``table``) only once for each
-    layout (which of its cells are empty), serialised, and taken out of the table again; every other
-    row of that layout is that XML with its texts put in. A row whose texts are not plain (a tab, a line
-    break, a space at either end) is built and serialised on its own. Either way its bytes are those
-    python-docx writes for the row. :func:`save_reproducible` writes the rows where a marker (an XML
-    comment) stands in the table, after the rows already there.
-    """
-
-    _count = 0
-
-    def __init__(self, table: Any, build: Callable[[Any, Sequence[str]], Any]) -> None:
-        StreamedRows._count += 1
-        self.marker = f"egov-xlsx-rows-{StreamedRows._count}"
-        self.marker_bytes = f"<!--{self.marker}-->".encode()
-        self._table = table
-        self._build = build
-        self._rows: list[tuple[str, ...]] = []
-        self._templates: dict[tuple[bool, ...], list[str] | None] = {}
-        table._tbl.append(etree.Comment(self.marker))
-
-    def add(self, texts: Iterable[str]) -> None:
-        self._rows.append(tuple(texts))
-
-    def xml_chunks(self, rows_per_chunk: int = 200) -> Iterator[bytes]:
-        """The rows' XML, UTF-8, a few hundred rows at a time."""
-        batch: list[str] = []
-        for texts in self._rows:
-            batch.append(self._row_xml(texts))
-            if len(batch) >= rows_per_chunk:
-                yield "".join(batch).encode("utf-8")
-                batch = []
-        if batch:
-            yield "".join(batch).encode("utf-8")
-
-    def _row_xml(self, texts: tuple[str, ...]) -> str:
-        if all(_PLAIN.fullmatch(t) and t == t.strip() for t in texts):
-            key = tuple(bool(t) for t in texts)
-            if key not in self._templates:
-                self._templates[key] = self._template(key)
-            parts = self._templates[key]
-            if parts is not None:
-                out = [parts[0]]
-                for text, part in zip((t for t in texts if t), parts[1:], strict=True):
-                    out.append(_escape_text(text))
-                    out.append(part)
-                return "".join(out)
-        return self._serialise(texts)
-
-    def _template(self, key: tuple[bool, ...]) -> list[str] | None:
-        """The row's XML cut around its texts, built with a unique placeholder in each non-empty cell."""
-        slots = [_SLOT.format(i) if filled else "" for i, filled in enumerate(key)]
-        xml = self._serialise(slots)
-        parts: list[str] = []
-        rest = xml
-        for slot in (s for s in slots if s):
-            before, found, rest = rest.partition(slot)
-            if not found or slot in rest:
-                return None  # the texts do not land in the XML as they are: build every such row
-            parts.append(before)
-        parts.append(rest)
-        return parts
-
-    def _serialise(self, texts: Sequence[str]) -> str:
-        tr = self._build(self._table, texts)._tr
-        try:
-            xml: str = etree.tostring(tr, encoding="unicode", with_tail=False)
-        finally:
-            tr.getparent().remove(tr)
-        # Serialised on its own, the row declares the document's namespaces; in the document it does not.
-        head, close, body = xml.partition(">")
-        return _NS_DECLARATION.sub("", head) + close + body
-
-
-def _escape_text(text: str) -> str:
-    """Text content escaped as libxml2 writes it (a carriage return never reaches here: not plain)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -18,7 +18,7 @@ from egov_xlsx.publish.announce.files import template_dirs
 from egov_xlsx.publish.announce.limits import RenderLimits, TemplateLimit
 from egov_xlsx.publish.announce.problem import TEMPLATE_NAMES, TemplateProblem
 from egov_xlsx.publish.announce.sandbox import make_environment
-from egov_xlsx.publish.announce_views import template_context
+from egov_xlsx.publish.announce_context import template_context
 from egov_xlsx.vietnamese import clean, format_number
 
 

@@ -29,7 +29,6 @@ Nothing here raises for a bad file: every OS error becomes ``file-unreadable``.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import errno
 import os
@@ -48,16 +47,13 @@ from egov_xlsx.read.containers import (
     Sniff,
     corrupt,
     format_bytes,
-    inspect_ole,
-    inspect_zip,
     zip_hint,
 )
+from egov_xlsx.read.sniff import HEAD_BYTES, sniff_content, sniff_magic, sniff_text
 
 # A returned form is 10-200 KB; even one with a scanned signature pasted in stays under a few MB.
 # 20 MB leaves room for photos pasted into the evidence column while refusing video or disk images.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-# How much of a file's head the sniffers look at.
-_HEAD_BYTES = 8 * 1024
 
 #: Extensions that claim a spreadsheet (compared lowercase).
 SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
@@ -236,7 +232,7 @@ def admit(path: Path, *, inbox: Path | None = None) -> Admitted:
         with path.open("rb") as handle:
             size, mtime = os.fstat(handle.fileno()).st_size, st.st_mtime
             if size > MAX_FILE_BYTES:
-                head = handle.read(_HEAD_BYTES)
+                head = handle.read(HEAD_BYTES)
                 return _too_large(path, name, ext, size, mtime, head)
             # Read one byte past the size (and on, up to one past the limit, if it grew): the file may be
             # growing while a mail client saves it. Asking for the size rather than the limit spares a 20 MB
@@ -247,10 +243,10 @@ def admit(path: Path, *, inbox: Path | None = None) -> Admitted:
     except OSError as exc:
         return _unreadable(path, name, _os_reason(exc))
     if len(content) > MAX_FILE_BYTES:
-        return _too_large(path, name, ext, len(content), mtime, content[:_HEAD_BYTES])
+        return _too_large(path, name, ext, len(content), mtime, content[:HEAD_BYTES])
 
     try:
-        sniff = _sniff(content, name) if content else Sniff("empty")
+        sniff = sniff_content(content, name) if content else Sniff("empty")
     except Exception as exc:  # a sniffer bug must not stop the batch; the file is still named
         sniff = Sniff("unknown", corrupt(name, f"lỗi khi kiểm tra tệp: {type(exc).__name__}"))
     source = SourceFile(
@@ -335,7 +331,7 @@ def _ignored(name: str, kind: str) -> Finding:
 
 
 def _too_large(path: Path, name: str, ext: str, size: int, mtime: float, head: bytes) -> Admitted:
-    kind = _sniff_magic(head) or _sniff_text(head)[0]
+    kind = sniff_magic(head) or sniff_text(head)[0]
     if kind == "zip":
         kind = zip_hint(head)
     source = SourceFile(path=path, name=name, size=size, sha256="", mtime=mtime, kind=kind)
@@ -365,111 +361,3 @@ def _os_reason(exc: OSError) -> str:
     if exc.errno == errno.ENAMETOOLONG or getattr(exc, "winerror", None) == 206:
         return "đường dẫn tới tệp quá dài; chuyển thư mục đợt đánh giá tới chỗ có đường dẫn ngắn hơn"
     return f"lỗi hệ thống khi đọc tệp ({exc.strerror or exc})"
-
-
-# --------------------------------------------------------------------------- sniffing
-
-
-def _sniff(content: bytes, name: str) -> Sniff:
-    if content.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return inspect_zip(content, name)
-    if content.startswith(_OLE_MAGIC):
-        return inspect_ole(content, name)
-    head = content[:_HEAD_BYTES]
-    kind = _sniff_magic(head)
-    if kind is not None:
-        return Sniff(kind)
-    text_kind, spreadsheet_like = _sniff_text(head)
-    return Sniff(text_kind, spreadsheet_like=spreadsheet_like)
-
-
-def _sniff_magic(head: bytes) -> str | None:
-    """The kind told by a binary signature, or ``None``."""
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return "zip"
-    if head.startswith(_OLE_MAGIC):
-        return "ole"
-    # A PDF may carry a few bytes of junk before its header (the spec tolerates 1 KB).
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        return "heic" if brand in (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"heim", b"heis") else "video"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    # "BM" alone is too weak (a text file may start with it): the header also states the file size.
-    if head[:2] == b"BM" and len(head) >= 14 and head[6:10] == b"\0\0\0\0":
-        return "bmp"
-    return None
-
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"Rar!\x1a\x07", "rar"),
-    (b"7z\xbc\xaf\x27\x1c", "7z"),
-    (b"\x1f\x8b", "gzip"),
-    (b"{\\rtf", "rtf"),
-)
-
-
-def _sniff_text(head: bytes) -> tuple[str, bool]:
-    """Kind of a text file (html, mht, spreadsheetml2003, xml, csv, text), or "unknown" for binary.
-
-    The flag is true for text only a spreadsheet program writes: SpreadsheetML 2003 and Excel's
-    "web page" export, both often saved under ``.xls``.
-    """
-    text = _decode(head)
-    if text is None:
-        return "unknown", False
-    lower = text.lstrip().lower()
-    if lower.startswith("mime-version:") or "multipart/related" in lower[:2048]:
-        return "mht", "excel" in lower[:_HEAD_BYTES]
-    if lower.startswith("<"):
-        if "urn:schemas-microsoft-com:office:spreadsheet" in lower or 'progid="excel.sheet"' in lower:
-            return "spreadsheetml2003", True
-        excel = "urn:schemas-microsoft-com:office:excel" in lower or "excel.sheet" in lower
-        if any(tag in lower[:4096] for tag in ("<html", "<!doctype html", "<table", "<head", "<body", "<meta")):
-            return "html", excel
-        return "xml", False
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(head) >= _HEAD_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut short by the head's end
-    for sep in (",", ";", "\t", "|"):
-        counts = [line.count(sep) for line in lines[:20]]
-        if counts and min(counts) >= 1 and (len(counts) > 1 or counts[0] >= 2):
-            return "csv", False
-    return "text", False
-
-
-def _decode(head: bytes) -> str | None:
-    """Decode a file's head as text (UTF-8, UTF-16 or the Vietnamese Windows code page), or ``None``."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif b"\x00" in head:
-        # UTF-16 without a BOM: every other byte of ASCII text is zero.
-        if head[1::2].count(0) > len(head) // 4:
-            encoding = "utf-16-le"
-        elif head[0::2].count(0) > len(head) // 4:
-            encoding = "utf-16-be"
-        else:
-            return None
-    else:
-        encoding = "utf-8-sig"
-    try:
-        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-    except UnicodeDecodeError:
-        try:
-            text = head.decode("cp1258")
-        except UnicodeDecodeError:
-            return None
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f\x1a")
-    return None if controls > len(text) // 100 else text

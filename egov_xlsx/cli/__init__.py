@@ -1,1 +1,1 @@
-"""egov_xlsx.cli."""
+"""The command line (typer, rich) over the library: the commands, the Vietnamese frame, console output, progress."""

@@ -18,7 +18,7 @@ from egov_xlsx import findings
 from egov_xlsx.layout import LABEL_CAMPAIGN, cell_address
 from egov_xlsx.model import Campaign, CellValue, Finding, Tier
 from egov_xlsx.read import gate
-from egov_xlsx.read.spreadsheet import NAN_DATE, NOT_A_NUMBER, load_sheets
+from egov_xlsx.read.spreadsheet import NAN_DATE, NOT_A_NUMBER, find_header_row, load_sheets
 from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.vietnamese import clean
 
@@ -150,15 +150,7 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
 
 def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     wanted = {label.casefold(): key for key, label in _APPRAISAL_HEADERS.items()}
-    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            key = wanted.get(_code_text(cell).casefold())
-            if key is not None:
-                columns.setdefault(key, c)
-        if columns.keys() >= _REQUIRED:
-            return r, columns
-    return None
+    return find_header_row(rows, lambda cell: wanted.get(_code_text(cell).casefold()), _REQUIRED, HEADER_SEARCH_ROWS)
 
 
 def _labels(rows: Iterable[list[Any]]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from egov_xlsx import findings, layout
 from egov_xlsx.model import CellValue, Finding, FormRow, Reading, SourceFile
 from egov_xlsx.read import gate
-from egov_xlsx.read.spreadsheet import load_sheets
+from egov_xlsx.read.spreadsheet import find_header_row, load_sheets
 from egov_xlsx.vietnamese import clean
 
 _SIGNATURE_LABELS = ("người lập biểu", "thủ trưởng đơn vị")
@@ -138,18 +138,12 @@ _FORM_HEADER_TESTS: dict[str, Callable[[str], bool]] = {
 }
 
 
+_FORM_REQUIRED = frozenset({"code", "score"})
+
+
 def _find_header(rows: list[list[Any]]) -> _FormTable | None:
-    for r, row in enumerate(rows[: layout.HEADER_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            if not cell:
-                continue
-            key = _header_key(cell)
-            if key is not None and key not in columns:
-                columns[key] = c
-        if {"code", "score"} <= columns.keys():
-            return _FormTable(r, columns)
-    return None
+    found = find_header_row(rows, _header_key, _FORM_REQUIRED, layout.HEADER_SEARCH_ROWS)
+    return None if found is None else _FormTable(*found)
 
 
 # A raw cell's text -> the header column it labels (or None): every form repeats the same title and header.

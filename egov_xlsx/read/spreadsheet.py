@@ -1,4 +1,5 @@
-"""The one spreadsheet loader (python-calamine) and what it hands back for a cell that holds no number.
+"""The one spreadsheet loader (python-calamine), what it hands back for a cell that holds no number, and the one
+way a table is found by its header labels.
 
 Used by the form reader (:mod:`egov_xlsx.read.ingest`) and the appraisal reader (:mod:`egov_xlsx.read.appraisal`),
 always on bytes the input gate admitted.
@@ -7,6 +8,7 @@ always on bytes the input gate admitted.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Set
 from datetime import datetime
 from typing import Any
 
@@ -40,3 +42,24 @@ def load_sheets(
         return sheets, frozenset(hidden)
     finally:
         wb.close()
+
+
+def find_header_row(
+    rows: list[list[Any]], key_of: Callable[[Any], str | None], required: Set[str], search_rows: int
+) -> tuple[int, dict[str, int]] | None:
+    """The first of the first ``search_rows`` rows whose cells label every ``required`` column, found by labels.
+
+    ``key_of`` names the column a cell's value labels (``None`` for any other cell); the first cell for a key
+    wins. Returns the row's 0-based index and each labelled column's 0-based index by key.
+    """
+    for r, row in enumerate(rows[:search_rows]):
+        columns: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            if not cell:  # an empty cell labels nothing
+                continue
+            key = key_of(cell)
+            if key is not None and key not in columns:
+                columns[key] = c
+        if required <= columns.keys():
+            return r, columns
+    return None

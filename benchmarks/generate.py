@@ -38,8 +38,8 @@ if str(REPO) not in sys.path:
 from egov_xlsx import layout  # noqa: E402
 from egov_xlsx.config import load_campaign  # noqa: E402
 from egov_xlsx.forms import form_filename, write_form  # noqa: E402
-from egov_xlsx.ingest import default_jobs  # noqa: E402
 from egov_xlsx.model import Campaign  # noqa: E402
+from egov_xlsx.read.ingest import default_jobs  # noqa: E402
 from samples.make_inbox import fill, random_scores, split  # noqa: E402
 
 #: Bumped whenever the generated campaign changes, so that stale data is regenerated.

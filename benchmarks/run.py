@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", action="store_true", help="write the results into benchmarks/README.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    from egov_xlsx.ingest import default_jobs
+    from egov_xlsx.read.ingest import default_jobs
 
     jobs = args.jobs or default_jobs()
     sizes = [2000] if args.quick else sorted(set(args.forms))

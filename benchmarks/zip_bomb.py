@@ -1,7 +1,7 @@
 """How the input gate handles a zip bomb, next to a normal form (and, for contrast, a reader without the gate).
 
 Builds, in a temporary folder, an xlsx whose one sheet inflates to 1.5 GB (``tests/corpus.py`` crafts it in
-milliseconds) and a normal 60-row form, then runs ``egov_xlsx.gate.admit`` on each in a fresh subprocess,
+milliseconds) and a normal 60-row form, then runs ``egov_xlsx.read.gate.admit`` on each in a fresh subprocess,
 so that each case's peak memory is its own. Optionally opens the bomb with python-calamine directly,
 under a time and memory limit, to show what the gate spares us.
 
@@ -52,7 +52,7 @@ def peak_mb():
 
 if mode == "gate":
     from pathlib import Path
-    from egov_xlsx import gate
+    from egov_xlsx.read import gate
     before = peak_mb()
     started = time.perf_counter()
     admitted = gate.admit(Path(path))

@@ -1,5 +1,5 @@
 """``python -m egov_xlsx``: the same as the ``egov-xlsx`` command."""
 
-from egov_xlsx.cli import main
+from egov_xlsx.cli.commands import main
 
 main()

@@ -20,25 +20,19 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-import egov_xlsx
 from egov_xlsx import layout
+from egov_xlsx._version import __version__
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import EgovError, OutputError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
+from egov_xlsx.style import INPUT_YELLOW, WORKBOOK_OPTIONS
 from egov_xlsx.vietnamese import format_number, safe_filename
 
-_WORKBOOK_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    # In memory, xlsxwriter stamps every zip entry with a fixed date: the output is reproducible.
-    "in_memory": True,
-}
 #: Column widths (characters) of A..F: A holds the title-block labels, so it is wider than codes need.
 _WIDTHS = (16, 50, 10, 12, 32, 10)
 _LINE_HEIGHT = 15.0  # points per line of the default 11 pt font
 _CELL = {"border": 1, "valign": "top"}
-_INPUT = {**_CELL, "locked": False, "bg_color": "#FFFF99"}  # the yellow cells the instruction names
+_INPUT = {**_CELL, "locked": False, "bg_color": INPUT_YELLOW}  # the yellow cells the instruction names
 _PARENT = {"bold": True, "bg_color": "#DDEBF7"}
 _GREY = {**_CELL, "bold": True, "bg_color": "#D9D9D9"}
 _CENTER = {"align": "center"}
@@ -111,13 +105,13 @@ def write_forms(campaign: Campaign, out_dir: Path, unit_codes: Collection[str] |
 
 def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
     """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`)."""
-    workbook = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     workbook.set_properties(
         {
             "title": f"Biểu chấm điểm - {unit.name}",
             "subject": campaign.title,
             "author": campaign.authority,
-            "comments": f"egov-xlsx {egov_xlsx.__version__}",
+            "comments": f"egov-xlsx {__version__}",
             "created": datetime(campaign.year, 1, 1),
         }
     )
@@ -143,7 +137,7 @@ def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
         (layout.META_VERSION, layout.FORM_VERSION),
         (layout.META_FINGERPRINT, tier.fingerprint),
         (layout.META_CRITERIA, ",".join(c.code for c in tier.walk())),
-        (layout.META_GENERATOR, f"egov-xlsx {egov_xlsx.__version__}"),
+        (layout.META_GENERATOR, f"egov-xlsx {__version__}"),
     )
     for row, (key, value) in enumerate(pairs):
         sheet.write_string(row, 0, key)

@@ -8,133 +8,67 @@ scores and writes every output. Outputs of one command are staged and renamed in
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
-from egov_xlsx import __version__, appraisal, findings, ingest, validate
-from egov_xlsx.atomic import Inputs, Staging, is_within, naming, publishing
-from egov_xlsx.config import CONFIG_NAME, load_campaign
-from egov_xlsx.errors import OutputError
+from egov_xlsx._version import __version__
+from egov_xlsx.atomic import naming, publishing
+from egov_xlsx.collector import batch
+from egov_xlsx.config import load_campaign
 from egov_xlsx.layout import INBOX
-from egov_xlsx.model import (
-    Campaign,
-    CheckReport,
-    Finding,
-    PreviousStanding,
-    Results,
-    Submission,
-    TierResult,
-    UnitState,
+from egov_xlsx.model import Campaign, CheckReport, Finding, Results, Submission, TierResult, UnitState
+from egov_xlsx.publish.outputs import (
+    FEEDBACK_FOLDER,
+    NAMES,
+    BuildOutcome,
+    OutputNames,
+    campaign_inputs,
+    check_output_folder,
+    output_folder,
 )
-from egov_xlsx.scoring import score_tier
+from egov_xlsx.read import ingest
+from egov_xlsx.rules import appraisal, roster_rules
+from egov_xlsx.rules.checked import Checked
+from egov_xlsx.rules.form_rules import check_reading
+from egov_xlsx.rules.scoring import score_tier
 
 if TYPE_CHECKING:
-    from egov_xlsx.background import Pending
-    from egov_xlsx.feedback import FeedbackJob
+    from egov_xlsx.atomic import Staging
+    from egov_xlsx.publish.appraisal import AppraisalWritten
+    from egov_xlsx.rules.previous import PreviousYear
 
-FEEDBACK_FOLDER = "tra-lai"
-DRAFT_SUFFIX = "-du-thao"
+__all__ = [
+    "FEEDBACK_FOLDER",
+    "NAMES",
+    "BuildOutcome",
+    "appraisal_errors",
+    "build",
+    "campaign_inputs",
+    "check",
+    "check_output_folder",
+    "make_appraisal",
+    "make_forms",
+    "output_folder",
+    "score",
+    "write_feedback",
+]
 
-
-@dataclass(frozen=True)
-class OutputNames:
-    """File names of a build's outputs (draft builds carry "du-thao" in each)."""
-
-    workbook: str = "ket-qua-xep-hang.xlsx"
-    json: str = "results.json"
-    text: str = "thong-bao.txt"
-    markdown: str = "thong-bao.md"
-    announcement: str = "thong-bao.docx"
-    decision: str = "quyet-dinh.docx"
-    report: str = "bao-cao-kiem-tra.xlsx"
-
-    def for_draft(self, draft: bool) -> OutputNames:
-        if not draft:
-            return self
-
-        def mark(name: str) -> str:
-            stem, dot, ext = name.rpartition(".")
-            return f"{stem}{DRAFT_SUFFIX}{dot}{ext}"
-
-        return OutputNames(**{k: mark(v) for k, v in self.__dict__.items()})
-
-
-NAMES = OutputNames()
-
-Progress = Callable[[validate.Checked, int], None]
-
-
-@dataclass(frozen=True)
-class BuildOutcome:
-    """What a build did: the check report, the results when it published, and the files it wrote."""
-
-    report: CheckReport
-    results: Results | None
-    folder: Path
-    written: tuple[Path, ...] = ()
-    warnings: tuple[Finding, ...] = field(default_factory=tuple)
-
-    @property
-    def published(self) -> bool:
-        return self.results is not None
+Progress = Callable[[Checked, int], None]
 
 
 def as_campaign(campaign: Campaign | Path | str) -> Campaign:
     return campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
 
 
-def output_folder(campaign: Campaign, out_dir: Path | None = None, cwd: Path | None = None) -> Path:
-    """``out_dir`` when given, else ``output/<campaign folder name>/`` under the current folder."""
-    if out_dir is not None:
-        return out_dir
-    return (cwd or Path.cwd()) / "output" / campaign.folder.resolve().name
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Let Python's cyclic garbage collector run less often while a batch builds millions of objects.
-
-    With the default thresholds a national build spends about a second re-scanning its own live results
-    (frozen records, without cycles) as they grow; the objects are freed by reference counting anyway. The
-    thresholds are restored afterwards, so a host application keeps its own.
-    """
-    before = gc.get_threshold()
-    if before[0] == 0:  # the host turned automatic collection off: leave it so
-        yield
-        return
-    gc.set_threshold(max(before[0], 50_000), max(before[1], 20), max(before[2], 100))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-def _batch(func: Callable[P, R]) -> Callable[P, R]:
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with _fewer_collections():
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-@_batch
+@batch
 def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress | None = None) -> CheckReport:
     """Read and check every file in the campaign's inbox against the config and the roster.
 
-    Then read ``appraisal.xlsx`` when present (:func:`egov_xlsx.appraisal.check_appraisal`): its records
+    Then read ``appraisal.xlsx`` when present (:func:`egov_xlsx.rules.appraisal.check_appraisal`): its records
     and findings join the report. Never raises for a bad file: each becomes findings and the others are
     still read.
     """
@@ -142,7 +76,7 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
     inbox = camp.folder / INBOX
     # An inbox that is missing, a file or a loop raises gate.InboxError (exit 4): not "every unit missing".
     checked = ingest.check_inbox(inbox, partial(_check_file, camp), jobs=jobs, progress=progress)
-    roster = validate.check_roster(camp, checked)
+    roster = roster_rules.check_roster(camp, checked)
     found = [
         f
         for c in checked
@@ -155,7 +89,7 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
     return CheckReport(
         campaign=camp,
         statuses=roster.statuses,
-        findings=tuple(validate.unique_findings([*found, *roster.findings])),
+        findings=tuple(roster_rules.unique_findings([*found, *roster.findings])),
         submissions=roster.submissions,
         unknown_files=tuple(c.source.name for c in checked if c.unknown_unit),
         ignored_files=tuple(
@@ -167,11 +101,11 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
     )
 
 
-def _check_file(camp: Campaign, item: ingest.FileResult) -> validate.Checked:
+def _check_file(camp: Campaign, item: ingest.FileResult) -> Checked:
     """Validate one file's reading; runs in the process that read the file (``ingest.check_inbox``)."""
     if item.reading is None:
-        return validate.Checked(item.source, findings=item.findings)
-    c = validate.check_reading(camp, item.reading)
+        return Checked(item.source, findings=item.findings)
+    c = check_reading(camp, item.reading)
     return replace(c, findings=(*item.findings, *c.findings))
 
 
@@ -206,15 +140,14 @@ def score(
     report: CheckReport,
     *,
     draft: bool = False,
-    previous: dict[str, dict[str, PreviousStanding]] | None = None,
-    previous_year: int | None = None,
+    previous: PreviousYear | None = None,
 ) -> Results:
     """Score, rank and band every tier from the report's valid submissions (pure).
 
     Units without a valid submission, or whose rows in ``appraisal.xlsx`` have errors
     (:func:`appraisal_errors`), are left out with the reason; the report's appraisal records replace
-    self-assessed scores and set the bonus/penalty lines; ``previous`` maps tier id -> unit code -> last
-    year's standing.
+    self-assessed scores and set the bonus/penalty lines; ``previous`` is an earlier year's results
+    (:func:`egov_xlsx.rules.previous.load_previous`), for rank and score changes.
     """
     camp = report.campaign
     held = appraisal_errors(report)
@@ -233,7 +166,7 @@ def score(
                 adjustments=council.adjustments,
                 reasons=council.reasons,
                 excluded=excluded,
-                previous=(previous or {}).get(tier.id),
+                previous=None if previous is None else previous.standings.get(tier.id),
             )
         )
     return Results(
@@ -242,12 +175,12 @@ def score(
         findings=report.findings,
         submissions=tuple(valid.values()),
         draft=draft,
-        previous_year=previous_year,
+        previous_year=None if previous is None else previous.year,
         tool_version=__version__,
     )
 
 
-@_batch
+@batch
 def build(
     campaign: Campaign | Path | str,
     out_dir: Path | None = None,
@@ -264,7 +197,7 @@ def build(
     with errors left out of the ranking. ``previous`` is an earlier year's output folder or results.json,
     for rank and score changes.
     """
-    from egov_xlsx.previous import load_previous
+    from egov_xlsx.rules.previous import load_previous
 
     camp = as_campaign(campaign)
     folder = output_folder(camp, out_dir)
@@ -274,26 +207,23 @@ def build(
     names = NAMES.for_draft(draft)
     results = None
     if report.valid or draft:
-        results = score(
-            report,
-            draft=draft,
-            previous=None if last is None else {k: dict(v) for k, v in last.standings.items()},
-            previous_year=None if last is None else last.year,
-        )
+        results = score(report, draft=draft, previous=last)
     extra: list[Finding] = list(last.findings) if last is not None else []
     inputs = campaign_inputs(report, previous)
     for name in names.__dict__.values():  # an output over an input (-o at last year's results): refuse now
         inputs.guard(folder / name)
     with publishing(folder, inputs=inputs, subfolders=(FEEDBACK_FOLDER,)) as staging:
-        from egov_xlsx.report import write_findings_report
+        from egov_xlsx.publish import copies
+        from egov_xlsx.publish.background import start_workbook
+        from egov_xlsx.publish.report import write_findings_report
 
         report_tmp = staging.stage(folder / names.report)
-        copies = _stage_copies(staging, report, folder)
-        workbook = _start_workbook(staging, results, folder / names.workbook, jobs)
+        staged = copies.stage_copies(staging, report, folder)
+        workbook = start_workbook(staging, results, folder / names.workbook, jobs)
         try:
             with naming(folder / names.report, report_tmp):
                 write_findings_report(report, report_tmp, draft=draft)
-            extra += _write_copies(staging, copies, jobs)
+            extra += copies.write_copies(staging, staged, jobs)
             if results is not None:
                 extra += _write_outputs(staging, results, folder, names, workbook_started=workbook is not None)
             if workbook is not None:
@@ -303,72 +233,9 @@ def build(
         finally:
             if workbook is not None:  # something here failed first: stop the child before the rollback
                 workbook.cancel()
-        _prune_copies(staging, folder)
-        written = _outputs(staging)
+        copies.prune_copies(staging, folder)
+        written = copies.written_outputs(staging)
     return BuildOutcome(report, results, folder, written, tuple(extra))
-
-
-#: The campaign's input folders (name, what it is): an output folder may be neither one nor inside one.
-INPUT_FOLDERS = (
-    (INBOX, "thư mục biểu đơn vị gửi về (inbox)"),
-    ("templates", "thư mục mẫu văn bản của đợt đánh giá (templates)"),
-    ("imports", "thư mục dữ liệu nhập của đợt đánh giá (imports)"),
-)
-
-
-def check_output_folder(campaign: Campaign, folder: Path) -> None:
-    """Refuse an output folder that is, or is inside, one of the campaign's input folders (symlinks resolved).
-
-    Raises :class:`~egov_xlsx.errors.OutputError` (exit code 4) before anything is read or written.
-    """
-    for name, what in INPUT_FOLDERS:
-        inputs = campaign.folder / name
-        if is_within(folder, inputs):
-            raise OutputError(
-                f"Không ghi kết quả vào {folder}: thư mục này là (hoặc nằm trong) {what} {inputs}, nơi chứa dữ "
-                "liệu đầu vào không được ghi đè. Chọn thư mục kết quả khác (-o), ví dụ "
-                f"output/{campaign.folder.resolve().name}."
-            )
-
-
-def campaign_inputs(report: CheckReport, previous: Path | None = None) -> Inputs:
-    """Every file the command read as input: no output may replace one of them (by identity, links included)."""
-    camp = report.campaign
-    paths = [s.path for s in report.sources]
-    paths += [camp.folder / CONFIG_NAME, appraisal.appraisal_path(camp)]
-    with contextlib.suppress(OSError):  # the council's file and its backups (appraisal.YYYYmmdd-HHMMSS.xlsx)
-        paths += [p for p in camp.folder.glob("appraisal*.xlsx") if p.is_file()]
-    for name, _ in INPUT_FOLDERS[1:]:
-        with contextlib.suppress(OSError):
-            paths += [p for p in (camp.folder / name).rglob("*") if p.is_file()]
-    if previous is not None:
-        from egov_xlsx.previous import results_file
-
-        paths.append(results_file(previous))
-    return Inputs.of(paths)
-
-
-#: Units from which the results workbook is written in a forked child, beside the other outputs. Below it
-#: the fork costs more than it saves (the workbook of 30 units takes 0.1 s).
-FORK_WORKBOOK_UNITS = 1000
-
-
-def _start_workbook(staging: Staging, results: Results | None, target: Path, jobs: int) -> Pending | None:
-    """Start writing the results workbook in a child process when it is big and a child can be forked."""
-    from egov_xlsx.background import Pending, can_fork
-
-    if results is None or jobs < 2 or sum(len(t.units) for t in results.tiers) < FORK_WORKBOOK_UNITS:
-        return None
-    if not can_fork():
-        return None
-    from egov_xlsx.workbook import write_results_workbook
-
-    tmp = staging.stage(target)
-    try:
-        return Pending(write_results_workbook, results, tmp)
-    except OSError:  # no child to be had (memory, process limits): the workbook is written here, in turn
-        staging.discard(tmp)
-        return None
 
 
 def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple[list[Path], list[Finding]]:
@@ -376,68 +243,26 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
 
     Returns the files written and a warning for each copy that could not be made (the others are still
     written). Copies the tool wrote earlier that no longer apply (the unit has fixed its form) are removed
-    (:func:`egov_xlsx.feedback.stage_copy_pruning`), in the same commit.
+    (:func:`egov_xlsx.publish.feedback.stage_copy_pruning`), in the same commit.
     """
+    from egov_xlsx.publish import copies
+
     check_output_folder(report.campaign, folder)
     with publishing(folder, inputs=campaign_inputs(report), subfolders=(FEEDBACK_FOLDER,)) as staging:
-        problems = _stage_feedback(staging, report, folder, jobs)
-        _prune_copies(staging, folder)
-        written = list(_outputs(staging))
+        problems = copies.stage_feedback(staging, report, folder, jobs)
+        copies.prune_copies(staging, folder)
+        written = list(copies.written_outputs(staging))
     return written, problems
-
-
-def _outputs(staging: Staging) -> tuple[Path, ...]:
-    """The files a command reports as written: its outputs, not the copies' manifest (the tool's bookkeeping)."""
-    from egov_xlsx.feedback import MANIFEST
-
-    return tuple(target for target in staging.targets if target.name != MANIFEST)
-
-
-def _prune_copies(staging: Staging, folder: Path) -> None:
-    """Remove, in the same commit, the tool's earlier copies that no longer apply (the unit fixed its form)."""
-    from egov_xlsx.feedback import stage_copy_pruning
-
-    stage_copy_pruning(staging, folder / FEEDBACK_FOLDER)
-
-
-def _stage_feedback(staging: Staging, report: CheckReport, folder: Path, jobs: int = 1) -> list[Finding]:
-    """Stage one marked-up copy per unit file with findings; copies are made in ``jobs`` processes when many."""
-    return _write_copies(staging, _stage_copies(staging, report, folder), jobs)
-
-
-def _stage_copies(staging: Staging, report: CheckReport, folder: Path) -> list[tuple[FeedbackJob, Path]]:
-    """The marked-up copies to make, each with the temporary file staged for it."""
-    from egov_xlsx.feedback import feedback_jobs
-
-    return [(job, staging.stage(folder / FEEDBACK_FOLDER / job.filename)) for job in feedback_jobs(report)]
-
-
-def _write_copies(staging: Staging, targets: list[tuple[FeedbackJob, Path]], jobs: int) -> list[Finding]:
-    """Make the staged copies (in ``jobs`` processes when many); a copy that fails is unstaged and reported."""
-    from egov_xlsx.feedback import write_job
-
-    if jobs > 1 and len(targets) >= 8:
-        chunk = -(-len(targets) // jobs)  # one chunk a process: the campaign is pickled once per chunk
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            errors = list(pool.map(write_job, targets, chunksize=chunk))
-    else:
-        errors = [write_job(item) for item in targets]
-    problems: list[Finding] = []
-    for (job, tmp), error in zip(targets, errors, strict=True):
-        if error is not None:
-            staging.discard(tmp)
-            problems.append(findings.make("feedback-failed", file=job.source.name, unit=job.unit_code, detail=error))
-    return problems
 
 
 def _write_outputs(
     staging: Staging, results: Results, folder: Path, names: OutputNames, *, workbook_started: bool = False
 ) -> list[Finding]:
     """Stage every published output (the workbook too, unless a child process is already writing it)."""
-    from egov_xlsx.announce import render_announcement
-    from egov_xlsx.documents import write_announcement, write_decision
-    from egov_xlsx.serialize import dump, results_dict
-    from egov_xlsx.workbook import write_results_workbook
+    from egov_xlsx.publish.announce import render_announcement
+    from egov_xlsx.publish.documents import write_announcement, write_decision
+    from egov_xlsx.publish.serialize import dump, results_dict
+    from egov_xlsx.publish.workbook import write_results_workbook
 
     if not workbook_started:
         staging.write(folder / names.workbook, lambda p: write_results_workbook(results, p))
@@ -467,10 +292,12 @@ def make_appraisal(
     update: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
-) -> appraisal.AppraisalWritten:
-    """Check the inbox, then write ``appraisal.xlsx`` for the council (see :func:`egov_xlsx.appraisal.write_appraisal`).
+) -> AppraisalWritten:
+    """Check the inbox, then write ``appraisal.xlsx`` for the council (see :func:`egov_xlsx.publish.appraisal.write_appraisal`).
 
     ``now`` names the backup of the previous file when ``update`` rewrites it.
     """
     report = check(as_campaign(campaign), jobs=jobs, progress=progress)
-    return appraisal.write_appraisal(report, now=now, update=update)
+    from egov_xlsx.publish.appraisal import write_appraisal
+
+    return write_appraisal(report, now=now, update=update)

@@ -2,7 +2,7 @@
 
 Each ``make_<case>(folder)`` writes one file into ``folder`` and returns its path. :data:`CASES` maps a
 case to its factory and the finding code the gate must give (``None``: readable, no finding);
-:data:`SKIPPED` holds files :func:`egov_xlsx.gate.list_inbox` must not list at all.
+:data:`SKIPPED` holds files :func:`egov_xlsx.read.gate.list_inbox` must not list at all.
 
 How the hard ones are made:
 
@@ -785,7 +785,7 @@ class _RawText(str):
 
 
 def _text_of(data: object) -> str:
-    from egov_xlsx.serialize import dumps
+    from egov_xlsx.publish.serialize import dumps
 
     return str(data) if isinstance(data, _RawText) else dumps(data)
 

@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from egov_xlsx import announce
-from egov_xlsx.announce import TemplateProblem, make_environment, render_announcement
-from egov_xlsx.announce_views import UnitView, escape_markdown
 from egov_xlsx.config import load_campaign
 from egov_xlsx.model import (
     Campaign,
@@ -26,7 +23,10 @@ from egov_xlsx.model import (
     Tier,
     TierResult,
 )
-from egov_xlsx.scoring import score_tier
+from egov_xlsx.publish import announce
+from egov_xlsx.publish.announce import TemplateProblem, make_environment, render_announcement
+from egov_xlsx.publish.announce_views import UnitView, escape_markdown
+from egov_xlsx.rules.scoring import score_tier
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "hung-yen-2018"
@@ -489,12 +489,12 @@ def test_no_hard_wraps_inside_a_paragraph(text: str) -> None:
 
 def test_layout_joins_lines_and_keeps_tables() -> None:
     raw = "# Tiêu đề\nMột đoạn\n  viết trên ( hai ) dòng .\n\n\n\n| a | b |\n|---|---|\n"
-    assert announce.layout(raw) == "# Tiêu đề Một đoạn viết trên (hai) dòng.\n| a | b | |---|---|\n"
-    assert announce.layout(raw, markdown=True) == (
+    assert announce.lay_out(raw) == "# Tiêu đề Một đoạn viết trên (hai) dòng.\n| a | b | |---|---|\n"
+    assert announce.lay_out(raw, markdown=True) == (
         "# Tiêu đề\n\nMột đoạn viết trên (hai) dòng.\n\n| a | b |\n|---|---|\n"
     )
     decomposed = unicodedata.normalize("NFD", "Sở Tư pháp")
-    assert announce.layout(decomposed) == "Sở Tư pháp\n"
+    assert announce.lay_out(decomposed) == "Sở Tư pháp\n"
 
 
 def test_golden_files(campaign: Campaign, text: str, markdown: str) -> None:

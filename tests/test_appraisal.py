@@ -14,15 +14,22 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from egov_xlsx import appraisal, layout, pipeline
-from egov_xlsx.appraisal import AppraisalExists, write_appraisal
-from egov_xlsx.appraisal_sheet import HEADERS, ORPHAN_HEADERS, ORPHAN_SHEET, write_appraisal_workbook
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx import layout, pipeline
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
 from egov_xlsx.forms import write_form
 from egov_xlsx.model import Campaign, Severity
-from egov_xlsx.scoring import score_tier
+from egov_xlsx.publish import appraisal
+from egov_xlsx.publish.appraisal import (
+    HEADERS,
+    ORPHAN_HEADERS,
+    AppraisalExists,
+    write_appraisal,
+    write_appraisal_workbook,
+)
+from egov_xlsx.read.appraisal import ORPHAN_SHEET
+from egov_xlsx.rules.scoring import score_tier
 from tests.factories import submission
 
 CONFIG = """
@@ -231,11 +238,11 @@ def test_only_the_two_input_columns_are_editable_and_validated(campaign: Campaig
 
 
 def test_same_inputs_give_the_same_bytes_and_text_stays_text(campaign: Campaign, tmp_path: Path) -> None:
-    from egov_xlsx.appraisal_sheet import plan
+    from egov_xlsx.rules.appraisal_update import plan_sheets
 
     submit(campaign, "SKHDT")
     report = pipeline.check(campaign)
-    sheets, orphans, _ = plan(campaign, report.submissions, [])
+    sheets, orphans, _ = plan_sheets(campaign, report.submissions, [])
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     write_appraisal_workbook(campaign, sheets, orphans, a)
     write_appraisal_workbook(campaign, sheets, orphans, b)

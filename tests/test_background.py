@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from egov_xlsx import background, pipeline
+from egov_xlsx import collector, pipeline
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import OutputError
+from egov_xlsx.publish import background
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.skipif(not background.can_fork(), reason="no fork on this platform")
@@ -91,7 +92,7 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 def test_failed_workbook_child_leaves_previous_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The forked workbook fails: the build fails as a whole, and the earlier outputs stay as they were."""
-    from egov_xlsx import workbook
+    from egov_xlsx.publish import workbook
 
     folder = tmp_path / "out"
     folder.mkdir()
@@ -102,7 +103,7 @@ def test_failed_workbook_child_leaves_previous_outputs(tmp_path: Path, monkeypat
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(workbook, "write_results_workbook", broken)
-    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
+    monkeypatch.setattr(background, "FORK_WORKBOOK_UNITS", 1)
     with pytest.raises(OutputError, match=r"Không ghi được .*ket-qua-xep-hang\.xlsx: ổ đĩa đã đầy"):
         pipeline.build(SAMPLE, folder, jobs=2)
     assert (folder / "ket-qua-xep-hang.xlsx").read_bytes() == b"old"
@@ -123,13 +124,13 @@ def test_batch_raises_gc_thresholds_only_while_it_runs(monkeypatch: pytest.Monke
     import gc
 
     seen: list[tuple[int, int, int]] = []
-    real = pipeline.validate.check_roster
+    real = pipeline.roster_rules.check_roster
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(gc.get_threshold())
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline.validate, "check_roster", spy)
+    monkeypatch.setattr(pipeline.roster_rules, "check_roster", spy)
     before = gc.get_threshold()
     pipeline.check(SAMPLE)
     assert gc.get_threshold() == before
@@ -176,7 +177,7 @@ def test_no_child_to_be_had_writes_the_workbook_here(tmp_path: Path, monkeypatch
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(background, "Pending", no_fork)
-    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
+    monkeypatch.setattr(background, "FORK_WORKBOOK_UNITS", 1)
     outcome = pipeline.build(SAMPLE, tmp_path / "out", jobs=2)
     assert outcome.published
     assert (tmp_path / "out" / pipeline.NAMES.workbook).stat().st_size > 0
@@ -189,7 +190,7 @@ def test_batch_leaves_collection_off_when_the_host_turned_it_off() -> None:
     before = gc.get_threshold()
     gc.set_threshold(0)
     try:
-        with pipeline._fewer_collections():
+        with collector.fewer_collections():
             assert gc.get_threshold()[0] == 0
         assert gc.get_threshold()[0] == 0
     finally:
@@ -200,7 +201,7 @@ def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: 
     """The child writes only its temporary file: the workbook is renamed with the others, all or none."""
     from egov_xlsx import atomic
 
-    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 1)
+    monkeypatch.setattr(background, "FORK_WORKBOOK_UNITS", 1)
     old = tmp_path / "old"
     old.mkdir()
     for name in (pipeline.NAMES.workbook, pipeline.NAMES.json, pipeline.NAMES.markdown):
@@ -212,7 +213,7 @@ def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: 
         calls.append(target)
         os.replace(source, target)
 
-    monkeypatch.setattr(atomic, "_replace", count)
+    monkeypatch.setattr(atomic.commit, "_replace", count)
     import shutil
 
     pipeline.build(SAMPLE, shutil.copytree(old, tmp_path / "count"), jobs=2)
@@ -226,7 +227,7 @@ def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: 
                 raise OSError(16, "Device or resource busy", str(target))
             os.replace(source, target)
 
-        monkeypatch.setattr(atomic, "_replace", fail_at)
+        monkeypatch.setattr(atomic.commit, "_replace", fail_at)
         with pytest.raises(OutputError):
             pipeline.build(SAMPLE, out, jobs=2)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == expected, k
@@ -248,15 +249,17 @@ def test_terminated_build_stops_its_workbook_child(tmp_path: Path) -> None:
         f"""
         import os, sys, time
         from pathlib import Path
-        from egov_xlsx import pipeline, workbook
+        from egov_xlsx import pipeline
+        from egov_xlsx.publish import workbook
         real = workbook.write_results_workbook
         def slow(results, path):
             real(results, path)
             Path({str(marker)!r}).write_text(str(os.getpid()), encoding="utf-8")
             time.sleep(60)
         workbook.write_results_workbook = slow
-        pipeline.FORK_WORKBOOK_UNITS = 1
-        from egov_xlsx.cli import main
+        from egov_xlsx.publish import background
+        background.FORK_WORKBOOK_UNITS = 1
+        from egov_xlsx.cli.commands import main
         sys.argv = ["egov-xlsx", "build", {str(SAMPLE)!r}, "-o", {str(out)!r}, "-q", "-j", "2"]
         main()
         """

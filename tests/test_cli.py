@@ -15,11 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from egov_xlsx import layout, pipeline
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import ConfigProblem
 from egov_xlsx.model import Criterion
-from egov_xlsx.serialize import check_dict
+from egov_xlsx.publish.serialize import check_dict
 from tests.conftest import REPO
 
 runner = CliRunner()
@@ -279,7 +279,7 @@ def test_the_frame_speaks_vietnamese(args: tuple[str, ...], code: int, marker: s
 
 
 def test_top_level_help_shows_every_command_summary_whole() -> None:
-    from egov_xlsx import cli
+    from egov_xlsx.cli import commands as cli
 
     out = " ".join(run_cli("--help").stdout.decode("utf-8").split())
     for command in (cli.init, cli.forms, cli.check, cli.build, cli.appraisal):
@@ -335,7 +335,7 @@ def test_check_shows_control_characters_instead_of_sending_them(sample_copy: Pat
 
 @pytest.mark.skipif(sys.platform == "win32", reason="control characters in file names need a POSIX file system")
 def test_the_terminal_corpus_never_reaches_the_terminal(sample_copy: Path) -> None:
-    from egov_xlsx.console import visible
+    from egov_xlsx.cli.console import visible
     from tests import corpus
 
     inbox = sample_copy / "inbox"
@@ -378,7 +378,7 @@ def test_config_names_are_shown_escaped(tmp_path: Path) -> None:
 
 
 def test_visible_convention() -> None:
-    from egov_xlsx.console import json_visible, visible
+    from egov_xlsx.cli.console import json_visible, visible
 
     assert visible("a\nb\r\tc\x00\x1b\x7f\x85\x9b") == "a\\nb\\r\\tc\\x00\\x1b\\x7f\\x85\\x9b"
     assert visible("\u202a\u202e\u2066\u2069\u200f x") == "\\u202a\\u202e\\u2066\\u2069\\u200f x"
@@ -443,7 +443,7 @@ def test_exit_5_an_internal_error_and_debug_shows_its_traceback(sample_copy: Pat
         "def broken(*a, **k): raise ZeroDivisionError('x')\n"
         "p.check = broken\n"
         f"sys.argv = ['egov-xlsx', 'check', {str(sample_copy)!r}, *sys.argv[1:]]\n"
-        "from egov_xlsx.cli import main\n"
+        "from egov_xlsx.cli.commands import main\n"
         "main()\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=REPO, timeout=300)
@@ -462,9 +462,9 @@ def _user_errors() -> set[type[Exception]]:
     import egov_xlsx
     from egov_xlsx.errors import EgovError
 
-    for info in pkgutil.iter_modules(egov_xlsx.__path__):
-        if info.name != "__main__":
-            importlib.import_module(f"egov_xlsx.{info.name}")
+    for info in pkgutil.walk_packages(egov_xlsx.__path__, prefix="egov_xlsx."):  # subpackages too
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
     found: set[type[Exception]] = set()
     todo: list[type[Exception]] = [EgovError]
     while todo:
@@ -514,7 +514,7 @@ def test_every_user_error_class_has_a_documented_exit_code() -> None:
 def test_each_user_error_class_exits_with_its_code(cls: type[Exception]) -> None:
     import typer
 
-    from egov_xlsx import cli
+    from egov_xlsx.cli import commands as cli
 
     exc = cls(*_ARGS.get(cls.__name__, ("thông báo",)))
 
@@ -530,7 +530,7 @@ def test_terminal_tables_show_control_characters_too() -> None:
     """On a terminal findings are tables (laid out before any render hook): their cells are escaped as well."""
     import io
 
-    from egov_xlsx import console as con
+    from egov_xlsx.cli import console as con
     from egov_xlsx.findings import make
 
     hostile = "\x1b]0;pwned\x07\x1b[2J\u202e[bold]x"

@@ -2,7 +2,7 @@
 
 Faults are real where they can be (a folder in a target's way, a hard link to a submitted form, a full disk
 through /dev/full, a killed process); a rename failing at a chosen step of the commit is injected at
-``atomic._replace``, the one place a commit renames.
+``atomic.commit._replace``, the one place a commit renames.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from egov_xlsx import atomic, pipeline
 from egov_xlsx.atomic import FolderBusy, Staging
-from egov_xlsx.cli import app
+from egov_xlsx.cli.commands import app
 from egov_xlsx.errors import OutputError
 from tests import corpus
 from tests.conftest import REPO, SAMPLE
@@ -98,7 +98,7 @@ def test_a_failed_commit_leaves_exactly_the_old_outputs_at_every_step(
     expected = snapshot(old)
     # How many renames the commit over them takes: one aside for each old file, one into place for each.
     counter = Fail(None)
-    monkeypatch.setattr(atomic, "_replace", counter)
+    monkeypatch.setattr(atomic.commit, "_replace", counter)
     pipeline.build(campaign, shutil.copytree(old, tmp_path / "count"), draft=True)
     replaced = sum(1 for rel in written if (old / rel).exists())
     steps = counter.calls
@@ -106,12 +106,12 @@ def test_a_failed_commit_leaves_exactly_the_old_outputs_at_every_step(
     for k in range(steps):
         out = tmp_path / f"out-{k}"
         shutil.copytree(old, out)
-        monkeypatch.setattr(atomic, "_replace", Fail(k))
+        monkeypatch.setattr(atomic.commit, "_replace", Fail(k))
         with pytest.raises(OutputError, match="Không ghi được"):
             pipeline.build(campaign, out, draft=True)
         assert snapshot(out) == expected, f"rename {k} failed"
     # And with no failure every output is the new one.
-    monkeypatch.setattr(atomic, "_replace", Fail(None))
+    monkeypatch.setattr(atomic.commit, "_replace", Fail(None))
     out = tmp_path / "out-ok"
     shutil.copytree(old, out)
     pipeline.build(campaign, out, draft=True)
@@ -137,7 +137,7 @@ def test_a_folder_in_the_way_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_first_build_that_fails_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(atomic, "_replace", Fail(3))
+    monkeypatch.setattr(atomic.commit, "_replace", Fail(3))
     with pytest.raises(OutputError):
         pipeline.build(SAMPLE, tmp_path / "new" / "out")
     assert list((tmp_path / "new").iterdir()) == []
@@ -160,7 +160,7 @@ def test_a_build_killed_mid_commit_is_rolled_back_by_the_next_run(tmp_path: Path
             if len(calls) == 6:
                 os._exit(9)  # dies between two renames, as kill -9 would
             os.replace(source, target)
-        atomic._replace = replace
+        atomic.commit._replace = replace
         pipeline.build(Path({str(SAMPLE)!r}), Path({str(out)!r}))
         """
     )
@@ -169,7 +169,7 @@ def test_a_build_killed_mid_commit_is_rolled_back_by_the_next_run(tmp_path: Path
     assert (out / atomic.JOURNAL_NAME).exists() and any(p.name.startswith(".") for p in out.iterdir())
     # The next run puts the old outputs back before anything else (here it then fails at its first rename).
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(atomic, "_replace", Fail(0))
+        patch.setattr(atomic.commit, "_replace", Fail(0))
         with pytest.raises(OutputError):
             pipeline.build(SAMPLE, out)
     assert snapshot(out) == expected
@@ -278,7 +278,7 @@ def test_output_hazards_corpus(sample_copy: Path, tmp_path: Path, case: str) -> 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_disk_names_the_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from egov_xlsx import serialize
+    from egov_xlsx.publish import serialize
 
     def to_full_disk(value: object, path: Path, *args: object) -> None:
         with open("/dev/full", "w", encoding="utf-8") as handle:  # a real ENOSPC, with no file name in it
@@ -355,14 +355,14 @@ def _paused_build(out: Path, marker: Path, campaign: Path = SAMPLE) -> list[str]
         f"""
         import sys, time
         from pathlib import Path
-        from egov_xlsx import serialize
+        from egov_xlsx.publish import serialize
         real = serialize.dump
         def slow(value, path, *args):
             real(value, path, *args)
             Path({str(marker)!r}).write_text("", encoding="utf-8")
             time.sleep(60)
         serialize.dump = slow
-        from egov_xlsx.cli import main
+        from egov_xlsx.cli.commands import main
         sys.argv = ["egov-xlsx", "build", {str(campaign)!r}, "-o", {str(out)!r}, "-q"]
         main()
         """
@@ -479,14 +479,14 @@ def test_a_removal_is_part_of_the_commit(tmp_path: Path, monkeypatch: pytest.Mon
     for name in ("a.txt", "b.txt", "stale.txt"):
         (tmp_path / name).write_text(f"cũ {name}", encoding="utf-8")
     expected = snapshot(tmp_path)
-    monkeypatch.setattr(atomic, "_replace", Fail(k))
+    monkeypatch.setattr(atomic.commit, "_replace", Fail(k))
     with pytest.raises(OutputError), atomic.publishing(tmp_path) as staging:
         staging.write(tmp_path / "a.txt", lambda p: p.write_text("mới", encoding="utf-8"))
         staging.write(tmp_path / "b.txt", lambda p: p.write_text("mới", encoding="utf-8"))
         staging.remove(tmp_path / "stale.txt")
         staging.remove(tmp_path / "never-there.txt")
     assert snapshot(tmp_path) == expected
-    monkeypatch.setattr(atomic, "_replace", Fail(None))
+    monkeypatch.setattr(atomic.commit, "_replace", Fail(None))
     with atomic.publishing(tmp_path) as staging:
         staging.write(tmp_path / "a.txt", lambda p: p.write_text("mới", encoding="utf-8"))
         staging.remove(tmp_path / "stale.txt")

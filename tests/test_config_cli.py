@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from egov_xlsx.cli import ExitCode
+from egov_xlsx.cli.commands import ExitCode
 from tests.corpus import CONFIG_CASES
 from tests.test_cli import invoke, run_cli
 

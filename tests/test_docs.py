@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.findings import CATALOGUE
 from egov_xlsx.scaffold import example_config
 from tests.conftest import REPO

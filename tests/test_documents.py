@@ -22,8 +22,9 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from egov_xlsx import config, scoring
-from egov_xlsx.documents import (
+from egov_xlsx import config
+from egov_xlsx.model import Campaign, Results, Severity, SourceFile, Submission, Tier, TierResult
+from egov_xlsx.publish.document_texts import (
     annex_notes,
     article_texts,
     date_words,
@@ -34,10 +35,9 @@ from egov_xlsx.documents import (
     recipient_lines,
     short_name,
     signer_titles,
-    write_announcement,
-    write_decision,
 )
-from egov_xlsx.model import Campaign, Results, Severity, SourceFile, Submission, Tier, TierResult
+from egov_xlsx.publish.documents import write_announcement, write_decision
+from egov_xlsx.rules import scoring
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "hung-yen-2018"
 

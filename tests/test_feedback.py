@@ -16,10 +16,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from egov_xlsx import feedback, ingest, layout, pipeline
+from egov_xlsx import layout, pipeline
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
-from egov_xlsx.feedback import AUTHOR, INSTRUCTION, SHEET_TITLE, FeedbackJob, feedback_jobs
 from egov_xlsx.findings import CATALOGUE
 from egov_xlsx.forms import write_form
 from egov_xlsx.model import (
@@ -33,6 +32,9 @@ from egov_xlsx.model import (
     UnitState,
     UnitStatus,
 )
+from egov_xlsx.publish import feedback
+from egov_xlsx.publish.feedback import AUTHOR, INSTRUCTION, SHEET_TITLE, FeedbackJob, feedback_jobs
+from egov_xlsx.read import ingest
 from tests import corpus
 
 CONFIG = """

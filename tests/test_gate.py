@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineError, CalamineWorkbook
 
-from egov_xlsx import findings, gate
+from egov_xlsx import findings
 from egov_xlsx.model import Severity
+from egov_xlsx.read import gate
 from tests import corpus
 
 KINDS = {
@@ -667,7 +668,7 @@ def test_formula_records_are_found_in_xls() -> None:
      (1, 703, True), (1, 78, True), (1, 79, True), (5010, 3, True), (5100, 3, True)],
 )  # fmt: skip
 def test_the_fast_measure_keeps_the_limits_exactly(tmp_path: Path, row: int, col: int, refused: bool) -> None:
-    from egov_xlsx import containers
+    from egov_xlsx.read import containers
 
     # The fast path's pattern spells the limits out: it must agree with the constants.
     assert (containers.MAX_SHEET_ROWS, containers.MAX_SHEET_COLUMNS) == (5000, 64)

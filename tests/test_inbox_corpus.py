@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from egov_xlsx import layout, pipeline
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.model import UnitState
 from tests import corpus
 
@@ -204,16 +204,16 @@ def test_check_cli_prints_each_finding_once_and_exits_1(worst_inbox) -> None:
 def test_a_programming_error_is_never_told_to_a_unit_as_a_corrupt_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from egov_xlsx import ingest
+    from egov_xlsx.read import form_parser
 
     path = corpus.make_good_xlsx(tmp_path)
 
-    def broken(content: bytes) -> object:
+    def broken(content: bytes, **limits: int) -> object:
         raise AttributeError("'NoneType' object has no attribute 'name'")  # a bug, not the unit's file
 
-    monkeypatch.setattr(ingest, "_load_sheets", broken)
+    monkeypatch.setattr(form_parser, "load_sheets", broken)
     with pytest.raises(AttributeError):
-        ingest.read_file(path)
+        form_parser.read_file(path)
 
 
 def test_the_readers_own_errors_are_findings(tmp_path: Path) -> None:
@@ -221,7 +221,7 @@ def test_the_readers_own_errors_are_findings(tmp_path: Path) -> None:
 
     import xlsxwriter
 
-    from egov_xlsx import ingest
+    from egov_xlsx.read import ingest
 
     # A date-formatted -1E+30 makes the Rust reader panic (a BaseException): the file's problem, named.
     buffer = io.BytesIO()

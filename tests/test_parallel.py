@@ -11,15 +11,17 @@ import openpyxl
 import pytest
 
 from benchmarks import generate
-from egov_xlsx import background, feedback, gate, ingest, layout, pipeline
+from egov_xlsx import layout, pipeline
 from egov_xlsx.model import CheckReport
+from egov_xlsx.publish import background, feedback
+from egov_xlsx.read import gate, ingest
 
 
 @pytest.fixture(autouse=True)
 def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Take the parallel paths with this small campaign: workers from 2 files, a forked workbook from 2 units."""
     monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(pipeline, "FORK_WORKBOOK_UNITS", 2)
+    monkeypatch.setattr(background, "FORK_WORKBOOK_UNITS", 2)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +185,7 @@ def test_a_dying_worker_is_a_finding_in_the_cli_not_an_internal_error(
 ) -> None:
     from typer.testing import CliRunner
 
-    from egov_xlsx.cli import ExitCode, app
+    from egov_xlsx.cli.commands import ExitCode, app
 
     monkeypatch.setattr(ingest, "_before_read", _abort_on_empty)
     result = CliRunner().invoke(app, ["check", str(messy), "-j", "2", "-q"])

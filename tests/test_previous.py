@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from egov_xlsx import pipeline
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.config import load_campaign
-from egov_xlsx.previous import PreviousResultsError, load_previous
+from egov_xlsx.rules.previous import PreviousResultsError, load_previous
 from tests import corpus
 from tests.conftest import REPO, SAMPLE
 
@@ -34,7 +34,7 @@ def _results(folder: Path) -> dict:
 
 
 def _write(path: Path, data: dict) -> Path:
-    from egov_xlsx.serialize import dumps
+    from egov_xlsx.publish.serialize import dumps
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps(data), encoding="utf-8")
@@ -128,3 +128,20 @@ def test_a_valid_previous_still_compares(out_2018: Path) -> None:
     assert last.year == 2018
     assert last.standings["so-nganh"]["SCT"].rank == 11
     assert not any(f.code == "previous-draft" for f in last.findings)
+
+
+def test_score_takes_the_previous_year_load_previous_gives(out_2018: Path) -> None:
+    """The library's ``score`` takes a ``PreviousYear`` whole (the README's public surface), as ``build`` does."""
+    import egov_xlsx
+
+    campaign = load_campaign(SAMPLE_2019)
+    last = egov_xlsx.load_previous(out_2018, campaign)
+    assert isinstance(last, egov_xlsx.PreviousYear)
+    report = egov_xlsx.check(campaign)
+    results = egov_xlsx.score(report, draft=not report.valid, previous=last)
+    assert results.previous_year == last.year == 2018
+    compared = [u for t in results.tiers for u in t.units if u.previous is not None]
+    assert compared and all(
+        u.previous == last.standings[t.tier.id][u.unit.code] for t in results.tiers for u in t.units if u.previous
+    )
+    assert egov_xlsx.score(report, draft=not report.valid).previous_year is None

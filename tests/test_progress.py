@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from egov_xlsx.progress import progress_bar
+from egov_xlsx.cli.progress import progress_bar
 
 
 @dataclass

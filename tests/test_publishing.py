@@ -84,7 +84,7 @@ def test_year_over_year_with_previous(out_2018: Path, tmp_path: Path) -> None:
 
 
 def test_unreadable_previous_results_is_a_clear_error(tmp_path: Path) -> None:
-    from egov_xlsx.previous import PreviousResultsError
+    from egov_xlsx.rules.previous import PreviousResultsError
 
     (tmp_path / "results.json").write_text("{không phải json", encoding="utf-8")
     with pytest.raises(PreviousResultsError, match="Không đọc được kết quả năm trước"):

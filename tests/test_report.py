@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from egov_xlsx.config import load_campaign
 from egov_xlsx.findings import make, sort_key
 from egov_xlsx.model import CheckReport, Severity, UnitState, UnitStatus
-from egov_xlsx.report import FINDINGS_HEADERS, ROSTER_HEADERS, write_findings_report
+from egov_xlsx.publish.report import FINDINGS_HEADERS, ROSTER_HEADERS, write_findings_report
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -103,7 +103,8 @@ def test_roster_states_and_contacts(wb: openpyxl.Workbook) -> None:
 
 
 def test_one_definition_of_labels() -> None:
-    from egov_xlsx import console, report
+    from egov_xlsx.cli import console
+    from egov_xlsx.publish import report
 
     assert console.STATE_LABELS is report.STATE_LABELS and console.SEVERITY_LABELS is report.SEVERITY_LABELS
     assert set(report.STATE_LABELS) == set(UnitState) and set(report.SEVERITY_LABELS) == set(Severity)

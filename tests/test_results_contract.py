@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from egov_xlsx.model import PreviousStanding, Results
-from egov_xlsx.scoring import score_tier
-from egov_xlsx.serialize import dumps, results_dict
+from egov_xlsx.publish.serialize import dumps, results_dict
+from egov_xlsx.rules.scoring import score_tier
 from tests.conftest import REPO
 from tests.factories import SMALL_TOML, campaign_from, submission
 

@@ -49,7 +49,7 @@ def test_scores_written_are_the_scores_read(tmp_path: Path) -> None:
 
 def test_notes_that_are_numbers_or_blank_are_read_as_typed(tmp_path: Path) -> None:
     """A 0 typed as the evidence note is a note ("0"), not a missing one; an empty note cell is ""."""
-    from egov_xlsx import gate, ingest
+    from egov_xlsx.read import form_parser, gate
 
     campaign = tmp_path / "thu-2024"
     campaign.mkdir()
@@ -65,7 +65,7 @@ def test_notes_that_are_numbers_or_blank_are_read_as_typed(tmp_path: Path) -> No
     wb.save(form)
     admitted = gate.admit(form)
     assert admitted.content is not None
-    reading, problems = ingest.read_form(admitted.source, admitted.content)
+    reading, problems = form_parser.read_form(admitted.source, admitted.content)
     assert reading is not None and problems == []
     read = {r.code: r.note for r in reading.rows if r.code in notes}
     assert read == {"1.1": "0", "1.2": "12.5", "2.1": "Báo cáo số 3", "2.2": ""}

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from egov_xlsx.model import Band
-from egov_xlsx.scoring import band_for, criterion_scores, score_tier
+from egov_xlsx.rules.scoring import band_for, criterion_scores, score_tier
 from tests.factories import SMALL_TOML, campaign_from, submission
 
 D = Decimal
@@ -199,7 +199,7 @@ def test_a_tie_needing_two_tie_breakers_names_both():
 
 
 def test_band_figures_carry_the_band_interval():
-    from egov_xlsx.scoring import band_figures, band_interval
+    from egov_xlsx.rules.scoring import band_figures, band_interval
     from egov_xlsx.vietnamese import format_number, format_percent
 
     tier = tier_with()  # maximum 30: Tốt from 85 % = 25,5 points
@@ -235,7 +235,7 @@ def _read(text: str) -> Decimal:
 )
 def test_printed_figures_read_back_in_the_units_band(bands, total, maximum, total_decimals, percent_decimals):
     from egov_xlsx.model import Unit, UnitResult
-    from egov_xlsx.scoring import band_figures, percent_of
+    from egov_xlsx.rules.scoring import band_figures, percent_of
     from egov_xlsx.vietnamese import format_number, format_percent
 
     band = band_for(bands, total, maximum)

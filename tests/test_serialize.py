@@ -4,8 +4,8 @@ import json
 from decimal import Decimal
 
 from egov_xlsx.model import Results
-from egov_xlsx.scoring import score_tier
-from egov_xlsx.serialize import dumps, results_dict
+from egov_xlsx.publish.serialize import dumps, results_dict
+from egov_xlsx.rules.scoring import score_tier
 from tests.factories import campaign_from, submission
 
 

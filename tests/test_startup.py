@@ -30,7 +30,7 @@ def _report(names: tuple[str, ...]) -> str:
 
 
 def test_importing_the_cli_loads_no_heavy_library() -> None:
-    assert _loaded(f"import json, sys, egov_xlsx.cli; {_report(HEAVY)}") == []
+    assert _loaded(f"import json, sys, egov_xlsx.cli.commands; {_report(HEAVY)}") == []
 
 
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["check", "--help"], ["forms", "--help"]])
@@ -38,7 +38,7 @@ def test_help_loads_no_heavy_library(args: list[str]) -> None:
     code = (
         "import json, sys\n"
         f"sys.argv = ['egov-xlsx', *{args!r}]\n"
-        "from egov_xlsx.cli import main\n"
+        "from egov_xlsx.cli.commands import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"

@@ -15,12 +15,13 @@ from types import MappingProxyType
 import pytest
 from typer.testing import CliRunner
 
-from egov_xlsx import announce, announce_views, pipeline
-from egov_xlsx.announce import RenderLimits, TemplateProblem, make_environment, render_announcement
-from egov_xlsx.announce_views import template_context
-from egov_xlsx.cli import ExitCode, app
+from egov_xlsx import pipeline
+from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.errors import ConfigError
 from egov_xlsx.model import Results
+from egov_xlsx.publish import announce, announce_views
+from egov_xlsx.publish.announce import RenderLimits, TemplateProblem, make_environment, render_announcement
+from egov_xlsx.publish.announce_context import template_context
 from tests.conftest import REPO, SAMPLE
 from tests.corpus import HOSTILE_TEMPLATES, MALFORMED_TEMPLATES, make_symlinked_template
 
@@ -308,11 +309,11 @@ def test_importing_and_rendering_leave_the_temp_folder_alone(tmp_path: Path) -> 
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp), "XDG_CACHE_HOME": str(cache)}
     env["LOCALAPPDATA"] = str(cache)
-    script = "import egov_xlsx.announce"
+    script = "import egov_xlsx.publish.announce"
     subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=REPO)
     assert list(temp.iterdir()) == [] and not cache.exists()
     script = (
-        "from egov_xlsx import pipeline; from egov_xlsx.announce import render_announcement;"
+        "from egov_xlsx import pipeline; from egov_xlsx.publish.announce import render_announcement;"
         "render_announcement(pipeline.score(pipeline.check('samples/hung-yen-2018')))"
     )
     subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=REPO)
@@ -323,7 +324,9 @@ def test_importing_and_rendering_leave_the_temp_folder_alone(tmp_path: Path) -> 
 def test_the_compiled_code_is_keyed_by_this_sandbox() -> None:
     """A cache entry written by another version of the sandbox (unguarded code) is never loaded."""
     key = announce._COMPILED.get_cache_key("thong-bao.txt.j2", "/x/thong-bao.txt.j2")
-    plain = announce.jinja2.BytecodeCache().get_cache_key("thong-bao.txt.j2", "/x/thong-bao.txt.j2")
+    import jinja2
+
+    plain = jinja2.BytecodeCache().get_cache_key("thong-bao.txt.j2", "/x/thong-bao.txt.j2")
     assert key != plain and len(key) == 64
 
 

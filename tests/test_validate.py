@@ -8,7 +8,9 @@ import pytest
 
 from egov_xlsx import layout
 from egov_xlsx.model import Severity, UnitState
-from egov_xlsx.validate import check_reading, check_roster, parse_score
+from egov_xlsx.rules.form_rules import check_reading
+from egov_xlsx.rules.roster_rules import check_roster
+from egov_xlsx.rules.score_values import parse_score
 from tests.factories import SMALL_TOML, campaign_from, reading, source
 
 FULL = {"1.1": 5.0, "1.2": 4.72, "2.1": 3.0, "2.2": 2.0}
@@ -258,7 +260,7 @@ def test_a_hostile_number_is_a_finding_at_its_cell_and_every_other_unit_is_read(
 def test_hostile_numbers_never_stop_a_build_or_the_cli(sample_copy, tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from egov_xlsx.cli import ExitCode, app
+    from egov_xlsx.cli.commands import ExitCode, app
 
     _hostile_inbox(sample_copy, "leaf")
     runner = CliRunner()
@@ -288,7 +290,7 @@ def test_parse_score_bounds(raw, value, code):
 
 
 def test_show_value_is_bounded():
-    from egov_xlsx.validate import show_value
+    from egov_xlsx.rules.score_values import show_value
 
     assert show_value(1e30) == "1E+30"
     assert show_value(-1.5e300) == "-1,5E+300"
@@ -334,7 +336,7 @@ def test_invalid_claims_are_kept_for_the_council():
 
 def _gate_failure(name: str, code: str = "file-empty"):
     from egov_xlsx import findings
-    from egov_xlsx.validate import Checked
+    from egov_xlsx.rules.checked import Checked
 
     return Checked(source(name, "9" * 64), findings=(findings.make(code, file=name, detail="x"),))
 

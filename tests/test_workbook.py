@@ -18,7 +18,6 @@ import pytest
 import xlsxwriter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from egov_xlsx import breakdown, report, sheets, workbook
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import make
@@ -34,9 +33,10 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
-from egov_xlsx.scoring import score_tier
-from egov_xlsx.sheets import SheetNames
-from egov_xlsx.workbook import write_results_workbook
+from egov_xlsx.publish import breakdown, report, sheets, workbook
+from egov_xlsx.publish.workbook import write_results_workbook
+from egov_xlsx.rules.scoring import score_tier
+from egov_xlsx.sheet_names import SheetNames
 
 # xlsxwriter reports a truncated string or an over-long page header as a warning: treat it as a failure.
 pytestmark = pytest.mark.filterwarnings("error")

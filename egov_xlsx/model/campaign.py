@@ -1,0 +1,227 @@
+"""The campaign as configured: tiers, criteria, units, bands, bonus/penalty lines, display and document details.
+
+Scores are :class:`~decimal.Decimal` throughout; nothing here compares or adds floats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+class Severity(StrEnum):
+    """How much a finding matters: errors block publishing, warnings do not, notes only inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+# --------------------------------------------------------------------------- campaign
+
+
+@dataclass(frozen=True)
+class Band:
+    """A band (xếp loại): reached when the exact percent of the maximum is at least ``min_percent``."""
+
+    name: str
+    min_percent: Decimal
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A node of the criteria tree.
+
+    ``max`` is the effective maximum: the sum of the children's maxima, or a lower declared cap
+    (``capped``), in which case the parent's score is capped at it too.
+    """
+
+    code: str
+    name: str
+    max: Decimal
+    children: tuple[Criterion, ...] = ()
+    capped: bool = False
+    #: Every unit of the tier may mark this criterion "không áp dụng".
+    na_allowed: bool = False
+    #: Units (codes) that may mark it "không áp dụng" when ``na_allowed`` is false.
+    na_units: frozenset[str] = frozenset()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def walk(self) -> Iterator[Criterion]:
+        """This criterion and its descendants, in tree (pre-)order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def may_be_na(self, unit_code: str) -> bool:
+        return self.na_allowed or unit_code in self.na_units
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A bonus or penalty line (điểm cộng / điểm trừ), outside the criteria tree, added to the total."""
+
+    code: str
+    name: str
+    min: Decimal
+    max: Decimal
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of the roster (sở, ban, ngành, UBND cấp huyện, cấp xã)."""
+
+    code: str
+    name: str
+    contact: str = ""
+    #: False for agencies listed and scored but not ranked with the rest.
+    ranked: bool = True
+    unranked_reason: str = ""
+    #: Codes this unit had in earlier years (renamed or merged units), for year-over-year matching.
+    previous_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A block of units ranked together against one criteria tree."""
+
+    id: str
+    name: str
+    bands: tuple[Band, ...]
+    criteria: tuple[Criterion, ...]
+    units: tuple[Unit, ...]
+    #: Criterion codes whose higher score breaks a tie in total, in order.
+    tie_breakers: tuple[str, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    _by_code: Mapping[str, Criterion] = field(init=False, repr=False, compare=False)
+    _parents: Mapping[str, str | None] = field(init=False, repr=False, compare=False)
+    _units: Mapping[str, Unit] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_code: dict[str, Criterion] = {}
+        parents: dict[str, str | None] = {}
+
+        def visit(node: Criterion, parent: str | None) -> None:
+            by_code[node.code] = node
+            parents[node.code] = parent
+            for child in node.children:
+                visit(child, node.code)
+
+        for top in self.criteria:
+            visit(top, None)
+        object.__setattr__(self, "_by_code", by_code)
+        object.__setattr__(self, "_parents", parents)
+        object.__setattr__(self, "_units", {u.code: u for u in self.units})
+
+    @property
+    def max(self) -> Decimal:
+        """The tier's maximum: the sum of its top-level criteria's maxima."""
+        return sum((c.max for c in self.criteria), ZERO)
+
+    def walk(self) -> Iterator[Criterion]:
+        """Every criterion in tree order (the order of the form's rows)."""
+        for top in self.criteria:
+            yield from top.walk()
+
+    def leaves(self) -> Iterator[Criterion]:
+        return (c for c in self.walk() if c.is_leaf)
+
+    def criterion(self, code: str) -> Criterion:
+        return self._by_code[code]
+
+    def has_criterion(self, code: str) -> bool:
+        return code in self._by_code
+
+    def parent_code(self, code: str) -> str | None:
+        return self._parents[code]
+
+    def unit(self, code: str) -> Unit | None:
+        return self._units.get(code)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the criteria tree's codes, structure, maxima and caps (not names).
+
+        Fixing a typo in a criterion's name keeps returned forms valid; changing a code, a maximum or
+        the tree's shape makes them stale.
+        """
+
+        def canon(node: Criterion) -> str:
+            inner = ",".join(canon(c) for c in node.children)
+            cap = "!" if node.capped else ""
+            return f"{node.code}={node.max.normalize()}{cap}[{inner}]"
+
+        text = ";".join(canon(c) for c in self.criteria)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Display:
+    """How numbers are shown in every text and workbook."""
+
+    total_decimals: int = 2
+    percent_decimals: int = 0
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the Word decision needs beyond the results (all optional; blanks are printed when empty)."""
+
+    parent_body: str = ""
+    issuing_body: str = ""
+    number: str = ""
+    symbol: str = "QĐ-UBND"
+    place: str = ""
+    date: date | None = None
+    legal_grounds: tuple[str, ...] = ()
+    proposal: str = ""
+    signer_authority: str = ""
+    signer_deputy: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """One evaluation year of one province, as read from ``egov.toml``."""
+
+    id: str
+    title: str
+    province: str
+    year: int
+    authority: str
+    criteria_decision: str
+    tiers: tuple[Tier, ...]
+    display: Display = Display()
+    #: Severity of a score given with no evidence or note; ``None`` turns the check off.
+    evidence_severity: Severity | None = None
+    document: DocumentInfo = DocumentInfo()
+    folder: Path = Path(".")
+    config_sha256: str = ""
+    #: Provinces merged into this one (2025) whose earlier results ``--previous`` may compare with.
+    previous_provinces: tuple[str, ...] = ()
+    #: What the config check accepted but the clerk should know ("bands re-ordered"), located; ``check`` prints them.
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def tier(self, tier_id: str) -> Tier | None:
+        return next((t for t in self.tiers if t.id == tier_id), None)
+
+    def find_unit(self, code: str) -> tuple[Tier, Unit] | None:
+        for tier in self.tiers:
+            unit = tier.unit(code)
+            if unit is not None:
+                return tier, unit
+        return None

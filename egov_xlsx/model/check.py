@@ -1,0 +1,68 @@
+"""The check report: every unit's roster status, the findings and the submissions of one ``check``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from egov_xlsx.model.campaign import Campaign, Severity, Unit
+from egov_xlsx.model.reading import Appraisal, Finding, SourceFile, Submission
+
+# --------------------------------------------------------------------------- roster status (check)
+
+
+class UnitState(StrEnum):
+    """Where a roster unit stands in the inbox."""
+
+    SUBMITTED = "submitted"  # one usable form, no error findings
+    INVALID = "invalid"  # submitted, with errors: a form with error findings, or only files that are no usable form
+    DUPLICATE = "duplicate"  # several different forms for the unit
+    MISSING = "missing"  # no form
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    tier_id: str
+    unit: Unit
+    state: UnitState
+    #: Inbox file names attributed to the unit.
+    files: tuple[str, ...] = ()
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check` finds in a campaign's inbox: roster status, every finding, the usable submissions."""
+
+    campaign: Campaign
+    statuses: tuple[UnitStatus, ...]
+    findings: tuple[Finding, ...]
+    submissions: tuple[Submission, ...]
+    #: Files whose form names a unit that is not in the roster.
+    unknown_files: tuple[str, ...] = ()
+    #: Files that are not spreadsheets (noted, not errors).
+    ignored_files: tuple[str, ...] = ()
+    files_read: int = 0
+    #: Every file found in the inbox, in file-name order.
+    sources: tuple[SourceFile, ...] = ()
+    #: The appraisal council's usable records from ``appraisal.xlsx``: appraised leaf scores and the values
+    #: of bonus/penalty lines (``criterion`` is then the line's code); see :mod:`egov_xlsx.rules.appraisal`.
+    appraisals: tuple[Appraisal, ...] = ()
+
+    def source(self, name: str) -> SourceFile | None:
+        """The inbox file shown to users as ``name``."""
+        return next((s for s in self.sources if s.name == name), None)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def valid(self) -> bool:
+        """True when no finding is an error (warnings and notes allowed)."""
+        return not self.errors

@@ -1,0 +1,273 @@
+"""The template context of the announcement: the views of :mod:`egov_xlsx.publish.announce_views` built from the
+results, each unit's view once (so ``is`` and ``==`` hold between mentions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from types import MappingProxyType
+
+from egov_xlsx.model import (
+    Criterion,
+    CriterionFacts,
+    PreviousStanding,
+    Results,
+    ScoreGroup,
+    Tier,
+    TierResult,
+    Unit,
+    UnitResult,
+)
+from egov_xlsx.publish.announce_views import (
+    BandView,
+    CampaignView,
+    CriterionView,
+    DisplayView,
+    GroupView,
+    Move,
+    NotApplicable,
+    PreviousView,
+    RankGroup,
+    ResultsView,
+    ResultView,
+    SourceView,
+    SubmissionView,
+    Text,
+    TierView,
+    UnitView,
+    _reasons,
+    _scores,
+    _texts,
+    escape_markdown,
+    plain_text,
+)
+from egov_xlsx.rules.scoring import band_figures
+
+
+class _Builder:
+    """Makes the views of one results, each unit's view once (so ``is`` and ``==`` hold between mentions)."""
+
+    def __init__(self, text: Text) -> None:
+        self._convert = text
+        self._texts: dict[str, str] = {}
+        self._units: dict[int, UnitView] = {}
+        # Keyed by identity; each entry keeps its result alive so that its id is never reused for another.
+        self._results: dict[int, tuple[UnitResult, ResultView]] = {}
+
+    def text(self, value: str) -> str:
+        """``value`` as templates see it (codes and names repeat: each converted once)."""
+        done = self._texts.get(value)
+        if done is None:
+            done = self._texts[value] = self._convert(value)
+        return done
+
+    def unit(self, unit: Unit) -> UnitView:
+        view = self._units.get(id(unit))
+        if view is None:
+            t = self.text
+            view = UnitView(
+                t(unit.code),
+                t(unit.name),
+                t(unit.contact),
+                unit.ranked,
+                t(unit.unranked_reason),
+                _texts(unit.previous_codes, t),
+            )
+            self._units[id(unit)] = view
+        return view
+
+    def units(self, units: Iterable[Unit]) -> tuple[UnitView, ...]:
+        return tuple(self.unit(u) for u in units)
+
+    def previous(self, p: PreviousStanding | None) -> PreviousView | None:
+        return None if p is None else PreviousView(p.year, self.text(p.code), p.rank, p.total, p.percent)
+
+    def result(self, r: UnitResult) -> ResultView:
+        known = self._results.get(id(r))
+        view = None if known is None else known[1]
+        if view is None:
+            t = self.text
+            view = ResultView(
+                unit=self.unit(r.unit),
+                max=r.max,
+                scores=_scores(r.scores, t),
+                total=r.total,
+                percent=r.percent,
+                rank=r.rank,
+                band=None if r.band is None else t(r.band),
+                self_scores=_scores(r.self_scores, t),
+                appraised=_scores(r.appraised, t),
+                appraisal_reasons=_reasons(r.appraisal_reasons, t),
+                adjustments=_scores(r.adjustments, t),
+                not_applicable=_texts(sorted(r.not_applicable), t),
+                tied_with=_texts(r.tied_with, t),
+                tie_note=t(r.tie_note),
+                previous=self.previous(r.previous),
+            )
+            self._results[id(r)] = (r, view)
+        return view
+
+    def group(self, g: ScoreGroup | None) -> GroupView | None:
+        return None if g is None else GroupView(g.score, self.units(g.units))
+
+    def criterion(
+        self, node: Criterion, facts: CriterionFacts, children: tuple[CriterionView, ...], na: tuple[Unit, ...]
+    ) -> CriterionView:
+        highest = None if facts.count > 0 and len(facts.at_zero) == facts.count else facts.highest
+        second = facts.second if facts.second is not None and facts.second.score > 0 else None
+        low, high = facts.lowest, facts.highest
+        if low is None or low.score == 0 or high is None or low.score == high.score:
+            lowest = None
+        else:
+            lowest = None if facts.second is not None and low.score == facts.second.score else low
+        return CriterionView(
+            code=self.text(node.code),
+            name=self.text(node.name),
+            max=node.max,
+            capped=node.capped,
+            children=children,
+            count=facts.count,
+            average=facts.average,
+            at_max=self.units(facts.at_max),
+            zero=self.units(facts.at_zero),
+            highest=self.group(highest),
+            second=self.group(second),
+            lowest=self.group(lowest),
+            not_applicable=self.units(na),
+        )
+
+    def tier(self, result: TierResult) -> TierView:
+        """Arrange one tier's results for the templates.
+
+        Each unit's ``total`` and ``percent`` is a :class:`~egov_xlsx.vietnamese.Figure` carrying its band's
+        interval, so ``r.total|tong`` and ``r.percent|phantram`` never print a threshold the unit did not reach.
+        """
+        result = _with_band_figures(result)
+        ranked = result.ranked
+        views: dict[str, CriterionView] = {}
+
+        def view(node: Criterion) -> CriterionView:
+            children = tuple(view(c) for c in node.children)
+            na = tuple(r.unit for r in ranked if node.code not in r.scores)
+            made = self.criterion(node, result.fact(node.code), children, na)
+            views[node.code] = views[made.code] = made
+            return made
+
+        criteria = tuple(view(c) for c in result.tier.criteria)
+        groups: list[RankGroup] = []
+        for r in ranked:
+            if groups and groups[-1].rank == r.rank:
+                groups[-1] = RankGroup(groups[-1].rank, (*groups[-1].results, self.result(r)))
+            elif r.rank is not None:
+                groups.append(RankGroup(r.rank, (self.result(r),)))
+        by_code = {r.unit.code: r for r in ranked}
+        bands = tuple(
+            BandView(self.text(b.band), tuple(self.result(by_code[u.code]) for u in b.units if u.code in by_code))
+            for b in result.bands
+        )
+        not_applicable = tuple(
+            NotApplicable(self.result(r), tuple(views[c.code] for c in _outermost_missing(result.tier, r)))
+            for r in result.units
+            if r.not_applicable
+        )
+        moves = tuple(
+            Move(self.result(r), previous) for r in ranked if (previous := self.previous(r.previous)) is not None
+        )
+        units = tuple(self.result(r) for r in result.units)
+        facts = result.total_facts
+        gap = None
+        if facts is not None and facts.highest is not None and facts.lowest is not None:
+            gap = facts.highest.score - facts.lowest.score
+        return TierView(
+            id=self.text(result.tier.id),
+            name=self.text(result.tier.name),
+            max=result.tier.max,
+            criteria=criteria,
+            units=units,
+            ranked=tuple(r for r in units if r.rank is not None),
+            unranked=tuple(r for r in units if r.rank is None),
+            excluded=tuple((self.unit(u), self.text(reason)) for u, reason in result.excluded),
+            rank_groups=tuple(groups),
+            bands=bands,
+            not_applicable=not_applicable,
+            moves=moves,
+            gap=gap,
+            average=facts.average if facts is not None else None,
+            _views=MappingProxyType(views),
+        )
+
+
+def tier_view(result: TierResult, *, markdown: bool = False) -> TierView:
+    """Arrange one tier's results for the templates (strings escaped for Markdown when ``markdown``)."""
+    return _Builder(escape_markdown if markdown else plain_text).tier(result)
+
+
+def _with_band_figures(result: TierResult) -> TierResult:
+    def banded(r: UnitResult) -> UnitResult:
+        total, percent = band_figures(result.tier.bands, r)
+        return replace(r, total=total, percent=percent)
+
+    return replace(result, units=tuple(banded(r) for r in result.units))
+
+
+def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:
+    """The criteria without a score for the unit whose parent has one (or which are top-level)."""
+    out: list[Criterion] = []
+
+    def visit(node: Criterion) -> None:
+        if node.code not in result.scores:
+            out.append(node)
+            return
+        for child in node.children:
+            visit(child)
+
+    for top in tier.criteria:
+        visit(top)
+    return tuple(out)
+
+
+def template_context(results: Results, *, markdown: bool = False) -> dict[str, object]:
+    """The variables every announcement template sees (documented in :mod:`egov_xlsx.publish.announce`).
+
+    Plain data only (see the module docstring); with ``markdown`` every string from the config or the forms
+    is escaped for Markdown.
+    """
+    build = _Builder(escape_markdown if markdown else plain_text)
+    t = build.text
+    campaign = results.campaign
+    previous_year = results.previous_year
+    if previous_year is None:
+        previous_year = next((r.previous.year for tr in results.tiers for r in tr.units if r.previous), None)
+    tiers = tuple(build.tier(tr) for tr in results.tiers)
+    display = DisplayView(campaign.display.total_decimals, campaign.display.percent_decimals)
+    campaign_view = CampaignView(
+        id=t(campaign.id),
+        title=t(campaign.title),
+        province=t(campaign.province),
+        year=campaign.year,
+        authority=t(campaign.authority),
+        criteria_decision=t(campaign.criteria_decision),
+        display=display,
+        tiers=tiers,
+    )
+    submissions = tuple(
+        SubmissionView(
+            t(s.tier_id),
+            t(s.unit_code),
+            SourceView(t(s.source.name), s.source.size, s.source.sha256, t(s.source.kind)),
+            t(s.form_version),
+            s.valid,
+        )
+        for s in results.submissions
+    )
+    return {
+        "campaign": campaign_view,
+        "results": ResultsView(tiers, submissions, results.draft, results.previous_year, t(results.tool_version)),
+        "display": display,
+        "title": campaign_view.title,
+        "year": campaign.year,
+        "draft": results.draft,
+        "previous_year": previous_year,
+        "tiers": tiers,
+    }

@@ -1,0 +1,81 @@
+"""The reproducible save of a Word document: the same inputs give the same bytes (fixed core properties and zip
+timestamps), with streamed table rows put in place.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+from egov_xlsx.publish.docx_layout import GENERATOR, ZIP_EPOCH
+from egov_xlsx.publish.docx_rows import StreamedRows
+
+# --------------------------------------------------------------------------- reproducible save
+
+
+def save_reproducible(
+    document: Any, path: Path, *, when: datetime, title: str, rows: Sequence[StreamedRows] = ()
+) -> None:
+    """Save with fixed core properties and zip timestamps: identical inputs give identical bytes.
+
+    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved.
+    """
+    props = document.core_properties
+    props.author = GENERATOR
+    props.last_modified_by = GENERATOR
+    props.comments = ""
+    props.title = title
+    props.language = "vi-VN"
+    props.revision = 1
+    props.created = when
+    props.modified = when
+    props.last_printed = when
+    # The template's thumbnail shows a blank page: drop it rather than preview the wrong document.
+    package_rels = document.part.package.rels
+    for rid in [rid for rid, rel in package_rels.items() if rel.reltype == RT.THUMBNAIL]:
+        del package_rels[rid]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(normalize_zip(buffer.getvalue(), rows))
+
+
+def normalize_zip(data: bytes, rows: Sequence[StreamedRows] = ()) -> bytes:
+    """Rewrite a zip with every entry stamped 1980-01-01, same order, deflated, platform-neutral.
+
+    ``rows`` are streamed into ``word/document.xml`` where their markers stand.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            content = source.read(entry.filename)
+            if rows and entry.filename == "word/document.xml":
+                # Written in pieces; deflate's output does not depend on how its input is cut.
+                with target.open(info, "w") as part:
+                    for piece in _with_rows(content, rows):
+                        part.write(piece)
+            else:
+                target.writestr(info, content)
+    return out.getvalue()
+
+
+def _with_rows(content: bytes, rows: Sequence[StreamedRows]) -> Iterator[bytes]:
+    pos = 0
+    for stream in rows:
+        marker = stream.marker_bytes
+        at = content.find(marker, pos)
+        if at < 0:
+            raise ValueError(f"rows marker {stream.marker!r} not found in the document")
+        yield content[pos:at]
+        yield from stream.xml_chunks()
+        pos = at + len(marker)
+    yield content[pos:]

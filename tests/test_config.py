@@ -383,7 +383,7 @@ def test_an_unknown_quoted_key_is_found_on_its_line(tmp_path: Path):
 
 
 def test_key_paths_round_trip():
-    from egov_xlsx import tomlpos
+    from egov_xlsx.config import tomlpos
 
     for path in [("tiers", 0, "criteria", 12, "max"), ("campaign", 'tên.đợt "[1]"'), ("a-b_c",)]:
         text = "".join(

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from egov_xlsx.cli.commands import ExitCode, app
+from egov_xlsx.config.scaffold import example_config
 from egov_xlsx.findings import CATALOGUE
-from egov_xlsx.scaffold import example_config
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

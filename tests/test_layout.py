@@ -27,8 +27,6 @@ FOUNDATION = {
     "layout",
     "findings",
     "config",
-    "tomlpos",
-    "scaffold",
     "atomic",
     "collector",
     "sheet_names",

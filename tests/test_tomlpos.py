@@ -1,4 +1,4 @@
-"""The key-path-to-line scanner (egov_xlsx.tomlpos), property-tested on generated TOML text.
+"""The key-path-to-line scanner (egov_xlsx.config.tomlpos), property-tested on generated TOML text.
 
 The generator writes TOML itself (no TOML writer is installed) and records, while writing, the line each leaf
 value's key (or, for an array element, the element) is on; tomllib must parse the text and the scanner must give
@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from egov_xlsx import tomlpos
-from egov_xlsx.tomlpos import KeyPath
+from egov_xlsx.config import tomlpos
+from egov_xlsx.config.tomlpos import KeyPath
 
 _NASTY = "#[]=.,{}\"' \\ăđêởỹ“"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")

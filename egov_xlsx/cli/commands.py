@@ -227,14 +227,14 @@ def init(
     debug: DebugOption = False,
 ) -> None:
     """Tạo thư mục đợt đánh giá mới với tệp egov.toml mẫu (có chú thích) và thư mục inbox/."""
-    from egov_xlsx.scaffold import CAMPAIGN_ID, campaign_id_from
+    from egov_xlsx.config.scaffold import CAMPAIGN_ID, campaign_id_from
 
     _state["debug"] = debug
     if campaign_id is not None and not CAMPAIGN_ID.match(campaign_id):
         raise UsageProblem(f"mã đợt '{campaign_id}' không hợp lệ: chỉ dùng chữ không dấu, số, '.', '-', '_'.")
     if campaign_id is None and campaign_id_from(folder.resolve().name) is None:
         campaign_id = _ask_campaign_id(folder)
-    from egov_xlsx.scaffold import init_campaign
+    from egov_xlsx.config.scaffold import init_campaign
 
     path = _run(init_campaign, folder, campaign_id)
     _console().print(f"Đã tạo {path}. Sửa tệp này (tiêu chí, đơn vị), rồi chạy: egov-xlsx forms {folder}")
@@ -242,7 +242,7 @@ def init(
 
 def _ask_campaign_id(folder: Path) -> str:
     """Ask for the id the folder's name cannot give; without a terminal to ask on, say to use --id."""
-    from egov_xlsx.scaffold import CAMPAIGN_ID
+    from egov_xlsx.config.scaffold import CAMPAIGN_ID
 
     if not sys.stdin.isatty():
         raise UsageProblem(

@@ -15,14 +15,15 @@ from importlib import resources
 from pathlib import Path
 
 from egov_xlsx.atomic import ensure_folder, write_bytes
-from egov_xlsx.config import CONFIG_NAME
+from egov_xlsx.config.source import CONFIG_NAME
+from egov_xlsx.config.values import IDENTIFIER
 from egov_xlsx.errors import OutputError
 
 #: What the example says for the id and the year; :func:`init_campaign` puts the new campaign's in their place.
 EXAMPLE_ID = "tinh-x-2025"
 EXAMPLE_YEAR = 2025
-#: A campaign id: letters without diacritics, digits, ".", "-", "_" (egov_xlsx.config checks the same).
-CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: A campaign id: the identifiers the config check accepts.
+CAMPAIGN_ID = IDENTIFIER
 
 
 def example_config() -> bytes:

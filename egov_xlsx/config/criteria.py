@@ -1,0 +1,83 @@
+"""A criterion of the tree checked: its code, maximum (declared, or the sum of its children, or a cap below it),
+its children to ``MAX_DEPTH`` levels, and which units may mark it not applicable."""
+
+from __future__ import annotations
+
+from egov_xlsx.config.values import MAX_DEPTH, ValueReader, check_bounds
+from egov_xlsx.model import ZERO, Criterion
+from egov_xlsx.vietnamese import clean, format_number
+
+
+def criterion(
+    r: ValueReader, raw: object, key: str, unit_codes: set[str], codes: dict[str, str], depth: int = 1
+) -> Criterion | None:
+    c = r.table(raw, key, {"code", "name", "max", "children", "not_applicable"}, required=True)
+    if not c:
+        return None
+    code = r.code(c, f"{key}.code")
+    if code and code in codes:
+        r.problem(f"{key}.code", f'mã tiêu chí "{code}" bị trùng{r.at(f"{codes[code]}.code")}')
+    elif code:
+        codes[code] = key
+    name = r.text(c, f"{key}.name", required=True)
+    declared = r.decimal(c, f"{key}.max")
+    if declared is not None and declared <= 0:
+        r.problem(f"{key}.max", "điểm tối đa phải lớn hơn 0")
+    else:
+        check_bounds(r, f"{key}.max", declared)
+    children: list[Criterion] = []
+    raw_children = c.get("children", [])
+    if not isinstance(raw_children, list):
+        r.problem(f"{key}.children", "ghi các tiêu chí con dạng [[...children]]")
+        raw_children = []
+    too_deep = bool(raw_children) and depth >= MAX_DEPTH
+    if too_deep:
+        # Not read further: a tree of any depth would otherwise recurse until Python gives up.
+        r.problem(f"{key}.children", f"bộ tiêu chí chỉ được tối đa {MAX_DEPTH} cấp (tiêu chí {code} đã ở cấp {depth})")
+        raw_children = []
+    for i, rc in enumerate(raw_children):
+        child = criterion(r, rc, f"{key}.children[{i}]", unit_codes, codes, depth + 1)
+        if child is not None:
+            children.append(child)
+    na_allowed, na_units = False, frozenset[str]()
+    na = c.get("not_applicable", False)
+    if isinstance(na, bool):
+        na_allowed = na
+    elif isinstance(na, list) and all(isinstance(x, str) for x in na):
+        na_units = frozenset(clean(x) for x in na)
+        for x in sorted(na_units - unit_codes):
+            r.problem(f"{key}.not_applicable", f'không có đơn vị mã "{x}" trong khối')
+    else:
+        r.problem(f"{key}.not_applicable", 'ghi true (mọi đơn vị) hoặc danh sách mã đơn vị, ví dụ ["STP"]')
+    capped = False
+    if children:
+        total = sum((ch.max for ch in children), ZERO)
+        if declared is None:
+            maximum = total
+        elif declared > total:
+            r.problem(
+                f"{key}.max",
+                f"điểm tối đa {format_number(declared)} lớn hơn tổng điểm tối đa các tiêu chí con "
+                f"({format_number(total)}); "
+                "bỏ max để lấy tổng, hoặc ghi mức trần nhỏ hơn",
+            )
+            maximum = declared
+        else:
+            maximum, capped = declared, declared < total
+    elif declared is None:
+        if not too_deep and "max" not in c:  # an invalid max is told by r.decimal
+            r.problem(f"{key}.max", "tiêu chí không có tiêu chí con phải có điểm tối đa (max)")
+        maximum = ZERO
+    else:
+        maximum = declared
+    if not code or not name:
+        return None
+    return Criterion(
+        code=code,
+        name=name,
+        max=maximum,
+        children=tuple(children),
+        capped=capped,
+        na_allowed=na_allowed,
+        na_units=na_units,
+    )

@@ -197,7 +197,7 @@ class _Form:
     def _title_block(self) -> None:
         last = self.last_col
         width = sum(_WIDTHS[: last + 1])
-        self._merged(0, 0, last, layout.TITLE, self.f["title"])
+        self._merged(0, 0, last, layout.form_title(self.campaign.measured), self.f["title"])
         self.sheet.set_row(0, 21)
         self._merged(1, 0, last, self.campaign.title, self.f["subtitle"])
         self.sheet.set_row(1, _height(self.campaign.title, width))

@@ -16,7 +16,14 @@ INBOX = "inbox"
 FORM_SHEET = "Chấm điểm"
 META_SHEET = "egov_meta"
 
-TITLE = "BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ"
+#: The form's title line, before what the campaign measures (:attr:`~egov_xlsx.model.Campaign.measured`).
+TITLE = "BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM"
+
+
+def form_title(measured: str) -> str:
+    """The form's title: "BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ"."""
+    return f"{TITLE} {measured.upper()}"
+
 
 #: Labels in column A of the title block; the value sits in column B.
 LABEL_TIER = "Khối:"

@@ -108,7 +108,7 @@ def test_form_sheet_is_first_and_active_and_metadata_sheet_hidden(forms: list[Pa
 
 def test_title_block_and_header_row(campaign: Campaign, forms: list[Path]) -> None:
     ws = _sheet(_form(forms, "SKHDT"))
-    assert ws["A1"].value == layout.TITLE
+    assert ws["A1"].value == "BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ"
     assert ws["A2"].value == campaign.title
     labels = {ws.cell(row, 1).value: ws.cell(row, 2).value for row in range(3, 7)}
     assert labels == {

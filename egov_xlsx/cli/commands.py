@@ -42,7 +42,7 @@ R = TypeVar("R")
 app = typer.Typer(
     name="egov-xlsx",
     cls=_Group,
-    help="Thu thập, kiểm tra, chấm điểm và xếp hạng mức độ Chính quyền điện tử từ các biểu Excel của đơn vị.",
+    help="Thu thập, kiểm tra, chấm điểm và xếp hạng (Chính quyền điện tử, chuyển đổi số, cải cách hành chính) từ các biểu Excel của đơn vị.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -99,7 +99,7 @@ def _root(
         typer.Option("--version", help="In phiên bản egov-xlsx rồi thoát.", is_eager=True, callback=_print_version),
     ] = False,
 ) -> None:
-    """Thu thập, kiểm tra, chấm điểm và xếp hạng mức độ Chính quyền điện tử từ các biểu Excel của đơn vị."""
+    """Thu thập, kiểm tra, chấm điểm và xếp hạng (Chính quyền điện tử, chuyển đổi số, cải cách hành chính) từ các biểu Excel của đơn vị."""
 
 
 def main() -> None:

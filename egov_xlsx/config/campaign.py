@@ -45,6 +45,8 @@ def parse_campaign(
             "authority",
             "criteria_decision",
             "previous_provinces",
+            "subject",
+            "index_name",
         },
         required=True,
     )
@@ -60,6 +62,11 @@ def parse_campaign(
     authority = r.text(camp, "campaign.authority")
     criteria_decision = r.text(camp, "campaign.criteria_decision")
     previous_provinces = r.texts(camp, "campaign.previous_provinces")
+    subject = r.text(camp, "campaign.subject")
+    if "subject" in camp and isinstance(camp["subject"], str) and not subject.strip():
+        r.problem("campaign.subject", "không được để trống (bỏ khóa để dùng mặc định Chính quyền điện tử)")
+    subject = subject.strip() or Campaign.subject
+    index_name = r.text(camp, "campaign.index_name").strip()
 
     disp = r.table(root.get("display"), "display", {"total_decimals", "percent_decimals"})
     display = Display(
@@ -120,6 +127,8 @@ def parse_campaign(
         folder=path.parent,
         config_sha256=sha256,
         previous_provinces=previous_provinces,
+        subject=subject,
+        index_name=index_name,
         notes=tuple(r.notes),
     )
 

@@ -213,8 +213,28 @@ class Campaign:
     config_sha256: str = ""
     #: Provinces merged into this one (2025) whose earlier results ``--previous`` may compare with.
     previous_provinces: tuple[str, ...] = ()
+    #: What is ranked: "Chính quyền điện tử" (the default), "chuyển đổi số", "cải cách hành chính", any phrase.
+    subject: str = "Chính quyền điện tử"
+    #: The index the documents name, where there is one ("Chỉ số chuyển đổi số (DTI)"); "" when none.
+    index_name: str = ""
     #: What the config check accepted but the clerk should know ("bands re-ordered"), located; ``check`` prints them.
     notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def measured(self) -> str:
+        """What the ranking measures, as titles say it: the index's name, or "mức độ Chính quyền điện tử"."""
+        return self.index_name or f"mức độ {self.subject}"
+
+    @property
+    def effort(self) -> str:
+        """The work units are asked to improve ("công tác ..."): "xây dựng Chính quyền điện tử" for a
+        government (Chính quyền ...) subject, the subject itself otherwise ("chuyển đổi số")."""
+        return f"xây dựng {self.subject}" if self.subject.casefold().startswith("chính quyền") else self.subject
+
+    @property
+    def ranking(self) -> str:
+        """The ranking units are asked to improve: the index's name, or "chỉ số xếp hạng mức độ ..."."""
+        return self.index_name or f"chỉ số xếp hạng mức độ {self.subject}"
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((t for t in self.tiers if t.id == tier_id), None)

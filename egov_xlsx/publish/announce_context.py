@@ -250,6 +250,10 @@ def template_context(results: Results, *, markdown: bool = False) -> dict[str, o
         criteria_decision=t(campaign.criteria_decision),
         display=display,
         tiers=tiers,
+        subject=t(campaign.subject),
+        index_name=t(campaign.index_name),
+        measured=t(campaign.measured),
+        effort=t(campaign.effort),
     )
     submissions = tuple(
         SubmissionView(

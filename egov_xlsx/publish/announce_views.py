@@ -371,6 +371,12 @@ class CampaignView:
     criteria_decision: str
     display: DisplayView
     tiers: tuple[TierView, ...]
+    #: What is ranked ("Chính quyền điện tử"), the index's name ("" when none), what titles say is measured
+    #: ("mức độ Chính quyền điện tử"), and the work to improve ("xây dựng Chính quyền điện tử").
+    subject: str = ""
+    index_name: str = ""
+    measured: str = ""
+    effort: str = ""
 
     def __repr__(self) -> str:
         return f"<CampaignView {self.id}>"

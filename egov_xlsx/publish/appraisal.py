@@ -71,7 +71,7 @@ from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.style import FONT, INPUT_YELLOW
 from egov_xlsx.vietnamese import format_number
 
-TITLE = "BẢNG ĐIỂM THẨM ĐỊNH MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ"
+TITLE = "BẢNG ĐIỂM THẨM ĐỊNH"
 
 HEADERS = (
     HEADER_UNIT,
@@ -160,7 +160,7 @@ def write_appraisal_workbook(
 def _write_block(ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier) -> int:
     """Title, campaign, the labelled tier and campaign ids, the instruction; return the header row."""
     styles, last, width = fmt.styles, len(HEADERS) - 1, sum(_WIDTHS)
-    row = write_title(ws, 0, last, TITLE, styles.title, width=width, font_size=14)
+    row = write_title(ws, 0, last, f"{TITLE} {campaign.measured.upper()}", styles.title, width=width, font_size=14)
     row = write_title(ws, row, last, campaign.title, styles.subtitle, width=width, font_size=12)
     for label, value in ((LABEL_TIER, tier.name), (LABEL_TIER_ID, tier.id), (LABEL_CAMPAIGN, campaign.id)):
         ws.merge_range(row, 0, row, 1, "", fmt.label)

@@ -87,8 +87,7 @@ def article_texts(results: Results) -> list[str]:
         texts = [
             f"Công bố {phrase} (chi tiết tại Phụ lục kèm theo)" + (f", cụ thể: {summaries}." if summaries else "."),
             f"Căn cứ {phrase}, {addressees} tổ chức quán triệt, rút kinh nghiệm và xây dựng kế hoạch nâng cao "
-            "hiệu quả công tác xây dựng Chính quyền điện tử, cải thiện chỉ số xếp hạng mức độ Chính quyền điện tử "
-            "trong các năm tiếp theo.",
+            f"hiệu quả công tác {campaign.effort}, cải thiện {campaign.ranking} trong các năm tiếp theo.",
             f"Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng {_authority_short(campaign)}, Giám đốc Sở "
             f"Thông tin và Truyền thông, {addressees} và các cơ quan, đơn vị có liên quan chịu trách nhiệm thi "
             "hành Quyết định này.",

@@ -43,7 +43,7 @@ def write_results_workbook(results: Results, path: Path) -> None:
 def _write_results_workbook(results: Results, path: Path, scratch: Path) -> None:
     campaign = results.campaign
     wb = open_workbook(
-        path, campaign, title="Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử", streaming=True, tmpdir=scratch
+        path, campaign, title=f"Kết quả đánh giá, xếp hạng {campaign.measured}", streaming=True, tmpdir=scratch
     )
     try:
         styles = Styles(wb, campaign.display)

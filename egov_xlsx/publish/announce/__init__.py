@@ -50,7 +50,7 @@ Template variables:
 
 ``campaign``, ``results``, ``display``, ``title``, ``year``, ``draft``, ``previous_year``
     the campaign (``CampaignView``: ``id``, ``title``, ``province``, ``year``, ``authority``,
-    ``criteria_decision``, ``display``, ``tiers``), the results (``ResultsView``: ``tiers``, ``submissions``
+    ``criteria_decision``, ``subject``, ``index_name``, ``measured``, ``effort``, ``display``, ``tiers``), the results (``ResultsView``: ``tiers``, ``submissions``
     with each file's ``name``, ``size`` and ``sha256``, ``draft``, ``previous_year``, ``tool_version``),
     ``campaign.display``, ``campaign.title``, ``campaign.year``, ``results.draft`` and the year compared with
     (or ``None``).

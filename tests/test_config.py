@@ -263,7 +263,7 @@ def test_several_mistakes_one_message_each_sorted_by_line(tmp_path: Path):
     assert _load_problems(tmp_path, SEVERAL_MISTAKES) == [
         "dòng 5 ([campaign], khóa year): phải là số nguyên",
         "dòng 12 (khối so-nganh, mức xếp loại thứ 2 – Khá, khóa min_percent): hai mức xếp loại có cùng "
-        "min_percent = 85 (đã dùng ở dòng 11): không rõ đơn vị đạt mức nào",
+        "ngưỡng 85% (đã dùng ở dòng 11): không rõ đơn vị đạt mức nào",
         "dòng 19 (khối so-nganh, tiêu chí 1, khóa max): điểm tối đa 30 lớn hơn tổng điểm tối đa các tiêu chí con "
         "(15); bỏ max để lấy tổng, hoặc ghi mức trần nhỏ hơn",
         'dòng 25 (khối so-nganh, tiêu chí 1.1, khóa code): mã tiêu chí "1.1" bị trùng (đã dùng ở dòng 21)',

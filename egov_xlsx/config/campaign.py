@@ -222,15 +222,19 @@ def _bands(r: ValueReader, raw: object, key: str) -> tuple[Band, ...]:
     start = len(r.problems)
     written: list[tuple[int, Band]] = []
     for i, rb in enumerate(raw):
-        b = r.table(rb, f"{key}[{i}]", {"name", "min_percent"}, required=True)
+        b = r.table(rb, f"{key}[{i}]", {"name", "min_percent", "above_percent"}, required=True)
         name = r.text(b, f"{key}[{i}].name", required=True)
-        low = r.decimal(b, f"{key}[{i}].min_percent", required=True)
+        exclusive = "above_percent" in b
+        bound = "above_percent" if exclusive else "min_percent"
+        if exclusive and "min_percent" in b:
+            r.problem(f"{key}[{i}]", "ghi min_percent (từ X%) hoặc above_percent (lớn hơn X%), không ghi cả hai")
+        low = r.decimal(b, f"{key}[{i}].{bound}", required=True)
         if low is not None and not ZERO <= low <= 100:
-            r.problem(f"{key}[{i}].min_percent", "phải từ 0 đến 100")
+            r.problem(f"{key}[{i}].{bound}", "phải từ 0 đến 100")
         else:
-            check_bounds(r, f"{key}[{i}].min_percent", low)
+            check_bounds(r, f"{key}[{i}].{bound}", low)
         if name and low is not None:
-            written.append((i, Band(name, low)))
+            written.append((i, Band(name, low, exclusive)))
     before = len(r.problems)
     names: dict[str, int] = {}
     lows: dict[Decimal, int] = {}
@@ -241,19 +245,25 @@ def _bands(r: ValueReader, raw: object, key: str) -> tuple[Band, ...]:
             )
         names.setdefault(band.name, i)
         if band.min_percent in lows:
+            first = written[[j for j, _ in written].index(lows[band.min_percent])][1]
             r.problem(
-                f"{key}[{i}].min_percent",
-                f"hai mức xếp loại có cùng min_percent = {format_number(band.min_percent)}"
-                f"{r.at(f'{key}[{lows[band.min_percent]}].min_percent')}: không rõ đơn vị đạt mức nào",
+                f"{key}[{i}].{_bound_key(band)}",
+                f"hai mức xếp loại có cùng ngưỡng {format_number(band.min_percent)}%"
+                f"{r.at(f'{key}[{lows[band.min_percent]}].{_bound_key(first)}')}: không rõ đơn vị đạt mức nào",
             )
         lows.setdefault(band.min_percent, i)
     bands = sorted((b for _, b in written), key=lambda b: b.min_percent, reverse=True)
-    if len(r.problems) == start and bands and bands[-1].min_percent != 0:
+    if len(r.problems) == start and bands and (bands[-1].min_percent != 0 or bands[-1].exclusive):
         r.problem(key, "cần một mức có min_percent = 0 (mức thấp nhất, ví dụ Yếu) để mọi đơn vị đều được xếp loại")
     if len(r.problems) == before and [b for _, b in written] != bands:
-        order = ", ".join(f"{b.name} từ {format_number(b.min_percent)}%" for b in bands)
+        order = ", ".join(f"{b.name} {b.threshold} {format_number(b.min_percent)}%" for b in bands)
         r.note(key, f"các mức xếp loại không ghi theo thứ tự từ cao xuống thấp; đã sắp lại: {order}")
     return tuple(bands)
+
+
+def _bound_key(band: Band) -> str:
+    """The config key a band's bound was written with."""
+    return "above_percent" if band.exclusive else "min_percent"
 
 
 def _units(r: ValueReader, raw: object, key: str) -> tuple[Unit, ...]:

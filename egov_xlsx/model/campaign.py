@@ -30,10 +30,22 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Band:
-    """A band (xếp loại): reached when the exact percent of the maximum is at least ``min_percent``."""
+    """A band (xếp loại): reached when the exact percent of the maximum is at least ``min_percent`` ("từ 85%"),
+    or, for an ``exclusive`` band, strictly above it ("lớn hơn 75%", the config's ``above_percent``)."""
 
     name: str
     min_percent: Decimal
+    exclusive: bool = False
+
+    def reached(self, total: Decimal, maximum: Decimal) -> bool:
+        """Whether ``total`` out of ``maximum`` (> 0) reaches this band, compared exactly (no percent rounded)."""
+        scaled, bound = total * 100, self.min_percent * maximum
+        return scaled > bound if self.exclusive else scaled >= bound
+
+    @property
+    def threshold(self) -> str:
+        """The band's lower bound in words, without the percent itself: "từ" or "lớn hơn"."""
+        return "lớn hơn" if self.exclusive else "từ"
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def _decimal(d: Decimal) -> str:
 
 
 def results_dict(results: Results) -> dict[str, Any]:
-    """The ``results.json`` document (DESIGN.md section 2); later versions add keys, never change these."""
+    """The ``results.json`` document (README, "results.json"); later versions add keys, never change these."""
     c = results.campaign
     return {
         "schema": SCHEMA_VERSION,
@@ -128,7 +128,9 @@ def _tier(t: TierResult) -> dict[str, Any]:
         "id": tier.id,
         "name": tier.name,
         "max": tier.max,
-        "bands": [{"name": b.name, "min_percent": b.min_percent} for b in tier.bands],
+        "bands": [
+            {"name": b.name, "above_percent" if b.exclusive else "min_percent": b.min_percent} for b in tier.bands
+        ],
         "criteria": [
             {"code": c.code, "name": c.name, "max": c.max, "parent": tier.parent_code(c.code)} for c in tier.walk()
         ],

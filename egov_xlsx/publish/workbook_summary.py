@@ -126,9 +126,11 @@ def _legend(tr: TierResult) -> str:
     parts: list[str] = []
     for i, band in enumerate(tier.bands):
         if band.min_percent > 0 or i == 0:
-            parts.append(f"{band.name} từ {format_number(band.min_percent)}%")
+            parts.append(f"{band.name} {band.threshold} {format_number(band.min_percent)}%")
         else:
-            parts.append(f"{band.name} dưới {format_number(tier.bands[i - 1].min_percent)}%")
+            above = tier.bands[i - 1]
+            below = "không quá" if above.exclusive else "dưới"
+            parts.append(f"{band.name} {below} {format_number(above.min_percent)}%")
     legend = (
         f"Điểm tối đa của khối: {format_number(tier.max)} điểm. Xếp loại theo tỷ lệ tổng điểm so với "
         f"điểm tối đa của đơn vị: {', '.join(parts)}."

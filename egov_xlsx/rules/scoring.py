@@ -1,14 +1,15 @@
 """Totals, ranks, bands and per-criterion facts: pure functions over exact decimals (no I/O).
 
-Rules (DESIGN.md, section 6):
+Rules (the README's config reference says the same to clerks):
 
 * A parent's score is the sum of its children's, capped at its declared maximum when the config caps it.
   Criteria a unit marked not applicable are left out of both its score and its maximum.
 * Units are ranked within their tier on the exact fraction total / own maximum (the same as the total when
   every unit has the same maximum), then on the tier's tie-breakers in order. Equal keys share a rank and
   the next rank is skipped (1, 2, 2, 4). Units with equal keys keep roster order.
-* The band is the first band (highest bound first) whose inclusive lower bound the exact percent reaches:
-  105 of 150 is exactly 70 %, so a unit there is "Khá" when Khá starts at 70.
+* The band is the first band (highest bound first) whose lower bound the exact percent reaches: 105 of 150 is
+  exactly 70 %, so a unit there is "Khá" when Khá starts at 70 ("từ 70%"), and not when Khá is "lớn hơn 70%"
+  (``above_percent``).
 * Bonus/penalty lines (``tiers.adjustments``) are added to the total, not to any criterion; the maximum stays
   the criteria's, so the percent (and the band) is taken on the adjusted total.
 * Units listed as not ranked are scored and banded but get no rank and are left out of band counts and facts.
@@ -115,28 +116,38 @@ def _post_order(tier: Tier) -> _PostOrder:
 
 
 def band_for(bands: Sequence[Band], total: Decimal, maximum: Decimal) -> str | None:
-    """The first band whose lower bound the exact percent total/maximum reaches (bounds inclusive)."""
+    """The first band whose lower bound the exact percent total/maximum reaches (inclusive, or exclusive for a
+    band reached "lớn hơn X%")."""
     if maximum <= 0:
         return None
     for band in bands:  # highest bound first
-        if total * HUNDRED >= band.min_percent * maximum:
+        if band.reached(total, maximum):
             return band.name
     return None
 
 
 def band_interval(bands: Sequence[Band], band: str | None) -> Interval:
-    """The percents a unit in ``band`` has: from the band's lower bound (inclusive) up to the next band's.
+    """The percents a unit in ``band`` has: from the band's lower bound up to the next band's.
+
+    A band reached "từ X%" includes its bound, one reached "lớn hơn X%" does not; the band below includes the
+    bound exactly when the band above does not.
 
     ``bands`` come highest bound first, as :func:`band_for` reads them. A unit in no band (below the lowest
     bound) lies below the lowest band's bound; an unknown band name gives an unbounded interval.
     """
     names = [b.name for b in bands]
     if band is None:
-        return Interval(high=bands[-1].min_percent) if bands else Interval()
+        return Interval(high=bands[-1].min_percent, high_inclusive=bands[-1].exclusive) if bands else Interval()
     if band not in names:
         return Interval()
     i = names.index(band)
-    return Interval(low=bands[i].min_percent, high=bands[i - 1].min_percent if i > 0 else None)
+    above = bands[i - 1] if i > 0 else None
+    return Interval(
+        low=bands[i].min_percent,
+        high=above.min_percent if above else None,
+        low_inclusive=not bands[i].exclusive,
+        high_inclusive=above.exclusive if above else False,
+    )
 
 
 def band_figures(bands: Sequence[Band], result: UnitResult) -> tuple[Figure, Figure]:

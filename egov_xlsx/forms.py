@@ -17,16 +17,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
-
 from egov_xlsx import layout
 from egov_xlsx._version import __version__
 from egov_xlsx.atomic import Staging
-from egov_xlsx.errors import EgovError, OutputError
+from egov_xlsx.errors import EgovError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
-from egov_xlsx.style import INPUT_YELLOW, WORKBOOK_OPTIONS
+from egov_xlsx.style import INPUT_YELLOW
 from egov_xlsx.vietnamese import format_number, safe_filename
+from egov_xlsx.workbook_files import close_workbook, new_workbook
 
 #: Column widths (characters) of A..F: A holds the title-block labels, so it is wider than codes need.
 _WIDTHS = (16, 50, 10, 12, 32, 10)
@@ -105,26 +103,19 @@ def write_forms(campaign: Campaign, out_dir: Path, unit_codes: Collection[str] |
 
 def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
     """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`)."""
-    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    workbook.set_properties(
-        {
-            "title": f"Biểu chấm điểm - {unit.name}",
-            "subject": campaign.title,
-            "author": campaign.authority,
-            "comments": f"egov-xlsx {__version__}",
-            "created": datetime(campaign.year, 1, 1),
-        }
-    )
+    properties = {
+        "title": f"Biểu chấm điểm - {unit.name}",
+        "subject": campaign.title,
+        "author": campaign.authority,
+        "comments": f"egov-xlsx {__version__}",
+        "created": datetime(campaign.year, 1, 1),
+    }
+    workbook = new_workbook(path, properties)
     sheet = workbook.add_worksheet(layout.FORM_SHEET)
     _Form(workbook, sheet, campaign, tier, unit).write()
     sheet.activate()
     _write_meta(workbook.add_worksheet(layout.META_SHEET), campaign, tier, unit)
-    try:
-        workbook.close()
-    except (FileCreateError, OSError) as exc:
-        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
-        why = getattr(cause, "strerror", None) or str(cause)
-        raise OutputError(f"Không ghi được {path}: {why}.") from exc
+    close_workbook(workbook, path)
 
 
 def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:

@@ -35,6 +35,7 @@ FOUNDATION = {
     "collector",
     "sheet_names",
     "style",
+    "workbook_files",
 }
 ORDER = ["foundation", "forms", "read", "rules", "publish", "pipeline", "cli"]
 

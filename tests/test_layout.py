@@ -174,3 +174,11 @@ def test_no_module_is_much_above_400_lines() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 420 and module != "egov_xlsx.config"
     ]
     assert long == []
+
+
+def test_the_feedback_copies_read_no_form_again() -> None:
+    """A copy is made from what `check` kept (the report), never by calling the gate or the form reader again."""
+    for name in ("feedback", "feedback_marks", "copies"):
+        path = PACKAGE / "publish" / f"{name}.py"
+        imported = [m for m, _ in _imports(path, f"egov_xlsx.publish.{name}")]
+        assert not [m for m in imported if m.startswith("egov_xlsx.read")], name

@@ -458,7 +458,6 @@ def test_a_copy_on_a_fresh_form_is_made_from_what_the_check_read(campaign: Campa
     }
 
 
-
 def test_the_report_keeps_rows_only_of_forms_a_fresh_copy_may_need(campaign: Campaign) -> None:
     """A clean .xlsx (nearly every form of a large inbox) keeps nothing; a form with an error keeps its rows."""
     inbox = campaign.folder / "inbox"

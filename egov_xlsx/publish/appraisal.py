@@ -34,7 +34,7 @@ from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import LABEL_CAMPAIGN
 from egov_xlsx.model import Campaign, CellValue, CheckReport, Tier
-from egov_xlsx.publish.sheet_layout import fit_row, set_widths, setup_page, write_header_row, write_title
+from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, write_header_row, write_title
 from egov_xlsx.publish.sheets import Styles, adjustment_bound, number, open_workbook, write_text
 from egov_xlsx.read.appraisal import (
     FILE_NAME,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import ZERO, Criterion, CriterionFacts, Results, ScoreGroup, Tier, TierResult, Unit
-from egov_xlsx.publish.sheet_layout import (
+from egov_xlsx.publish.sheet_page import (
     estimate_lines,
     fit_row,
     set_widths,

@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Severity, Tier, UnitState, UnitStatus
-from egov_xlsx.publish.sheet_layout import fit_row, set_widths, setup_page, small, write_header_row, write_heading
+from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, small, write_header_row, write_heading
 from egov_xlsx.publish.sheets import Styles, open_workbook, write_text
 from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.style import DRAFT_MARK

@@ -5,7 +5,7 @@
 * :class:`Styles`: every cell format, created once per workbook.
 * :func:`number`, :func:`text`, :func:`write_text`: values as cells take them.
 
-The page (row heights, titles, print setup) is :mod:`egov_xlsx.publish.sheet_layout`.
+The page (row heights, titles, print setup) is :mod:`egov_xlsx.publish.sheet_page`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_xlsx import layout
-from egov_xlsx._version import __version__
+from egov_xlsx._version import PROGRAM, __version__
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import EgovError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
@@ -64,6 +64,8 @@ _INSTRUCTION_END = ". Không thêm, xóa hoặc đổi thứ tự các dòng."
 _DATE_LINE = "......, ngày ..... tháng ..... năm ......"
 _SIGNERS = ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
 _SIGN_HINTS = ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)")
+#: What made the form: in its document properties and its hidden metadata.
+_GENERATOR = f"{PROGRAM} {__version__}"
 
 
 def form_filename(unit: Unit) -> str:
@@ -107,7 +109,7 @@ def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
         "title": f"Biểu chấm điểm - {unit.name}",
         "subject": campaign.title,
         "author": campaign.authority,
-        "comments": f"egov-xlsx {__version__}",
+        "comments": _GENERATOR,
         "created": datetime(campaign.year, 1, 1),
     }
     workbook = new_workbook(path, properties)
@@ -128,7 +130,7 @@ def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
         (layout.META_VERSION, layout.FORM_VERSION),
         (layout.META_FINGERPRINT, tier.fingerprint),
         (layout.META_CRITERIA, ",".join(c.code for c in tier.walk())),
-        (layout.META_GENERATOR, f"egov-xlsx {__version__}"),
+        (layout.META_GENERATOR, _GENERATOR),
     )
     for row, (key, value) in enumerate(pairs):
         sheet.write_string(row, 0, key)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from egov_xlsx.errors import ConfigError, EgovError
     from egov_xlsx.model import Finding
 
+from egov_xlsx._version import PROGRAM
 from egov_xlsx.cli.frame import ExitCode, UsageProblem, _Command, _Group
 
 P = ParamSpec("P")
@@ -40,7 +41,7 @@ R = TypeVar("R")
 
 
 app = typer.Typer(
-    name="egov-xlsx",
+    name=PROGRAM,
     cls=_Group,
     help="Thu thập, kiểm tra, chấm điểm và xếp hạng mức độ Chính quyền điện tử từ các biểu Excel của đơn vị.",
     no_args_is_help=True,
@@ -88,7 +89,7 @@ def _print_version(value: bool) -> None:
     if value:
         from egov_xlsx._version import __version__
 
-        sys.stdout.write(f"egov-xlsx {__version__}\n")
+        sys.stdout.write(f"{PROGRAM} {__version__}\n")
         raise typer.Exit(int(ExitCode.OK))
 
 
@@ -109,7 +110,7 @@ def main() -> None:
         if reconfigure is not None:  # a Windows console or pipe may default to a legacy code page
             reconfigure(encoding="utf-8", errors="replace")
     _stop_like_ctrl_c()
-    app(prog_name="egov-xlsx")
+    app(prog_name=PROGRAM)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -32,6 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from egov_xlsx._version import PROGRAM
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, FormRow, Severity, SourceFile
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
     from egov_xlsx.atomic import Staging
 
 SHEET_TITLE = "Cần sửa"
-AUTHOR = "egov-xlsx"
+#: The author of the copies' comments: how the tool finds its own marks in a copy sent back.
+AUTHOR = PROGRAM
 #: One instruction a copy, by how it was made (``{kind}``: the submitted file's extension).
 INSTRUCTION = (
     "Đơn vị sửa các ô được tô màu trong trang 'Chấm điểm' của tệp này rồi gửi lại chính tệp này "

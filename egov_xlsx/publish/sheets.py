@@ -20,6 +20,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from egov_xlsx._version import PROGRAM
 from egov_xlsx.model import HUNDRED, Adjustment, Campaign, Display
 from egov_xlsx.style import FONT
 from egov_xlsx.vietnamese import format_number, shown_figure
@@ -61,8 +62,8 @@ def open_workbook(
     properties = {
         "title": title,
         "subject": campaign.title,
-        "author": campaign.authority or "egov-xlsx",
-        "comments": f"egov-xlsx, đợt đánh giá {campaign.id}",
+        "author": campaign.authority or PROGRAM,
+        "comments": f"{PROGRAM}, đợt đánh giá {campaign.id}",
         # No clock: the same inputs must give the same bytes.
         "created": datetime(campaign.year + 1, 1, 1),
     }

@@ -1,10 +1,10 @@
 """Write the standard per-unit score form (.xlsx) that units fill in and send back.
 
-The layout is a contract with ``ingest`` (see :mod:`egov_xlsx.layout`): a visible sheet "Chấm điểm" with the
-title block (labels in column A, values in column B), the header row, one row per criterion in tree order,
-the total row and a signature block; and a hidden sheet with the metadata key/value pairs. Only the input
-cells are unlocked; the sheet is protected without a password so a unit can still widen columns. The same
-config always gives byte-identical files.
+The layout is a contract with the reader (:mod:`egov_xlsx.read.form_parser`; see :mod:`egov_xlsx.layout`):
+a visible sheet "Chấm điểm" with the title block (labels in column A, values in column B), the header row,
+one row per criterion in tree order, the total row and a signature block; and a hidden sheet with the
+metadata key/value pairs. Only the input cells are unlocked; the sheet is protected without a password so a
+unit can still widen columns. The same config always gives byte-identical files.
 """
 
 from __future__ import annotations

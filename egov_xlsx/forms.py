@@ -1,10 +1,10 @@
 """Write the standard per-unit score form (.xlsx) that units fill in and send back.
 
-The layout is a contract with ``ingest`` (see :mod:`egov_xlsx.layout`): a visible sheet "Chấm điểm" with the
-title block (labels in column A, values in column B), the header row, one row per criterion in tree order,
-the total row and a signature block; and a hidden sheet with the metadata key/value pairs. Only the input
-cells are unlocked; the sheet is protected without a password so a unit can still widen columns. The same
-config always gives byte-identical files.
+The layout is a contract with the reader (:mod:`egov_xlsx.read.form_parser`; see :mod:`egov_xlsx.layout`):
+a visible sheet "Chấm điểm" with the title block (labels in column A, values in column B), the header row,
+one row per criterion in tree order, the total row and a signature block; and a hidden sheet with the
+metadata key/value pairs. Only the input cells are unlocked; the sheet is protected without a password so a
+unit can still widen columns. The same config always gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
-
 from egov_xlsx import layout
-from egov_xlsx._version import __version__
+from egov_xlsx._version import PROGRAM, __version__
 from egov_xlsx.atomic import Staging
-from egov_xlsx.errors import EgovError, OutputError
+from egov_xlsx.errors import EgovError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
-from egov_xlsx.style import INPUT_YELLOW, WORKBOOK_OPTIONS
+from egov_xlsx.style import INPUT_YELLOW
 from egov_xlsx.vietnamese import format_number, safe_filename
+from egov_xlsx.workbook_files import close_workbook, new_workbook
 
 #: Column widths (characters) of A..F: A holds the title-block labels, so it is wider than codes need.
 _WIDTHS = (16, 50, 10, 12, 32, 10)
@@ -66,6 +64,8 @@ _INSTRUCTION_END = ". Không thêm, xóa hoặc đổi thứ tự các dòng."
 _DATE_LINE = "......, ngày ..... tháng ..... năm ......"
 _SIGNERS = ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
 _SIGN_HINTS = ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)")
+#: What made the form: in its document properties and its hidden metadata.
+_GENERATOR = f"{PROGRAM} {__version__}"
 
 
 def form_filename(unit: Unit) -> str:
@@ -105,26 +105,19 @@ def write_forms(campaign: Campaign, out_dir: Path, unit_codes: Collection[str] |
 
 def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
     """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`)."""
-    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    workbook.set_properties(
-        {
-            "title": f"Biểu chấm điểm - {unit.name}",
-            "subject": campaign.title,
-            "author": campaign.authority,
-            "comments": f"egov-xlsx {__version__}",
-            "created": datetime(campaign.year, 1, 1),
-        }
-    )
+    properties = {
+        "title": f"Biểu chấm điểm - {unit.name}",
+        "subject": campaign.title,
+        "author": campaign.authority,
+        "comments": _GENERATOR,
+        "created": datetime(campaign.year, 1, 1),
+    }
+    workbook = new_workbook(path, properties)
     sheet = workbook.add_worksheet(layout.FORM_SHEET)
     _Form(workbook, sheet, campaign, tier, unit).write()
     sheet.activate()
     _write_meta(workbook.add_worksheet(layout.META_SHEET), campaign, tier, unit)
-    try:
-        workbook.close()
-    except (FileCreateError, OSError) as exc:
-        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
-        why = getattr(cause, "strerror", None) or str(cause)
-        raise OutputError(f"Không ghi được {path}: {why}.") from exc
+    close_workbook(workbook, path)
 
 
 def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
@@ -137,7 +130,7 @@ def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
         (layout.META_VERSION, layout.FORM_VERSION),
         (layout.META_FINGERPRINT, tier.fingerprint),
         (layout.META_CRITERIA, ",".join(c.code for c in tier.walk())),
-        (layout.META_GENERATOR, f"egov-xlsx {__version__}"),
+        (layout.META_GENERATOR, _GENERATOR),
     )
     for row, (key, value) in enumerate(pairs):
         sheet.write_string(row, 0, key)

@@ -32,7 +32,7 @@ from egov_xlsx.publish.outputs import (
 )
 from egov_xlsx.read import ingest
 from egov_xlsx.rules import appraisal, roster_rules
-from egov_xlsx.rules.checked import Checked
+from egov_xlsx.rules.checked import Checked, rows_for_feedback
 from egov_xlsx.rules.form_rules import check_reading
 from egov_xlsx.rules.scoring import score_tier
 
@@ -98,6 +98,7 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         files_read=len(checked),
         sources=tuple(c.source for c in checked),
         appraisals=() if appraised is None else appraised.appraisals,
+        form_rows={c.source.name: c.rows for c in checked if c.rows},
     )
 
 
@@ -106,7 +107,8 @@ def _check_file(camp: Campaign, item: ingest.FileResult) -> Checked:
     if item.reading is None:
         return Checked(item.source, findings=item.findings)
     c = check_reading(camp, item.reading)
-    return replace(c, findings=(*item.findings, *c.findings))
+    c = replace(c, findings=(*item.findings, *c.findings))
+    return replace(c, rows=rows_for_feedback(c, item.reading.rows))
 
 
 _EXCLUSION = {

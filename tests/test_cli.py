@@ -79,7 +79,8 @@ def test_init_refuses_an_id_it_cannot_derive_without_a_terminal_to_ask_on(tmp_pa
     assert result.returncode == ExitCode.USAGE
     assert "--id" in result.stderr.decode("utf-8") and not (tmp_path / "!!!" / "egov.toml").exists()
     result = run_cli("init", tmp_path / "!!!", "--id", "a b")
-    assert result.returncode == ExitCode.USAGE and "không hợp lệ" in result.stderr.decode("utf-8")
+    rule = "chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới."
+    assert result.returncode == ExitCode.USAGE and f"mã đợt 'a b' không hợp lệ: {rule}" in result.stderr.decode("utf-8")
     assert run_cli("init", tmp_path / "!!!", "--id", "tinh-z-2024").returncode == 0
     assert load_campaign(tmp_path / "!!!").id == "tinh-z-2024"
 
@@ -100,7 +101,8 @@ def test_init_asks_for_the_id_on_a_terminal(tmp_path: Path) -> None:
         os.close(master)
         os.close(slave)
     assert proc.returncode == 0, err.decode()
-    assert "Mã đợt đánh giá" in out.decode("utf-8") and "Mã không hợp lệ" in out.decode("utf-8")
+    rule = "chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới."
+    assert "Mã đợt đánh giá" in out.decode("utf-8") and f"Mã đợt 'sai ma' không hợp lệ: {rule}" in out.decode("utf-8")
     campaign = load_campaign(tmp_path / "###")
     assert (campaign.id, campaign.year) == ("tinh-y-2027", 2027)
 

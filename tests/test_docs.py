@@ -32,6 +32,17 @@ def test_every_finding_code_is_documented(code: str) -> None:
     assert CATALOGUE[code].severity.value in row.group(1)
 
 
+def test_the_catalogue_is_its_two_parts_with_no_code_in_both() -> None:
+    from egov_xlsx.findings_campaign import CAMPAIGN_FINDINGS
+    from egov_xlsx.findings_inbox import INBOX_FINDINGS
+
+    assert not set(INBOX_FINDINGS) & set(CAMPAIGN_FINDINGS)
+    assert list(CATALOGUE) == [*INBOX_FINDINGS, *CAMPAIGN_FINDINGS]
+    assert all(
+        (s.severity, s.title, s.template) == (INBOX_FINDINGS | CAMPAIGN_FINDINGS)[c] for c, s in CATALOGUE.items()
+    )
+
+
 def test_every_command_is_documented() -> None:
     import typer.main
 

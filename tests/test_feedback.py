@@ -424,6 +424,50 @@ def test_unreadable_source_raises_output_error_naming_the_file(campaign: Campaig
         job.write(tmp_path / "y.xlsx")
 
 
+def test_a_file_changed_since_the_check_is_not_marked(campaign: Campaign, tmp_path: Path) -> None:
+    """The copy is of the file the report speaks of: another valid form put in its place is refused, not marked."""
+    path = fill(campaign, "SKHDT", campaign.folder / "inbox" / "SKHDT.xlsx", {"1.1": 99})
+    (job,) = feedback_jobs(pipeline.check(campaign))
+    fill(campaign, "SKHDT", path, {"1.1": 98})  # a readable form, with other values
+    with pytest.raises(OutputError, match=r"SKHDT\.xlsx: tệp đã thay đổi sau khi kiểm tra"):
+        job.write(tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_copy_on_a_fresh_form_is_made_from_what_the_check_read(campaign: Campaign) -> None:
+    """A stale form's copy needs the report only: the unit's file is not read again (here it is gone)."""
+    path = fill(campaign, "STP", campaign.folder / "inbox" / "STP.xlsx", {"1.1": 12, "1.2": "abc"}, {"1.2": "QĐ 5"})
+    config = campaign.folder / "egov.toml"
+    config.write_text(CONFIG.replace('name = "Mạng nội bộ"\nmax = 15', 'name = "Mạng nội bộ"\nmax = 10'), "utf-8")
+    report = pipeline.check(load_campaign(campaign.folder))
+    read = report.form_rows["STP.xlsx"]
+    assert {r.code: (r.score, r.note) for r in read if r.code in ("1.1", "1.2")} == {
+        "1.1": (12, ""),
+        "1.2": ("abc", "QĐ 5"),
+    }
+    path.unlink()
+
+    written, problems = pipeline.write_feedback(report, campaign.folder / "out")
+
+    assert problems == []
+    reading = ingest.read_file(written[0]).reading
+    assert reading is not None
+    assert {r.code: (r.score, r.note) for r in reading.rows if r.code in ("1.1", "1.2")} == {
+        "1.1": (12, ""),
+        "1.2": ("abc", "QĐ 5"),
+    }
+
+
+def test_the_report_keeps_rows_only_of_forms_a_fresh_copy_may_need(campaign: Campaign) -> None:
+    """A clean .xlsx (nearly every form of a large inbox) keeps nothing; a form with an error keeps its rows."""
+    inbox = campaign.folder / "inbox"
+    fill(campaign, "STC", inbox / "STC.xlsx")
+    fill(campaign, "SKHDT", inbox / "SKHDT.xlsx", {"1.1": 99})
+    report = pipeline.check(campaign)
+    assert list(report.form_rows) == ["SKHDT.xlsx"]
+    assert [r.code for r in report.form_rows["SKHDT.xlsx"]] == ["1", "1.1", "1.2", "1.3", "2"]
+
+
 # --------------------------------------------------------------------------- .ods and .xls: rebuilt
 
 

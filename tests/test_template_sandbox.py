@@ -19,7 +19,7 @@ from egov_xlsx import pipeline
 from egov_xlsx.cli.commands import ExitCode, app
 from egov_xlsx.errors import ConfigError
 from egov_xlsx.model import Results
-from egov_xlsx.publish import announce, announce_views
+from egov_xlsx.publish import announce, announce_results_view, announce_views
 from egov_xlsx.publish.announce import RenderLimits, TemplateProblem, make_environment, render_announcement
 from egov_xlsx.publish.announce_context import template_context
 from tests.conftest import REPO, SAMPLE
@@ -48,8 +48,9 @@ def files_under(folder: Path) -> list[Path]:
 
 VIEW_TYPES = tuple(
     cls
-    for cls in vars(announce_views).values()
-    if isinstance(cls, type) and is_dataclass(cls) and cls.__module__ == announce_views.__name__
+    for module in (announce_views, announce_results_view)
+    for cls in vars(module).values()
+    if isinstance(cls, type) and is_dataclass(cls) and cls.__module__ == module.__name__
 )
 ALLOWED = (str, int, Decimal, type(None), tuple, MappingProxyType, *VIEW_TYPES)
 #: The only methods of the views a template can call (everything else reachable is data or properties).

@@ -37,6 +37,7 @@ from egov_xlsx.publish import breakdown, report, sheets, workbook
 from egov_xlsx.publish.workbook import write_results_workbook
 from egov_xlsx.rules.scoring import score_tier
 from egov_xlsx.sheet_names import SheetNames
+from egov_xlsx.workbook_files import WORKBOOK_OPTIONS
 
 # xlsxwriter reports a truncated string or an over-long page header as a warning: treat it as a failure.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -491,6 +492,23 @@ def test_unwritable_path_is_an_output_error(tmp_path: Path, results: Results) ->
         write_results_workbook(results, tmp_path / "no-such-folder" / "kq.xlsx")
 
 
+def test_a_workbook_that_cannot_be_written_is_said_as_every_output_is(tmp_path: Path, results: Results) -> None:
+    """The results workbook and a form fail the same way: the operating system's reason, not xlsxwriter's wrapper."""
+    from egov_xlsx.forms import write_form
+
+    campaign = load_campaign(SAMPLE)
+    tier = campaign.tiers[0]
+    for target, write in (
+        (tmp_path / "no-such-folder" / "kq.xlsx", lambda p: write_results_workbook(results, p)),
+        (tmp_path / "no-such-folder" / "bieu.xlsx", lambda p: write_form(campaign, tier, tier.units[0], p)),
+    ):
+        with pytest.raises(OutputError) as caught:
+            write(target)
+        message = str(caught.value)
+        assert message.startswith(f"Không ghi được {target}: ") and message.endswith(".")
+        assert "Errno" not in message and "\n" not in message
+
+
 def test_user_text_in_modules_is_nfc() -> None:
     for module in (workbook, report, sheets, breakdown):
         source = Path(str(module.__file__)).read_text(encoding="utf-8")
@@ -593,7 +611,7 @@ def test_libreoffice_prints_the_annex(book: Path, tmp_path: Path) -> None:
 
 
 def test_band_palette() -> None:
-    wb = xlsxwriter.Workbook(io.BytesIO(), sheets.WORKBOOK_OPTIONS)
+    wb = xlsxwriter.Workbook(io.BytesIO(), WORKBOOK_OPTIONS)
     styles = sheets.Styles(wb, load_campaign(SAMPLE).display)
     assert styles.band("Tốt")[1] == "#70AD47" and styles.band("Yếu")[1] == "#C00000"
     bars = [styles.band(name)[1] for name in ("A", "B", "C")]

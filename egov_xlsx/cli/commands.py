@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from egov_xlsx.errors import ConfigError, EgovError
     from egov_xlsx.model import Finding
 
+from egov_xlsx._version import PROGRAM
 from egov_xlsx.cli.frame import ExitCode, UsageProblem, _Command, _Group
 
 P = ParamSpec("P")
@@ -40,7 +41,7 @@ R = TypeVar("R")
 
 
 app = typer.Typer(
-    name="egov-xlsx",
+    name=PROGRAM,
     cls=_Group,
     help="Thu thập, kiểm tra, chấm điểm và xếp hạng (Chính quyền điện tử, chuyển đổi số, cải cách hành chính) từ các biểu Excel của đơn vị.",
     no_args_is_help=True,
@@ -88,7 +89,7 @@ def _print_version(value: bool) -> None:
     if value:
         from egov_xlsx._version import __version__
 
-        sys.stdout.write(f"egov-xlsx {__version__}\n")
+        sys.stdout.write(f"{PROGRAM} {__version__}\n")
         raise typer.Exit(int(ExitCode.OK))
 
 
@@ -109,7 +110,7 @@ def main() -> None:
         if reconfigure is not None:  # a Windows console or pipe may default to a legacy code page
             reconfigure(encoding="utf-8", errors="replace")
     _stop_like_ctrl_c()
-    app(prog_name="egov-xlsx")
+    app(prog_name=PROGRAM)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -212,6 +213,15 @@ def _jobs(jobs: int | None) -> int:
     return jobs or default_jobs()
 
 
+#: What a campaign id may hold, as every text about one says it (:data:`egov_xlsx.config.scaffold.CAMPAIGN_ID` checks it).
+_ID_CHARACTERS = "chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới"
+
+
+def _invalid_id(value: str) -> str:
+    """Why ``value`` is no campaign id, said once for ``--id`` and for the terminal's question."""
+    return f"mã đợt '{value}' không hợp lệ: chỉ dùng {_ID_CHARACTERS}."
+
+
 @app.command(cls=_Command)
 def init(
     folder: Annotated[Path, typer.Argument(help="Thư mục đợt đánh giá mới.", metavar="THƯ-MỤC")],
@@ -219,7 +229,7 @@ def init(
         str | None,
         typer.Option(
             "--id",
-            help="Mã đợt đánh giá (chữ không dấu, số, dấu chấm, gạch ngang); mặc định lấy từ tên thư mục.",
+            help=f"Mã đợt đánh giá ({_ID_CHARACTERS}); mặc định lấy từ tên thư mục.",
             show_default=False,
             metavar="MÃ",
         ),
@@ -231,7 +241,7 @@ def init(
 
     _state["debug"] = debug
     if campaign_id is not None and not CAMPAIGN_ID.match(campaign_id):
-        raise UsageProblem(f"mã đợt '{campaign_id}' không hợp lệ: chỉ dùng chữ không dấu, số, '.', '-', '_'.")
+        raise UsageProblem(_invalid_id(campaign_id))
     if campaign_id is None and campaign_id_from(folder.resolve().name) is None:
         campaign_id = _ask_campaign_id(folder)
     from egov_xlsx.config.scaffold import init_campaign
@@ -250,10 +260,11 @@ def _ask_campaign_id(folder: Path) -> str:
             "ví dụ --id tinh-x-2025."
         )
     while True:
-        answer = input("Mã đợt đánh giá (chữ không dấu, số, gạch ngang; ví dụ tinh-x-2025): ").strip()
+        answer = input(f"Mã đợt đánh giá ({_ID_CHARACTERS}; ví dụ tinh-x-2025): ").strip()
         if CAMPAIGN_ID.match(answer):
             return answer
-        sys.stdout.write("Mã không hợp lệ: chỉ dùng chữ không dấu, số, '.', '-', '_'.\n")
+        problem = _invalid_id(answer)
+        sys.stdout.write(problem[0].upper() + problem[1:] + "\n")
 
 
 @app.command(cls=_Command)

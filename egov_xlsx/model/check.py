@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from egov_xlsx.model.campaign import Campaign, Severity, Unit
-from egov_xlsx.model.reading import Appraisal, Finding, SourceFile, Submission
+from egov_xlsx.model.reading import Appraisal, Finding, FormRow, SourceFile, Submission
 
 # --------------------------------------------------------------------------- roster status (check)
 
@@ -49,6 +50,10 @@ class CheckReport:
     #: The appraisal council's usable records from ``appraisal.xlsx``: appraised leaf scores and the values
     #: of bonus/penalty lines (``criterion`` is then the line's code); see :mod:`egov_xlsx.rules.appraisal`.
     appraisals: tuple[Appraisal, ...] = ()
+    #: File name -> the rows of the form read in it, as read (raw values, notes, addresses), for the forms
+    #: whose feedback copy may be made on a fresh form (see :func:`egov_xlsx.rules.checked.rows_for_feedback`):
+    #: what that copy is filled with, so that no file is read again to make it.
+    form_rows: Mapping[str, tuple[FormRow, ...]] = field(default_factory=dict)
 
     def source(self, name: str) -> SourceFile | None:
         """The inbox file shown to users as ``name``."""

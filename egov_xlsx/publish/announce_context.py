@@ -1,11 +1,12 @@
-"""The template context of the announcement: the views of :mod:`egov_xlsx.publish.announce_views` built from the
-results, each unit's view once (so ``is`` and ``==`` hold between mentions).
+"""The template context of the announcement: the views (:mod:`egov_xlsx.publish.announce_views`,
+:mod:`egov_xlsx.publish.announce_results_view`) built from the results, each unit's view once (so ``is`` and ``==`` hold between mentions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from types import MappingProxyType
 
 from egov_xlsx.model import (
@@ -19,30 +20,34 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
-from egov_xlsx.publish.announce_views import (
+from egov_xlsx.publish.announce_results_view import (
     BandView,
     CampaignView,
-    CriterionView,
     DisplayView,
-    GroupView,
     Move,
     NotApplicable,
-    PreviousView,
     RankGroup,
     ResultsView,
-    ResultView,
     SourceView,
     SubmissionView,
-    Text,
     TierView,
-    UnitView,
-    _reasons,
-    _scores,
-    _texts,
-    escape_markdown,
-    plain_text,
 )
+from egov_xlsx.publish.announce_text import Text, escape_markdown, plain_text
+from egov_xlsx.publish.announce_views import CriterionView, GroupView, PreviousView, ResultView, UnitView
 from egov_xlsx.rules.scoring import band_figures
+
+
+def _text_tuple(values: Iterable[str], text: Text) -> tuple[str, ...]:
+    return tuple(text(v) for v in values)
+
+
+def _score_map(values: Mapping[str, Decimal], text: Text) -> Mapping[str, Decimal]:
+    """A read-only mapping of scores by criterion code (codes through ``text``)."""
+    return MappingProxyType({text(k): v for k, v in values.items()})
+
+
+def _reason_map(values: Mapping[str, str], text: Text) -> Mapping[str, str]:
+    return MappingProxyType({text(k): text(v) for k, v in values.items()})
 
 
 class _Builder:
@@ -50,16 +55,16 @@ class _Builder:
 
     def __init__(self, text: Text) -> None:
         self._convert = text
-        self._texts: dict[str, str] = {}
+        self._converted: dict[str, str] = {}
         self._units: dict[int, UnitView] = {}
         # Keyed by identity; each entry keeps its result alive so that its id is never reused for another.
         self._results: dict[int, tuple[UnitResult, ResultView]] = {}
 
     def text(self, value: str) -> str:
         """``value`` as templates see it (codes and names repeat: each converted once)."""
-        done = self._texts.get(value)
+        done = self._converted.get(value)
         if done is None:
-            done = self._texts[value] = self._convert(value)
+            done = self._converted[value] = self._convert(value)
         return done
 
     def unit(self, unit: Unit) -> UnitView:
@@ -72,7 +77,7 @@ class _Builder:
                 t(unit.contact),
                 unit.ranked,
                 t(unit.unranked_reason),
-                _texts(unit.previous_codes, t),
+                _text_tuple(unit.previous_codes, t),
             )
             self._units[id(unit)] = view
         return view
@@ -91,17 +96,17 @@ class _Builder:
             view = ResultView(
                 unit=self.unit(r.unit),
                 max=r.max,
-                scores=_scores(r.scores, t),
+                scores=_score_map(r.scores, t),
                 total=r.total,
                 percent=r.percent,
                 rank=r.rank,
                 band=None if r.band is None else t(r.band),
-                self_scores=_scores(r.self_scores, t),
-                appraised=_scores(r.appraised, t),
-                appraisal_reasons=_reasons(r.appraisal_reasons, t),
-                adjustments=_scores(r.adjustments, t),
-                not_applicable=_texts(sorted(r.not_applicable), t),
-                tied_with=_texts(r.tied_with, t),
+                self_scores=_score_map(r.self_scores, t),
+                appraised=_score_map(r.appraised, t),
+                appraisal_reasons=_reason_map(r.appraisal_reasons, t),
+                adjustments=_score_map(r.adjustments, t),
+                not_applicable=_text_tuple(sorted(r.not_applicable), t),
+                tied_with=_text_tuple(r.tied_with, t),
                 tie_note=t(r.tie_note),
                 previous=self.previous(r.previous),
             )

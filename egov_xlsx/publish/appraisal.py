@@ -34,19 +34,8 @@ from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import LABEL_CAMPAIGN
 from egov_xlsx.model import Campaign, CellValue, CheckReport, Tier
-from egov_xlsx.publish.sheets import (
-    Styles,
-    adjustment_bound,
-    close_workbook,
-    fit_row,
-    number,
-    open_workbook,
-    set_widths,
-    setup_page,
-    write_header_row,
-    write_text,
-    write_title,
-)
+from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, write_header_row, write_title
+from egov_xlsx.publish.sheets import Styles, adjustment_bound, number, open_workbook, write_text
 from egov_xlsx.read.appraisal import (
     FILE_NAME,
     HEADER_CRITERION,
@@ -70,6 +59,7 @@ from egov_xlsx.rules.appraisal_update import Orphan, SheetRow, TierSheet, plan_s
 from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.style import FONT, INPUT_YELLOW
 from egov_xlsx.vietnamese import format_number
+from egov_xlsx.workbook_files import close_workbook
 
 TITLE = "BẢNG ĐIỂM THẨM ĐỊNH"
 

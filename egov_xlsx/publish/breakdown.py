@@ -13,21 +13,16 @@ from decimal import Decimal
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import ZERO, Criterion, CriterionFacts, Results, ScoreGroup, Tier, TierResult, Unit
-from egov_xlsx.publish.sheets import (
-    NOT_APPLICABLE_MARK,
-    Styles,
-    adjustment_bound,
+from egov_xlsx.publish.sheet_page import (
     estimate_lines,
     fit_row,
-    number,
     set_widths,
     setup_page,
     small,
-    text,
     write_header_row,
     write_heading,
-    write_text,
 )
+from egov_xlsx.publish.sheets import NOT_APPLICABLE_MARK, Styles, adjustment_bound, number, text, write_text
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import format_number, join

@@ -5,12 +5,14 @@ least one error, or a warning the unit has to act on (warnings that need nothing
 recomputed subtotal, get no copy). Copies are named like forms ("SKHDT - So Ke hoach va Dau tu.xlsx").
 :meth:`FeedbackJob.write` makes one (:mod:`egov_xlsx.publish.feedback_marks`), in one of three ways:
 
-* the unit's own .xlsx/.xlsm, opened with openpyxl (read from memory: the unit's file is never written) and
-  saved as a copy whose first sheet, "Cần sửa", lists every finding; the form sheet keeps its protection and
-  the hidden metadata sheet stays as it was, so the unit can fill the copy in and send it back;
-* a fresh form of this campaign with the unit's values written in, when openpyxl cannot edit the file (.xls,
-  .ods, some files other programs write) or the form is stale (the criteria changed since it was made:
-  the criteria whose maximum changed, or that are new, are marked);
+* the unit's own .xlsx/.xlsm, opened with openpyxl (read from memory: the unit's file is never written; its
+  bytes must be those `check` read, by their SHA-256, so the gate's verdict still holds) and saved as a copy
+  whose first sheet, "Cần sửa", lists every finding; the form sheet keeps its protection and the hidden
+  metadata sheet stays as it was, so the unit can fill the copy in and send it back;
+* a fresh form of this campaign with the unit's values written in (the rows `check` read, kept in the report:
+  the file is not read again), when openpyxl cannot edit the file (.xls, .ods, some files other programs
+  write) or the form is stale (the criteria changed since it was made: the criteria whose maximum changed,
+  or that are new, are marked);
 * a fresh, empty form of this campaign when the file is no usable form at all (empty, unreadable, not a
   form, a form of another campaign, year or tier).
 
@@ -30,9 +32,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from egov_xlsx._version import PROGRAM
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
-from egov_xlsx.model import Campaign, CheckReport, Finding, Severity, SourceFile
+from egov_xlsx.model import Campaign, CheckReport, Finding, FormRow, Severity, SourceFile
 from egov_xlsx.style import INPUT_YELLOW
 from egov_xlsx.vietnamese import clean, safe_filename
 
@@ -40,7 +43,8 @@ if TYPE_CHECKING:
     from egov_xlsx.atomic import Staging
 
 SHEET_TITLE = "Cần sửa"
-AUTHOR = "egov-xlsx"
+#: The author of the copies' comments: how the tool finds its own marks in a copy sent back.
+AUTHOR = PROGRAM
 #: One instruction a copy, by how it was made (``{kind}``: the submitted file's extension).
 INSTRUCTION = (
     "Đơn vị sửa các ô được tô màu trong trang 'Chấm điểm' của tệp này rồi gửi lại chính tệp này "
@@ -63,7 +67,6 @@ FRESH_NOTE = (
 HEADERS = ("STT", "Trang tính", "Ô", "Tiêu chí", "Mức độ", "Nội dung")
 #: The tool's record of the copies it wrote in the feedback folder: file name -> SHA-256 of what it wrote.
 MANIFEST = ".egov-xlsx-tra-lai.json"
-_EDITABLE = frozenset({"xlsx", "xlsm"})
 #: Warnings addressed to the clerk, not to the unit (duplicate copies, a misleading file name).
 _CLERK_CODES = frozenset({"unit-duplicate-identical", "filename-other-unit", "file-not-used"})
 #: Warnings that ask nothing of the unit: listed in a copy made for other findings, never the reason for one.
@@ -106,9 +109,12 @@ class FeedbackJob:
     findings: tuple[Finding, ...]
     campaign: Campaign
     kind: Kind = Kind.OWN
+    #: The rows of the form as `check` read them (empty when no form was read): a copy made on a fresh form
+    #: is filled with them (:attr:`CheckReport.form_rows`).
+    rows: tuple[FormRow, ...] = ()
 
     def write(self, path: Path) -> None:
-        """Write the marked-up copy to ``path``; ``source.path`` is only read.
+        """Write the marked-up copy to ``path``; ``source.path`` is only read, and only to mark the unit's own file.
 
         Raises :class:`OutputError` (Vietnamese, naming the unit's file) when the copy cannot be made.
         """
@@ -153,7 +159,8 @@ def feedback_jobs(report: CheckReport) -> list[FeedbackJob]:
         for name in files:
             stem = form if len(files) == 1 else f"{form} - {safe_filename(Path(name).stem)}"
             found = tuple(sorted(by_file[name], key=sort_key))
-            job = FeedbackJob(_unique(stem, taken), code, sources[name], found, report.campaign, _kind(found))
+            rows = report.form_rows.get(name, ())
+            job = FeedbackJob(_unique(stem, taken), code, sources[name], found, report.campaign, _kind(found), rows)
             jobs.append(job)
     return jobs
 

@@ -5,6 +5,7 @@ coloured and commented, and the "Cần sửa" sheet listing every finding.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -15,9 +16,8 @@ from typing import Any
 from egov_xlsx import findings, layout
 from egov_xlsx.errors import OutputError
 from egov_xlsx.findings import sort_key
-from egov_xlsx.model import Finding, Reading, Severity, SourceFile, Tier
+from egov_xlsx.model import Finding, FormRow, Severity, SourceFile, Tier
 from egov_xlsx.publish.feedback import (
-    _EDITABLE,
     _FILLS,
     _INPUT_FILL,
     _WIDTHS,
@@ -32,6 +32,7 @@ from egov_xlsx.publish.feedback import (
     Kind,
 )
 from egov_xlsx.publish.report import SEVERITY_LABELS
+from egov_xlsx.rules.checked import MARKED_IN_PLACE
 from egov_xlsx.rules.score_values import parse_score
 from egov_xlsx.vietnamese import clean, format_number
 
@@ -48,27 +49,22 @@ class _Mark:
 def write_marked_copy(job: FeedbackJob, path: Path) -> None:
     from openpyxl import load_workbook
 
-    from egov_xlsx.read import gate
-
     if job.kind == Kind.FRESH:
         wb = _fresh(job, path)
         marks = [_Mark(f, f.sheet or "", None) for f in job.findings]
         note = FRESH_NOTE.format(file=job.source.name)
     else:
-        # Gated again: the file is read once, checked as at `check` time, and its content decides the path.
-        admitted = gate.admit(job.source.path)
-        if not admitted.readable or admitted.content is None:
-            raise OutputError(admitted.findings[0].message if admitted.findings else "không đọc lại được tệp")
         wb = None
-        if admitted.source.kind in _EDITABLE and job.kind == Kind.OWN:
+        if job.source.kind in MARKED_IN_PLACE and job.kind == Kind.OWN:
+            content = _checked_content(job.source)
             with contextlib.suppress(Exception):  # a file openpyxl cannot parse is rebuilt instead
-                wb = load_workbook(io.BytesIO(admitted.content))
+                wb = load_workbook(io.BytesIO(content))
         if wb is None:
-            wb, marks = _rebuild(job, admitted.source, admitted.content, path)
+            wb, marks = _rebuild(job, path)
             if job.kind == Kind.STALE:
                 note = STALE_NOTE
             else:
-                note = REBUILT_NOTE.format(kind=Path(job.source.name).suffix.lower() or admitted.source.kind)
+                note = REBUILT_NOTE.format(kind=Path(job.source.name).suffix.lower() or job.source.kind)
         else:
             _clear_old_marks(wb)
             marks = [_mark_in_own(wb, f) for f in job.findings]
@@ -77,6 +73,20 @@ def write_marked_copy(job: FeedbackJob, path: Path) -> None:
     _summary(wb, job, marks, note)
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula values: let Excel recompute
     wb.save(path)
+
+
+def _checked_content(source: SourceFile) -> bytes:
+    """The unit's file as `check` read it: the same bytes (by their SHA-256), so the gate's verdict holds.
+
+    A file changed or removed since the check is not marked (the copy would not be what the report says).
+    """
+    try:
+        content = source.path.read_bytes()
+    except OSError as exc:
+        raise OutputError(f"không đọc lại được tệp ({exc.strerror or exc})") from exc
+    if hashlib.sha256(content).hexdigest() != source.sha256:
+        raise OutputError("tệp đã thay đổi sau khi kiểm tra; chạy lại lệnh kiểm tra")
+    return content
 
 
 def _fresh(job: FeedbackJob, path: Path) -> Any:
@@ -123,16 +133,14 @@ def _clear_old_marks(wb: Any) -> None:
                     cell.fill = PatternFill("solid", fgColor=_INPUT_FILL) if unlocked else PatternFill()
 
 
-def _rebuild(job: FeedbackJob, source: SourceFile, content: bytes, path: Path) -> tuple[Any, list[_Mark]]:
-    """A fresh form for the unit at ``path``, with the values of its submission written in."""
+def _rebuild(job: FeedbackJob, path: Path) -> tuple[Any, list[_Mark]]:
+    """A fresh form for the unit at ``path``, with the values of its submission (as `check` read them) written in."""
     from openpyxl import load_workbook
 
     from egov_xlsx.forms import write_form
-    from egov_xlsx.read.form_parser import read_form
 
     found = job.campaign.find_unit(job.unit_code)
-    reading = read_form(source, content)[0]
-    if found is None or reading is None:
+    if found is None or not job.rows:
         raise OutputError("không đọc lại được bảng chấm điểm trong tệp")
     tier, unit = found
     write_form(job.campaign, tier, unit, path)
@@ -141,7 +149,7 @@ def _rebuild(job: FeedbackJob, source: SourceFile, content: bytes, path: Path) -
     rows = _form_rows(ws)
     has_na = ws.cell(layout.HEADER_ROW, layout.COL_NA + 1).value == layout.HEADER_NA
     seen: set[str] = set()
-    for r in reading.rows:
+    for r in job.rows:
         if r.code in seen or r.code not in rows:
             continue
         seen.add(r.code)
@@ -151,15 +159,15 @@ def _rebuild(job: FeedbackJob, source: SourceFile, content: bytes, path: Path) -
             _put(ws.cell(row, layout.COL_SCORE + 1), r.score)
             if r.not_applicable and has_na:
                 _put(ws.cell(row, layout.COL_NA + 1), layout.NA_MARK)
-    marks = [_mark_in_fresh(ws, rows, reading, f) for f in job.findings]
+    marks = [_mark_in_fresh(ws, rows, job.rows, f) for f in job.findings]
     if job.kind == Kind.STALE:
-        marks += _changed_criteria(tier, reading, rows)
+        marks += _changed_criteria(tier, job.rows, rows)
     return wb, marks
 
 
-def _changed_criteria(tier: Tier, reading: Reading, rows: dict[str, int]) -> list[_Mark]:
+def _changed_criteria(tier: Tier, own_rows: Sequence[FormRow], rows: dict[str, int]) -> list[_Mark]:
     """On a stale form made fresh: a mark on each leaf whose maximum changed, or that the old form lacked."""
-    printed = {r.code: r.max for r in reading.rows}
+    printed = {r.code: r.max for r in own_rows}
     marks: list[_Mark] = []
     for c in tier.leaves():
         if c.code not in rows:
@@ -190,12 +198,12 @@ def _form_rows(ws: Any) -> dict[str, int]:
     return rows
 
 
-def _mark_in_fresh(ws: Any, rows: dict[str, int], reading: Reading, f: Finding) -> _Mark:
+def _mark_in_fresh(ws: Any, rows: dict[str, int], own_rows: Sequence[FormRow], f: Finding) -> _Mark:
     """Map a finding on the unit's own file to the fresh form: same criterion row, same column role."""
     if not f.criterion or f.criterion not in rows:
         return _Mark(f, f.sheet or "", None)
     col = layout.COL_SCORE
-    own = next((r for r in reading.rows if r.code == f.criterion), None)
+    own = next((r for r in own_rows if r.code == f.criterion), None)
     if f.cell and own is not None:
         # Column relative to the unit's score column: the note and maximum keep their place beside it.
         col += layout.split_address(f.cell)[1] - layout.split_address(own.score_cell)[1]

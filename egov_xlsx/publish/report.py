@@ -14,20 +14,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.findings import sort_key
 from egov_xlsx.model import Campaign, CheckReport, Finding, Severity, Tier, UnitState, UnitStatus
-from egov_xlsx.publish.sheets import (
-    Styles,
-    close_workbook,
-    fit_row,
-    open_workbook,
-    set_widths,
-    setup_page,
-    small,
-    write_header_row,
-    write_heading,
-    write_text,
-)
+from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, small, write_header_row, write_heading
+from egov_xlsx.publish.sheets import Styles, open_workbook, write_text
 from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.style import DRAFT_MARK
+from egov_xlsx.workbook_files import close_workbook
 
 FINDINGS_SHEET = "Lỗi, cảnh báo"
 FINDINGS_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Tiêu chí", "Giá trị", "Mức độ", "Mã lỗi", "Nội dung")

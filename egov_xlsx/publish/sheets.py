@@ -1,34 +1,30 @@
-"""Workbook primitives shared by the results workbook and the findings report (xlsxwriter).
+"""What the output workbooks share (xlsxwriter): the workbook, its cell formats, values as cells take them.
 
-* :func:`open_workbook` / :func:`close_workbook`: options that keep user text as text, fixed document
-  properties (no clock: identical inputs give a byte-identical file), errors wrapped as ``OutputError``.
-* :class:`SheetNames`: safe, unique sheet names.
+* :func:`open_workbook`: an output workbook with the campaign's document properties (no clock: identical
+  inputs give a byte-identical file); closed with :func:`egov_xlsx.workbook_files.close_workbook`.
 * :class:`Styles`: every cell format, created once per workbook.
-* :func:`setup_page`, :func:`write_title`, :func:`estimate_lines`: print layout.
+* :func:`number`, :func:`text`, :func:`write_text`: values as cells take them.
+
+The page (row heights, titles, print setup) is :mod:`egov_xlsx.publish.sheet_page`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
 import unicodedata
-from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.chartsheet import Chartsheet
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from egov_xlsx.atomic import explain
-from egov_xlsx.errors import OutputError
+from egov_xlsx._version import PROGRAM
 from egov_xlsx.model import HUNDRED, Adjustment, Campaign, Display
-from egov_xlsx.style import DRAFT_MARK, FONT, WORKBOOK_OPTIONS
+from egov_xlsx.style import FONT
 from egov_xlsx.vietnamese import format_number, shown_figure
+from egov_xlsx.workbook_files import new_workbook
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32767
@@ -59,59 +55,19 @@ NEUTRAL_COLOURS: tuple[tuple[str, str, str], ...] = (
 def open_workbook(
     path: Path, campaign: Campaign, *, title: str, streaming: bool = False, tmpdir: Path | None = None
 ) -> Workbook:
-    """A new xlsxwriter workbook at ``path`` with fixed properties (created on 1 January after the campaign year).
+    """A new output workbook of ``campaign`` at ``path``, created on 1 January after the campaign year.
 
-    ``streaming`` writes each row to a temporary file as soon as the next one starts (xlsxwriter's
-    ``constant_memory``), so a 10,000-unit annex does not hold every cell in memory; rows must then be
-    written strictly in order. Its parts are stamped with xlsxwriter's fixed 1980 date: still reproducible.
+    ``streaming`` and ``tmpdir``: see :func:`~egov_xlsx.workbook_files.new_workbook`.
     """
-    options = {**WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True} if streaming else WORKBOOK_OPTIONS
-    if tmpdir is not None:  # where xlsxwriter puts its temporary files (default: the system's)
-        options = {**options, "tmpdir": str(tmpdir)}
-    wb = Workbook(str(path), options)
-    wb.set_properties(
-        {
-            "title": title,
-            "subject": campaign.title,
-            "author": campaign.authority or "egov-xlsx",
-            "comments": f"egov-xlsx, đợt đánh giá {campaign.id}",
-            # No clock: the same inputs must give the same bytes.
-            "created": datetime(campaign.year + 1, 1, 1),
-        }
-    )
-    return wb
-
-
-def close_workbook(wb: Workbook, path: Path) -> None:
-    """Write the workbook to disk; a file that cannot be created becomes an :class:`OutputError`."""
-    try:
-        wb.close()
-    except (FileCreateError, OSError) as exc:
-        discard_workbook(wb)
-        raise (
-            explain(path, exc) if isinstance(exc, OSError) else OutputError(f"Không ghi được {path}: {exc}.")
-        ) from exc
-    discard_workbook(wb)  # a streaming chart sheet's row file is left open and never removed by xlsxwriter
-
-
-def discard_workbook(wb: Workbook) -> None:
-    """Close and remove the row files of a streaming workbook that will not be closed normally.
-
-    Also closes the part a failed ``close`` was writing (a full disk), so its file can be removed at once.
-    """
-    for part in (wb, *wb.worksheets()):
-        writer = getattr(part, "fh", None)
-        if writer is not None and hasattr(writer, "closed") and not writer.closed:
-            with contextlib.suppress(OSError):
-                writer.close()
-    for ws in wb.worksheets():
-        handle = getattr(ws, "row_data_fh", None)
-        if handle is not None and not handle.closed:
-            with contextlib.suppress(OSError):
-                handle.close()
-        name = getattr(ws, "row_data_filename", None)
-        if name:
-            Path(name).unlink(missing_ok=True)
+    properties = {
+        "title": title,
+        "subject": campaign.title,
+        "author": campaign.authority or PROGRAM,
+        "comments": f"{PROGRAM}, đợt đánh giá {campaign.id}",
+        # No clock: the same inputs must give the same bytes.
+        "created": datetime(campaign.year + 1, 1, 1),
+    }
+    return new_workbook(path, properties, streaming=streaming, tmpdir=tmpdir)
 
 
 def number(value: Decimal | int) -> float:
@@ -267,140 +223,3 @@ class Styles:
             fill, font, bar = named
             self._bands[name] = (self._wb.add_format({"bg_color": fill, "font_color": font, "bold": True}), bar)
         return self._bands[name]
-
-
-def estimate_lines(value: str, width: float) -> int:
-    """Lines ``value`` wraps to in a cell ``width`` characters wide (greedy by words, as Excel wraps)."""
-    room = max(width, 1.0)
-    if len(value) <= room and "\n" not in value:
-        return 1  # fits on one line whatever its words (the common case: a short name)
-    lines = 0
-    for para in value.split("\n"):
-        count, used = 1, 0.0
-        for word in para.split():
-            size = float(len(word))
-            if used and used + 1 + size > room:
-                count, used = count + 1, size
-            else:
-                used += (1 if used else 0) + size
-            while used > room:  # a word longer than the cell breaks anywhere
-                count, used = count + 1, used - room
-        lines += count
-    return max(lines, 1)
-
-
-def row_height(lines: int, font_size: float = 11) -> float:
-    """Row height in points for ``lines`` lines of text."""
-    return math.ceil(lines * font_size * 1.3 + 4)
-
-
-def chars(width: float, font_size: float = 11, *, bold: bool = False) -> float:
-    """Characters of ``font_size`` text that fit in a column ``width`` units wide (a little under, to be safe).
-
-    LibreOffice fits about 1.3 characters of 11-point Times New Roman per width unit; Excel on Windows a
-    little fewer. Bold runs wider.
-    """
-    return width * 1.2 * 11 / font_size * (0.9 if bold else 1.0)
-
-
-def small(width: float) -> float:
-    """The width to give :func:`fit_row` for a column of 10-point text (notes, messages, name lists)."""
-    return width * 11 / NOTE_FONT_SIZE
-
-
-def fit_row(ws: Worksheet, row: int, cells: Iterable[tuple[str, float]]) -> None:
-    """Make a row tall enough for its wrapped cells, given as (text, column width) pairs.
-
-    LibreOffice does not fit row heights when it opens an xlsx file (Excel does), so the printed annex
-    would clip a long unit name; rows of one line keep the default height.
-    """
-    lines = max((estimate_lines(value, chars(width)) for value, width in cells if value), default=1)
-    if lines > 1:
-        ws.set_row(row, row_height(lines))
-
-
-def write_title(
-    ws: Worksheet, row: int, last_col: int, value: str, fmt: Format, *, width: float, font_size: float
-) -> int:
-    """Write a title line merged across columns 0..last_col, tall enough for its wrapped text; return the next row.
-
-    The height is set here because Excel does not fit the height of merged cells by itself.
-    """
-    if last_col > 0:
-        ws.merge_range(row, 0, row, last_col, "", fmt)
-    ws.write_string(row, 0, text(value), fmt)
-    ws.set_row(row, row_height(estimate_lines(value, chars(width, font_size, bold=True)), font_size))
-    return row + 1
-
-
-def write_heading(
-    ws: Worksheet,
-    styles: Styles,
-    *,
-    last_col: int,
-    width: float,
-    title: str,
-    subtitles: Sequence[str] = (),
-    draft: bool = False,
-    legend: str = "",
-) -> int:
-    """The title block above a table: title, subtitles, "DỰ THẢO" in a draft, an italic legend, a blank row.
-
-    Returns the row where the table's header goes.
-    """
-    row = write_title(ws, 0, last_col, title, styles.title, width=width, font_size=14)
-    for line in subtitles:
-        row = write_title(ws, row, last_col, line, styles.subtitle, width=width, font_size=12)
-    if draft:
-        row = write_title(ws, row, last_col, DRAFT_MARK, styles.draft, width=width, font_size=16)
-    if legend:
-        row = write_title(ws, row, last_col, legend, styles.legend, width=width, font_size=10)
-    return row + 1
-
-
-def write_header_row(ws: Worksheet, row: int, labels: Sequence[str], widths: Sequence[float], fmt: Format) -> None:
-    """A table's header row, tall enough for its longest wrapped label."""
-    lines = 1
-    for col, label in enumerate(labels):
-        ws.write_string(row, col, text(label), fmt)
-        lines = max(lines, estimate_lines(label, chars(widths[col], bold=True)))
-    ws.set_row(row, row_height(lines))
-
-
-def header_escape(value: str) -> str:
-    """Text for a page header or footer: "&" doubled (Excel reads "&" as a control code)."""
-    return value.replace("&", "&&")
-
-
-def _header_part(value: str, limit: int) -> str:
-    escaped = header_escape(value)
-    while len(escaped) > limit:  # cut before escaping, so a doubled "&" is never split
-        value = value[:-1]
-        escaped = header_escape(value)
-    return escaped
-
-
-def set_page_texts(sheet: Worksheet | Chartsheet, *, left: str, right: str) -> None:
-    """A4 landscape; ``left`` and ``right`` (bold) in the page header, "Trang x/y" centred in the footer."""
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
-    # Excel caps a header at 255 characters, control codes included.
-    left_text, right_text = _header_part(left, 140), _header_part(right, 50)
-    sheet.set_header(f'&L&"{FONT},Regular"&9{left_text}&R&"{FONT},Bold"&9{right_text}')
-    sheet.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
-
-
-def setup_page(ws: Worksheet, *, left: str, right: str, repeat: tuple[int, int] | None = None) -> None:
-    """Print setup of a table: as :func:`set_page_texts`, fitted to one page wide, header rows repeated."""
-    set_page_texts(ws, left=left, right=right)
-    ws.center_horizontally()
-    ws.fit_to_pages(1, 0)
-    if repeat is not None:
-        ws.repeat_rows(*repeat)
-
-
-def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
-    """Column widths in characters, from column A."""
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)

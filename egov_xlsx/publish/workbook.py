@@ -20,16 +20,12 @@ from egov_xlsx.atomic import scratch_folder
 from egov_xlsx.model import Results
 from egov_xlsx.publish.breakdown import has_appraisal, write_appraisal_sheet, write_detail_sheet, write_statistics_sheet
 from egov_xlsx.publish.report import FINDINGS_SHEET, write_findings_sheet
-from egov_xlsx.publish.sheets import (
-    Styles,
-    close_workbook,
-    discard_workbook,
-    open_workbook,
-)
+from egov_xlsx.publish.sheets import Styles, open_workbook
 from egov_xlsx.publish.workbook_chart import add_chart
 from egov_xlsx.publish.workbook_provenance import PROVENANCE_SHEET, write_provenance
 from egov_xlsx.publish.workbook_summary import write_summary
 from egov_xlsx.sheet_names import SheetNames
+from egov_xlsx.workbook_files import close_workbook, discard_workbook
 
 
 def write_results_workbook(results: Results, path: Path) -> None:

@@ -7,12 +7,8 @@ from collections.abc import Sequence
 from xlsxwriter.workbook import Workbook
 
 from egov_xlsx.model import Results, Tier, UnitResult
-from egov_xlsx.publish.sheets import (
-    Styles,
-    number,
-    set_page_texts,
-    total_format,
-)
+from egov_xlsx.publish.sheet_page import set_page_texts
+from egov_xlsx.publish.sheets import Styles, number, total_format
 from egov_xlsx.publish.workbook_summary import _ChartRange
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK, FONT

@@ -7,15 +7,8 @@ from collections.abc import Sequence
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import Results
-from egov_xlsx.publish.sheets import (
-    Styles,
-    fit_row,
-    set_widths,
-    setup_page,
-    write_header_row,
-    write_heading,
-    write_text,
-)
+from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, write_header_row, write_heading
+from egov_xlsx.publish.sheets import Styles, write_text
 from egov_xlsx.style import DRAFT_MARK
 
 PROVENANCE_SHEET = "Nguồn dữ liệu"

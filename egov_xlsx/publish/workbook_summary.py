@@ -7,19 +7,8 @@ from dataclasses import dataclass
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
-from egov_xlsx.publish.sheets import (
-    NOT_APPLICABLE_MARK,
-    Styles,
-    adjustment_bound,
-    fit_row,
-    number,
-    set_widths,
-    setup_page,
-    small,
-    write_header_row,
-    write_heading,
-    write_text,
-)
+from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, small, write_header_row, write_heading
+from egov_xlsx.publish.sheets import NOT_APPLICABLE_MARK, Styles, adjustment_bound, number, write_text
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import format_number, format_rank_change, join

@@ -13,6 +13,7 @@ from egov_xlsx.model import (
     Campaign,
     Criterion,
     Finding,
+    FormRow,
     Severity,
     SourceFile,
     Submission,
@@ -36,6 +37,26 @@ class Checked:
     #: The unit code a form of another campaign or year names (its metadata): whose roster line the
     #: rejected file belongs to, when that code is in this roster (see :func:`check_roster`).
     foreign_unit: str | None = None
+    #: The form's rows as read, when a feedback copy may be made on a fresh form with them
+    #: (:func:`rows_for_feedback`); empty otherwise.
+    rows: tuple[FormRow, ...] = ()
+
+
+#: The formats a feedback copy marks in place (openpyxl edits them); a form of another format (.xls, .ods)
+#: gets its copy on a fresh form filled with the rows `check` read.
+MARKED_IN_PLACE = frozenset({"xlsx", "xlsm"})
+
+
+def rows_for_feedback(checked: Checked, rows: tuple[FormRow, ...]) -> tuple[FormRow, ...]:
+    """The rows of a checked form worth keeping in the report for its feedback copy, or none.
+
+    Kept when the copy may be made on a fresh form: the format cannot be marked in place, or the form has a
+    finding a copy is made for (a stale form, or an .xlsx openpyxl cannot open, is made fresh). A clean .xlsx,
+    nearly every form of a large inbox, keeps none: 2,000 forms' rows would hold about 32 MB.
+    """
+    if checked.source.kind not in MARKED_IN_PLACE or any(f.severity is not Severity.INFO for f in checked.findings):
+        return rows
+    return ()
 
 
 @dataclass

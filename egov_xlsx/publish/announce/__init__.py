@@ -37,7 +37,7 @@ reach (``424,995`` rather than ``425,00``; see :func:`egov_xlsx.vietnamese.shown
 
 A bare ``{{ decimal }}`` prints like ``so``; printing ``None`` is an error. In Markdown every string that comes
 from the config or the forms (names, titles, reasons, notes) is escaped where the template context is made
-(:func:`egov_xlsx.publish.announce_views.escape_markdown`): a unit's name prints as text, never as a link, HTML, emphasis
+(:func:`egov_xlsx.publish.announce_text.escape_markdown`): a unit's name prints as text, never as a link, HTML, emphasis
 or a table cell break; the plain text keeps it as it is. The ``do`` statement is enabled
 (``{% do items.append(...) %}``), and ``markdown`` tells a shared template which output it is writing.
 
@@ -55,7 +55,7 @@ Template variables:
     ``campaign.display``, ``campaign.title``, ``campaign.year``, ``results.draft`` and the year compared with
     (or ``None``).
 ``tiers``
-    one ``TierView`` per tier (:mod:`egov_xlsx.publish.announce_views`): ``name``, ``max``, ``criteria`` (top-level ``CriterionView`` s),
+    one ``TierView`` per tier (:mod:`egov_xlsx.publish.announce_results_view`): ``name``, ``max``, ``criteria`` (top-level ``CriterionView`` s),
     ``criterion(code)``, ``ranked``, ``unranked``, ``excluded`` (``(unit, reason)`` pairs), ``bands``
     (``BandView``), ``leaders``, ``runners_up``, ``lowest`` (``RankGroup``), ``gap``, ``average``,
     ``average_percent``, ``same_max``, ``not_applicable`` (``NotApplicable``), ``tie_notes``, and year over

@@ -22,7 +22,8 @@ from egov_xlsx.publish.announce.limits import (
     _check_width,
     _measure,
 )
-from egov_xlsx.publish.announce_views import DisplayView, ResultView, UnitView
+from egov_xlsx.publish.announce_results_view import DisplayView
+from egov_xlsx.publish.announce_views import ResultView, UnitView
 from egov_xlsx.vietnamese import format_number, format_percent, format_rank_change, join
 
 if TYPE_CHECKING:

@@ -95,7 +95,7 @@ def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
 def _reason(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, jinja2.UndefinedError):
-        text = text.replace("egov_xlsx.publish.announce_views.", "")
+        text = re.sub(r"egov_xlsx\.publish\.announce_[a-z_]+\.", "", text)  # a view's module: not the user's business
         if m := re.fullmatch(r"'(.+)' is undefined", text):
             return f"biến '{m.group(1)}' không tồn tại"
         if m := re.fullmatch(r"'?(.+?)(?: object)?'? has no attribute '(.+)'", text):

@@ -1,0 +1,121 @@
+"""The findings catalogue's part beyond the units' files: year over year, outputs, documents, the council's file.
+
+Each entry is (severity, short Vietnamese title, Vietnamese message template); :mod:`egov_xlsx.findings`
+makes the catalogue of them and fills the templates.
+"""
+
+from __future__ import annotations
+
+from egov_xlsx.model import Severity
+
+CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
+    # ---- year over year
+    "previous-criterion-added": (
+        Severity.WARNING,
+        "Tiêu chí mới so với năm trước",
+        "Tiêu chí {criterion} của khối {tier} không có trong kết quả năm {year}; "
+        "điểm tiêu chí này không so sánh được với năm trước.",
+    ),
+    "previous-draft": (
+        Severity.WARNING,
+        "Kết quả năm trước là dự thảo",
+        "Kết quả năm {year} dùng để so sánh là bản dự thảo (build --draft); thứ hạng và điểm năm trước có thể "
+        "khác bản chính thức. Nên dùng kết quả chính thức của năm {year}.",
+    ),
+    "previous-criterion-removed": (
+        Severity.WARNING,
+        "Tiêu chí của năm trước không còn",
+        "Tiêu chí {criterion} của khối {tier} năm {year} không còn trong bộ "
+        "tiêu chí năm nay; so sánh tổng điểm giữa hai năm cần lưu ý điều này.",
+    ),
+    # ---- outputs
+    "feedback-failed": (
+        Severity.WARNING,
+        "Không tạo được bản trả lại cho đơn vị",
+        "Không tạo được bản sao có đánh dấu lỗi của tệp này ({detail}); "
+        "gửi cho đơn vị danh sách lỗi trong báo cáo kiểm tra thay thế.",
+    ),
+    # ---- documents
+    "document-no-signer": (
+        Severity.WARNING,
+        "Quyết định chưa có người ký",
+        "Quyết định chưa có tên người ký: ghi signer_name (và signer_title) trong mục [document] của egov.toml "
+        '(ví dụ signer_name = "Nguyễn Văn A"); bản Word để trống chỗ ghi tên.',
+    ),
+    # ---- appraisal (the council's file)
+    "appraisal-unreadable": (
+        Severity.ERROR,
+        "Không đọc được tệp thẩm định",
+        "Không đọc được appraisal.xlsx ({detail}). Mở tệp bằng Excel và lưu lại; nếu không được, đổi tên "
+        "tệp (giữ làm bản lưu) rồi tạo lại bằng lệnh egov-xlsx appraisal.",
+    ),
+    "appraisal-wrong-campaign": (
+        Severity.ERROR,
+        "Tệp thẩm định của đợt đánh giá khác",
+        'Trang {sheet} của appraisal.xlsx thuộc đợt đánh giá "{value}", không phải đợt "{expected}" '
+        "(có thể được chép cùng thư mục năm trước); không điểm thẩm định nào được dùng. Đổi tên tệp này "
+        "rồi tạo tệp mới bằng lệnh egov-xlsx appraisal.",
+    ),
+    "appraisal-unknown-unit": (
+        Severity.ERROR,
+        "Điểm thẩm định cho đơn vị lạ",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi mã đơn vị "{unit}" không có trong khối này. Nếu đơn vị đã bỏ khỏi '
+        "danh sách, chạy egov-xlsx appraisal --update (giá trị được chuyển sang trang Dòng không còn dùng); "
+        "nếu không, sửa lại mã đơn vị.",
+    ),
+    "appraisal-unknown-criterion": (
+        Severity.ERROR,
+        "Điểm thẩm định cho tiêu chí lạ",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi mã "{criterion}", không phải tiêu chí thành phần hay dòng điểm '
+        "cộng/trừ của khối. Nếu bộ tiêu chí đã thay đổi, chạy egov-xlsx appraisal --update (giá trị được "
+        "chuyển sang trang Dòng không còn dùng); nếu không, sửa lại mã.",
+    ),
+    "appraisal-duplicate": (
+        Severity.ERROR,
+        "Điểm thẩm định bị lặp",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định là điểm thứ hai cho tiêu chí {criterion} của đơn vị {unit} (điểm đầu ở '
+        "ô {first}). Giữ một điểm, xóa điểm còn lại.",
+    ),
+    "appraisal-not-number": (
+        Severity.ERROR,
+        "Điểm thẩm định không phải là số",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi "{value}", không phải là số. Nhập một số từ {min} đến {max} '
+        "(dùng dấu thập phân của máy) hoặc để trống.",
+    ),
+    "appraisal-text-number": (
+        Severity.WARNING,
+        "Điểm thẩm định nhập dạng chữ",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định chứa "{value}" ở dạng chữ; công cụ hiểu là {read}. Nên nhập lại '
+        "dạng số để tránh nhầm lẫn.",
+    ),
+    "appraisal-decimals": (
+        Severity.ERROR,
+        "Điểm thẩm định có quá nhiều chữ số thập phân",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value}: chỉ được có tối đa {decimals} chữ số thập phân. '
+        "Nhập lại một số từ {min} đến {max}.",
+    ),
+    "appraisal-above-max": (
+        Severity.ERROR,
+        "Điểm thẩm định ngoài giới hạn",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value}, ngoài khoảng 0 đến {max} của '
+        "tiêu chí {criterion}. Sửa lại điểm thẩm định.",
+    ),
+    "appraisal-no-reason": (
+        Severity.ERROR,
+        "Điểm thẩm định thiếu lý do",
+        'Điểm thẩm định {value} của {criterion} (đơn vị {unit}, ô {score_cell}, trang "{sheet}") chưa ghi lý do. '
+        "Ghi lý do vào ô {cell}.",
+    ),
+    "appraisal-no-submission": (
+        Severity.WARNING,
+        "Điểm thẩm định cho đơn vị chưa có biểu",
+        "Tệp thẩm định có điểm cho {unit} nhưng đơn vị chưa có biểu hợp lệ; điểm thẩm định chưa được dùng.",
+    ),
+    "appraisal-not-applicable": (
+        Severity.WARNING,
+        "Điểm thẩm định cho tiêu chí không áp dụng",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value} cho tiêu chí {criterion}, nhưng đơn vị {unit} đã đánh dấu '
+        'tiêu chí này "không áp dụng"; điểm thẩm định không được dùng. Nếu tiêu chí áp dụng với đơn vị, '
+        "đề nghị đơn vị sửa biểu.",
+    ),
+}

@@ -274,6 +274,9 @@ def _write_outputs(
     staging.write(folder / names.announcement, lambda p: write_announcement(results, text, p))
     warnings: list[Finding] = []
     staging.write(folder / names.decision, lambda p: warnings.extend(write_decision(results, p)))
+    from egov_xlsx.publish.results_page import write_page
+
+    staging.write(folder / names.page, lambda p: write_page(results, p))
     return warnings
 
 

@@ -32,6 +32,7 @@ class OutputNames:
     announcement: str = "thong-bao.docx"
     decision: str = "quyet-dinh.docx"
     report: str = "bao-cao-kiem-tra.xlsx"
+    page: str = "ket-qua.html"
 
     def for_draft(self, draft: bool) -> OutputNames:
         if not draft:

@@ -1,0 +1,108 @@
+"""The result cards as files: the printed document (every card) and one file per unit in ``don-vi/``.
+
+The printed document is saved once, reproducibly (:mod:`egov_xlsx.publish.docx_save`); a unit's own file is that
+package with the body cut down to the unit's card (between the markers :mod:`egov_xlsx.publish.cards` left) and
+only the unit's chart part kept. Files are named as the unit's form ("SKHDT - So Ke hoach va Dau tu.docx",
+ASCII-safe), "-du-thao" added on a draft. Identical inputs give identical bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from egov_xlsx.model import Results
+from egov_xlsx.publish import docx_save
+from egov_xlsx.publish.cards import CARD_TITLE, build_cards
+from egov_xlsx.publish.document_texts import _stamp
+from egov_xlsx.publish.docx_layout import ZIP_EPOCH
+from egov_xlsx.publish.feedback import _unique
+from egov_xlsx.publish.outputs import DRAFT_SUFFIX
+from egov_xlsx.publish.unit_summary import UnitSummary
+from egov_xlsx.vietnamese import safe_filename
+
+_DOCUMENT = "word/document.xml"
+_CHART_PART = re.compile(r"^word/charts/(?:_rels/)?chart(\d+)\.xml(?:\.rels)?$")
+_CHART_REL = re.compile(r'<Relationship Id="rIdChart(\d+)"[^>]*/>')
+_CHART_OVERRIDE = re.compile(r'<Override PartName="/word/charts/chart(\d+)\.xml"[^>]*/>')
+_TITLE = re.compile(r"<dc:title>.*?</dc:title>", re.S)
+_BREAK = b"<w:pageBreakBefore/>"
+
+
+@dataclass(frozen=True)
+class CardFiles:
+    """The saved printed document, cut into one file per unit on demand."""
+
+    printed: bytes
+    names: tuple[str, ...]
+    titles: tuple[str, ...]
+    markers: tuple[str, ...]
+
+    def unit_files(self) -> Iterator[tuple[str, bytes]]:
+        """(file name, bytes) of each unit's card, in the order of the printed document."""
+        with zipfile.ZipFile(io.BytesIO(self.printed)) as source:
+            entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+        body = dict(entries)[_DOCUMENT]
+        starts = [body.index(f"<!--{m}-->".encode()) for m in self.markers]
+        end = body.rindex(b"<w:sectPr")
+        head, tail = body[: starts[0]] if starts else body[:end], body[end:]
+        for n, name in enumerate(self.names):
+            stop = starts[n + 1] if n + 1 < len(starts) else end
+            card = body[starts[n] + len(f"<!--{self.markers[n]}-->") : stop].replace(_BREAK, b"", 1)
+            yield name, _package(entries, head + card + tail, n, self.titles[n])
+
+
+def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -> CardFiles:
+    """Write the printed document of every card to ``path``; the per-unit files come from :meth:`CardFiles.unit_files`."""
+    laid = build_cards(results, summaries)
+    title = f"{CARD_TITLE.capitalize()} - {results.campaign.title}"
+    docx_save.save_reproducible(laid.document, path, when=_stamp(results.campaign), title=title)
+    return CardFiles(
+        printed=path.read_bytes(),
+        names=card_names(results, summaries),
+        titles=tuple(f"Phiếu kết quả - {s.name}" for s in summaries),
+        markers=tuple(laid.markers),
+    )
+
+
+def card_names(results: Results, summaries: Sequence[UnitSummary]) -> tuple[str, ...]:
+    """Each unit's card file name: "CODE - Name.docx" (ASCII-safe, unique ignoring case; "-du-thao" on a draft)."""
+    taken: set[str] = set()
+    suffix = DRAFT_SUFFIX if results.draft else ""
+    return tuple(_unique(safe_filename(f"{s.code} - {s.name}") + suffix, taken, ".docx") for s in summaries)
+
+
+def _package(entries: Sequence[tuple[str, bytes]], document: bytes, index: int, title: str) -> bytes:
+    out = io.BytesIO()
+    own = str(index + 1)
+    with zipfile.ZipFile(out, "w") as target:
+        for name, data in entries:
+            chart = _CHART_PART.match(name)
+            if chart is not None and chart.group(1) != own:
+                continue
+            content = data
+            if name == _DOCUMENT:
+                content = document
+            elif name == "word/_rels/document.xml.rels":
+                content = _keep(_CHART_REL, data, own)
+            elif name == "[Content_Types].xml":
+                content = _keep(_CHART_OVERRIDE, data, own)
+            elif name == "docProps/core.xml":
+                content = _TITLE.sub(f"<dc:title>{escape(title)}</dc:title>", data.decode("utf-8"), 1).encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def _keep(pattern: re.Pattern[str], data: bytes, own: str) -> bytes:
+    """``data`` without the chart entries (matched by ``pattern``) of other units."""
+    text = data.decode("utf-8")
+    return pattern.sub(lambda m: m.group(0) if m.group(1) == own else "", text).encode("utf-8")

@@ -1,0 +1,177 @@
+"""The result cards (phiếu kết quả): one A4 page per unit, in the style of the decision's annex.
+
+Each card says, for one unit: its total, percent, rank in its tier and band; a table of its criteria (its points,
+the maximum, the tier's average and best; the top two levels only for sets of 40 criteria or more); its chart
+(percent of each criterion's maximum against the tier's average); what the appraisal council changed and why; the
+change from last year (with ``--previous``); its three priorities. The figures are those of
+:mod:`egov_xlsx.publish.unit_summary`, so a card reads as the decision does.
+
+:func:`build_cards` lays every card out once, in one python-docx document (the one printed); the per-unit files
+are cut from its saved XML (:mod:`egov_xlsx.publish.card_files`), so a card costs a few milliseconds. A draft's
+cards carry the boxed "DỰ THẢO" of every draft output.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from lxml import etree  # type: ignore[import-untyped]  # python-docx depends on lxml; no stubs
+
+from egov_xlsx.model import Results
+from egov_xlsx.publish import docx_layout as lay
+from egov_xlsx.publish import docx_tables
+from egov_xlsx.publish.document_texts import annex_reference, results_phrase
+from egov_xlsx.publish.docx_layout import CENTER, JUSTIFY, LEFT
+from egov_xlsx.publish.unit_summary import UnitSummary
+from egov_xlsx.style import DRAFT_MARK
+
+CARD_TITLE = "PHIẾU KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG"
+#: Column widths (cm) of a card's criteria table: criterion, points, maximum, tier average, tier best.
+_WIDTHS = (8.1, 2.0, 2.0, 2.2, 2.2)
+_HEADERS = ("Tiêu chí", "Điểm đạt", "Điểm tối đa", "Trung bình khối", "Cao nhất khối")
+_TABLE_PT = 10.0
+_TEXT_PT = 12.0
+#: The XML comment that starts each card in the printed document: where the per-unit files are cut.
+MARKER = "egov-xlsx-card-{}"
+
+
+@dataclass
+class CardDocument:
+    """The printed document of every card, laid out; ``markers`` start each card in its saved body."""
+
+    document: Any
+    summaries: Sequence[UnitSummary]
+    markers: list[str] = field(default_factory=list)
+
+
+def build_cards(results: Results, summaries: Sequence[UnitSummary], chart: Any = None) -> CardDocument:
+    """Lay out one page per unit. ``chart(document, paragraph, summary, index)`` draws a unit's chart, when given."""
+    document = lay.new_document()
+    section = document.sections[0]
+    if results.draft:
+        header = section.header
+        header.is_linked_to_previous = False
+        lay.add_box(header, DRAFT_MARK, lay.PORTRAIT_TEXT_CM)
+    cards = CardDocument(document, summaries)
+    rows = _RowTemplates(document)
+    reference = annex_reference(results.campaign)
+    phrase = results_phrase(results.campaign)
+    subtitle = phrase[:1].upper() + phrase[1:]
+    for index, summary in enumerate(summaries):
+        first = lay.add_paragraph(document, CARD_TITLE, size=13, bold=True, align=CENTER)
+        if index:
+            first.paragraph_format.page_break_before = True
+        marker = MARKER.format(index)
+        first._p.addprevious(etree.Comment(marker))
+        cards.markers.append(marker)
+        _card(document, results, summary, rows, subtitle, reference)
+        if chart is not None:
+            chart(document, lay.add_paragraph(document, align=CENTER), summary, index)
+        _closing(document, summary)
+    return cards
+
+
+def _card(document: Any, results: Results, s: UnitSummary, rows: _RowTemplates, subtitle: str, reference: str) -> None:
+    lay.balance_lines(
+        lay.add_paragraph(document, subtitle, size=_TEXT_PT, bold=True, align=CENTER),
+        lay.text_width_cm(subtitle, _TEXT_PT, bold=True),
+        lay.PORTRAIT_TEXT_CM,
+    )
+    lay.add_paragraph(document, reference, size=_TEXT_PT, italic=True, align=CENTER)
+    lay.add_rule(document, 5.0, lay.PORTRAIT_TEXT_CM, before_pt=2, after_pt=6)
+    lay.add_paragraph(document, s.name, size=14, bold=True, align=CENTER)
+    lay.add_paragraph(document, f"Khối {s.tier.tier.name}", size=_TEXT_PT, italic=True, align=CENTER, after_pt=6)
+    facts = [
+        ("Tổng điểm: ", f"{s.total_text}/{s.max_text} điểm ({s.own_percent_text} điểm tối đa)"),
+        ("Xếp hạng: ", s.rank_text if s.result.rank is None else f"{s.rank_text} đơn vị được xếp hạng trong khối"),
+        ("Xếp loại: ", s.band_text),
+    ]
+    if s.not_applicable_text:
+        facts.append(("Không áp dụng: ", s.not_applicable_text))
+    if s.previous_text:
+        facts.append(("So với năm trước: ", s.previous_text))
+    for label, text in facts:
+        paragraph = lay.add_paragraph(document, size=_TEXT_PT, align=LEFT)
+        lay.add_run(paragraph, label, _TEXT_PT, bold=True)
+        lay.add_run(paragraph, text, _TEXT_PT)
+    lay.add_paragraph(document, "1. Điểm theo tiêu chí", size=_TEXT_PT, bold=True, before_pt=6, after_pt=3)
+    table = docx_tables.add_table(document, _WIDTHS, rows=0, borders=True)
+    rows.add(table, _HEADERS, "header")
+    for line in s.shown_lines:
+        points = s.score_text(line.points) if line.applicable else "không áp dụng"
+        texts = (
+            f"{line.criterion.code}. {line.criterion.name}",
+            points,
+            s.score_text(line.criterion.max),
+            s.average_text(line.average),
+            s.score_text(line.best),
+        )
+        rows.add(table, texts, "top" if line.level == 1 else f"level-{min(line.level, 4)}")
+    lay.add_paragraph(
+        document, "2. So với trung bình khối (tỷ lệ % điểm tối đa)", size=_TEXT_PT, bold=True, before_pt=6
+    )
+
+
+def _closing(document: Any, s: UnitSummary) -> None:
+    if s.changes:
+        lay.add_paragraph(document, "3. Kết quả thẩm định", size=_TEXT_PT, bold=True, before_pt=3)
+        for c in s.changes:
+            if c.declared is not None:
+                what = f"đơn vị tự chấm {s.score_text(c.declared)}, thẩm định {s.score_text(c.appraised)} điểm"
+            else:
+                what = f"{s.score_text(c.appraised)} điểm"
+            reason = f". Lý do: {c.reason.rstrip('.')}" if c.reason else ""
+            lay.add_paragraph(document, f"- {c.code}. {c.name}: {what}{reason}.", size=11, align=JUSTIFY)
+    number = 4 if s.changes else 3
+    lay.add_paragraph(document, f"{number}. Ưu tiên cải thiện", size=_TEXT_PT, bold=True, before_pt=3)
+    if not s.priorities:
+        lay.add_paragraph(document, "- Đơn vị đạt điểm cao nhất khối ở mọi tiêu chí.", size=11)
+    for p in s.priorities:
+        lay.add_paragraph(
+            document,
+            f"- {p.criterion.code}. {p.criterion.name}: {s.score_text(p.points)}/{s.score_text(p.criterion.max)} "
+            f"điểm, thấp hơn {s.score_text(p.gap)} điểm so với đơn vị cao nhất khối ({s.score_text(p.best)}).",
+            size=11,
+            align=JUSTIFY,
+        )
+
+
+class _RowTemplates:
+    """A card's table rows, copied from one row built by python-docx per style and filled with their texts.
+
+    python-docx takes about a millisecond to build and style a row; a card has tens of rows and a campaign
+    thousands of cards. Each style's row is built once (placeholders for its texts), then copied.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self._document = document
+        self._made: dict[str, Any] = {}
+
+    def add(self, table: Any, texts: Sequence[str], style: str) -> None:
+        template = self._made.get(style)
+        if template is None:
+            template = self._made[style] = self._build(table, style)
+        row = copy.deepcopy(template)
+        for node, text in zip(row.iter(qn("w:t")), texts, strict=True):
+            node.text = text
+        table._tbl.append(row)
+
+    def _build(self, table: Any, style: str) -> Any:
+        header = style == "header"
+        row = docx_tables.add_row(table, _WIDTHS, header=header)
+        bold = header or style == "top"
+        indent = 0.0 if not style.startswith("level-") else 0.3 * (int(style[6:]) - 1)
+        for col, cell in enumerate(row.cells):
+            paragraph = lay.add_paragraph(cell, "x", size=_TABLE_PT, bold=bold, align=CENTER if header or col else LEFT)
+            if col == 0 and indent:
+                paragraph.paragraph_format.left_indent = Cm(indent)
+        if header:
+            docx_tables.center_cells(row)
+        tr = row._tr
+        tr.getparent().remove(tr)
+        return tr

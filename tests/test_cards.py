@@ -100,6 +100,7 @@ def test_cards_convert_with_libreoffice_one_page_each(built: tuple[Path, Results
         ["pdftotext", str(tmp_path / f"{one.stem}.pdf"), "-"], capture_output=True, check=True
     ).stdout.decode("utf-8")
     assert single.count("\f") <= 1 and "417,30/500 điểm" in single
+    assert "Trung bình khối" in single and "TC 1" in single  # the chart, drawn by LibreOffice
 
 
 def test_draft_cards_say_so_and_give_way_to_the_final_ones(sample_copy: Path, tmp_path: Path) -> None:

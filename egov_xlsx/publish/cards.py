@@ -25,17 +25,21 @@ from lxml import etree  # type: ignore[import-untyped]  # python-docx depends on
 from egov_xlsx.model import Results
 from egov_xlsx.publish import docx_layout as lay
 from egov_xlsx.publish import docx_tables
+from egov_xlsx.publish.charts import unit_chart
 from egov_xlsx.publish.document_texts import annex_reference, results_phrase
+from egov_xlsx.publish.docx_chart import add_chart
 from egov_xlsx.publish.docx_layout import CENTER, JUSTIFY, LEFT
 from egov_xlsx.publish.unit_summary import UnitSummary
 from egov_xlsx.style import DRAFT_MARK
 
 CARD_TITLE = "PHIẾU KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG"
 #: Column widths (cm) of a card's criteria table: criterion, points, maximum, tier average, tier best.
-_WIDTHS = (8.1, 2.0, 2.0, 2.2, 2.2)
-_HEADERS = ("Tiêu chí", "Điểm đạt", "Điểm tối đa", "Trung bình khối", "Cao nhất khối")
-_TABLE_PT = 10.0
+_WIDTHS = (9.3, 1.7, 1.7, 1.9, 1.9)
+_HEADERS = ("Tiêu chí", "Điểm", "Tối đa", "TB khối", "Cao nhất")
+_TABLE_PT = 9.5
 _TEXT_PT = 12.0
+_SMALL_PT = 11.0
+_CHART_CM = 4.4
 #: The XML comment that starts each card in the printed document: where the per-unit files are cut.
 MARKER = "egov-xlsx-card-{}"
 
@@ -49,8 +53,8 @@ class CardDocument:
     markers: list[str] = field(default_factory=list)
 
 
-def build_cards(results: Results, summaries: Sequence[UnitSummary], chart: Any = None) -> CardDocument:
-    """Lay out one page per unit. ``chart(document, paragraph, summary, index)`` draws a unit's chart, when given."""
+def build_cards(results: Results, summaries: Sequence[UnitSummary]) -> CardDocument:
+    """Lay out one page per unit; unit ``n``'s chart is the part ``word/charts/chart<n + 1>.xml``."""
     document = lay.new_document()
     section = document.sections[0]
     if results.draft:
@@ -63,32 +67,44 @@ def build_cards(results: Results, summaries: Sequence[UnitSummary], chart: Any =
     phrase = results_phrase(results.campaign)
     subtitle = phrase[:1].upper() + phrase[1:]
     for index, summary in enumerate(summaries):
-        first = lay.add_paragraph(document, CARD_TITLE, size=13, bold=True, align=CENTER)
+        first = lay.add_paragraph(document, CARD_TITLE, size=_TEXT_PT, bold=True, align=CENTER)
         if index:
             first.paragraph_format.page_break_before = True
         marker = MARKER.format(index)
         first._p.addprevious(etree.Comment(marker))
         cards.markers.append(marker)
         _card(document, results, summary, rows, subtitle, reference)
-        if chart is not None:
-            chart(document, lay.add_paragraph(document, align=CENTER), summary, index)
+        add_chart(
+            document,
+            lay.add_paragraph(document, align=CENTER),
+            unit_chart(summary),
+            index + 1,
+            width_cm=lay.PORTRAIT_TEXT_CM,
+            height_cm=_CHART_CM,
+            decimals=summary.percent_decimals,
+            titled=False,
+        )
         _closing(document, summary)
     return cards
 
 
 def _card(document: Any, results: Results, s: UnitSummary, rows: _RowTemplates, subtitle: str, reference: str) -> None:
     lay.balance_lines(
-        lay.add_paragraph(document, subtitle, size=_TEXT_PT, bold=True, align=CENTER),
-        lay.text_width_cm(subtitle, _TEXT_PT, bold=True),
+        lay.add_paragraph(document, subtitle, size=_SMALL_PT, bold=True, align=CENTER),
+        lay.text_width_cm(subtitle, _SMALL_PT, bold=True),
         lay.PORTRAIT_TEXT_CM,
     )
-    lay.add_paragraph(document, reference, size=_TEXT_PT, italic=True, align=CENTER)
-    lay.add_rule(document, 5.0, lay.PORTRAIT_TEXT_CM, before_pt=2, after_pt=6)
-    lay.add_paragraph(document, s.name, size=14, bold=True, align=CENTER)
-    lay.add_paragraph(document, f"Khối {s.tier.tier.name}", size=_TEXT_PT, italic=True, align=CENTER, after_pt=6)
+    lay.add_paragraph(document, reference, size=_SMALL_PT, italic=True, align=CENTER)
+    lay.add_rule(document, 5.0, lay.PORTRAIT_TEXT_CM, before_pt=2, after_pt=4)
+    lay.add_paragraph(document, s.name, size=13, bold=True, align=CENTER, after_pt=4)
     facts = [
         ("Tổng điểm: ", f"{s.total_text}/{s.max_text} điểm ({s.own_percent_text} điểm tối đa)"),
-        ("Xếp hạng: ", s.rank_text if s.result.rank is None else f"{s.rank_text} đơn vị được xếp hạng trong khối"),
+        (
+            "Xếp hạng: ",
+            f"{s.rank_text}, khối {s.tier.tier.name}"
+            if s.result.rank is None
+            else f"{s.rank_text} đơn vị được xếp hạng trong khối {s.tier.tier.name}",
+        ),
         ("Xếp loại: ", s.band_text),
     ]
     if s.not_applicable_text:
@@ -99,7 +115,7 @@ def _card(document: Any, results: Results, s: UnitSummary, rows: _RowTemplates, 
         paragraph = lay.add_paragraph(document, size=_TEXT_PT, align=LEFT)
         lay.add_run(paragraph, label, _TEXT_PT, bold=True)
         lay.add_run(paragraph, text, _TEXT_PT)
-    lay.add_paragraph(document, "1. Điểm theo tiêu chí", size=_TEXT_PT, bold=True, before_pt=6, after_pt=3)
+    lay.add_paragraph(document, "1. Điểm theo tiêu chí", size=_TEXT_PT, bold=True, before_pt=4, after_pt=2)
     table = docx_tables.add_table(document, _WIDTHS, rows=0, borders=True)
     rows.add(table, _HEADERS, "header")
     for line in s.shown_lines:
@@ -113,7 +129,7 @@ def _card(document: Any, results: Results, s: UnitSummary, rows: _RowTemplates, 
         )
         rows.add(table, texts, "top" if line.level == 1 else f"level-{min(line.level, 4)}")
     lay.add_paragraph(
-        document, "2. So với trung bình khối (tỷ lệ % điểm tối đa)", size=_TEXT_PT, bold=True, before_pt=6
+        document, "2. So với trung bình khối (tỷ lệ % điểm tối đa)", size=_TEXT_PT, bold=True, before_pt=4
     )
 
 
@@ -126,17 +142,17 @@ def _closing(document: Any, s: UnitSummary) -> None:
             else:
                 what = f"{s.score_text(c.appraised)} điểm"
             reason = f". Lý do: {c.reason.rstrip('.')}" if c.reason else ""
-            lay.add_paragraph(document, f"- {c.code}. {c.name}: {what}{reason}.", size=11, align=JUSTIFY)
+            lay.add_paragraph(document, f"- {c.code}. {c.name}: {what}{reason}.", size=_SMALL_PT, align=JUSTIFY)
     number = 4 if s.changes else 3
     lay.add_paragraph(document, f"{number}. Ưu tiên cải thiện", size=_TEXT_PT, bold=True, before_pt=3)
     if not s.priorities:
-        lay.add_paragraph(document, "- Đơn vị đạt điểm cao nhất khối ở mọi tiêu chí.", size=11)
+        lay.add_paragraph(document, "- Đơn vị đạt điểm cao nhất khối ở mọi tiêu chí.", size=_SMALL_PT)
     for p in s.priorities:
         lay.add_paragraph(
             document,
             f"- {p.criterion.code}. {p.criterion.name}: {s.score_text(p.points)}/{s.score_text(p.criterion.max)} "
-            f"điểm, thấp hơn {s.score_text(p.gap)} điểm so với đơn vị cao nhất khối ({s.score_text(p.best)}).",
-            size=11,
+            f"điểm, kém {s.score_text(p.gap)} điểm so với cao nhất khối ({s.score_text(p.best)}).",
+            size=_SMALL_PT,
             align=JUSTIFY,
         )
 

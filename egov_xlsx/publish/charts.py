@@ -17,7 +17,7 @@ from egov_xlsx.model import Results, Tier, TierResult
 from egov_xlsx.publish.sheets import BAND_COLOURS, NEUTRAL_COLOURS
 from egov_xlsx.publish.unit_summary import UnitSummary
 from egov_xlsx.rules.scoring import band_figures
-from egov_xlsx.vietnamese import clean, format_percent
+from egov_xlsx.vietnamese import clean, format_percent, shown_figure
 
 #: The colour of a unit's own bars (card chart) and of the tier's average beside them.
 UNIT_COLOUR = "#4472C4"
@@ -27,7 +27,8 @@ AVERAGE_COLOUR = "#A5A5A5"
 @dataclass(frozen=True)
 class Bar:
     label: str
-    #: Exact percent (0-100) of the bar; ``None`` draws no bar (not applicable).
+    #: The bar's percent (0-100) as the texts print it (truncated, kept inside the unit's band), so that a bar
+    #: and its label read as the decision; ``None`` draws no bar (not applicable).
     value: Decimal | None
     #: The printed value ("92%").
     text: str
@@ -35,6 +36,8 @@ class Bar:
     #: The comparison value beside the bar (the tier's average), when the chart has one.
     reference: Decimal | None = None
     reference_text: str = ""
+    #: A short name where room is scarce (the Word chart's axis): the criterion's code.
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def tier_chart(results: Results, tier: TierResult) -> BarChart:
     for r in tier.ranked:
         percent = band_figures(tier.tier.bands, r)[1]
         colour = colours[r.band][2] if r.band in colours else UNIT_COLOUR
-        bars.append(Bar(clean(r.unit.name), percent, format_percent(percent, decimals), colour))
+        shown = shown_figure(percent, decimals, truncate=True)
+        bars.append(Bar(clean(r.unit.name), shown, format_percent(percent, decimals), colour))
     thresholds = tuple(
         Threshold(clean(b.name), b.min_percent, colours[b.name][2]) for b in tier.tier.bands if b.min_percent > 0
     )
@@ -115,11 +119,12 @@ def unit_chart(summary: UnitSummary) -> BarChart:
         bars.append(
             Bar(
                 label,
-                value,
+                None if value is None else shown_figure(value, decimals, truncate=True),
                 "không áp dụng" if value is None else format_percent(value, decimals),
                 UNIT_COLOUR,
-                average,
+                None if average is None else shown_figure(average, decimals, truncate=True),
                 "" if average is None else format_percent(average, decimals),
+                f"TC {line.criterion.code}",
             )
         )
     return BarChart(

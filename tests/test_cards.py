@@ -149,3 +149,18 @@ def test_big_criteria_sets_print_two_levels() -> None:
     rows = [[c.text for c in r.cells] for t in laid.document.tables for r in t.rows]
     assert len(rows) == 1 + len(summary.shown_lines) < len(summary.lines)
     assert not any(r[0].startswith("1.1.1.") for r in rows)
+
+
+def test_last_year_on_the_cards_and_the_page(built: tuple[Path, Results], tmp_path: Path) -> None:
+    last_year, _ = built
+    out = tmp_path / "out"
+    outcome = egov_xlsx.build(SAMPLE.parent / "hung-yen-2019", out, previous=last_year)
+    assert outcome.results is not None
+    summaries = summarize(outcome.results)
+    assert all(s.previous is not None for s in summaries)
+    for s in summaries[:4]:
+        card = next((out / CARDS_FOLDER).glob(f"{s.code} - *.docx"))
+        assert f"So với năm trước: {s.previous_text}" in _text(card)
+        assert s.previous_text.startswith("Năm 2018: hạng ")
+    page = (out / "ket-qua.html").read_text(encoding="utf-8")
+    assert "So với năm 2018" in page and summaries[0].previous_text in page

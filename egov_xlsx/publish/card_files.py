@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,6 @@ from egov_xlsx.model import Results
 from egov_xlsx.publish import docx_save
 from egov_xlsx.publish.cards import CARD_TITLE, build_cards
 from egov_xlsx.publish.document_texts import _stamp
-from egov_xlsx.publish.docx_layout import ZIP_EPOCH
 from egov_xlsx.publish.feedback import _unique
 from egov_xlsx.publish.outputs import DRAFT_SUFFIX
 from egov_xlsx.publish.unit_summary import UnitSummary
@@ -32,6 +33,8 @@ _CHART_REL = re.compile(r'<Relationship Id="rIdChart(\d+)"[^>]*/>')
 _CHART_OVERRIDE = re.compile(r'<Override PartName="/word/charts/chart(\d+)\.xml"[^>]*/>')
 _TITLE = re.compile(r"<dc:title>.*?</dc:title>", re.S)
 _BREAK = b"<w:pageBreakBefore/>"
+#: The parts each card's file has of its own (the others are the printed document's, compressed once).
+_OWN = frozenset({_DOCUMENT, "word/_rels/document.xml.rels", "[Content_Types].xml", "docProps/core.xml"})
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,19 @@ class CardFiles:
         with zipfile.ZipFile(io.BytesIO(self.printed)) as source:
             entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
         body = dict(entries)[_DOCUMENT]
-        starts = [body.index(f"<!--{m}-->".encode()) for m in self.markers]
+        starts: list[int] = []
+        for marker in self.markers:  # in document order: each search starts where the last one ended
+            starts.append(body.index(f"<!--{marker}-->".encode(), starts[-1] if starts else 0))
         end = body.rindex(b"<w:sectPr")
         head, tail = body[: starts[0]] if starts else body[:end], body[end:]
+        # The parts every card shares are compressed once.
+        shared = {
+            name: _deflate(name, data) for name, data in entries if name not in _OWN and not _CHART_PART.match(name)
+        }
         for n, name in enumerate(self.names):
             stop = starts[n + 1] if n + 1 < len(starts) else end
             card = body[starts[n] + len(f"<!--{self.markers[n]}-->") : stop].replace(_BREAK, b"", 1)
-            yield name, _package(entries, head + card + tail, n, self.titles[n])
+            yield name, _package(entries, shared, head + card + tail, n, self.titles[n])
 
 
 def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -> CardFiles:
@@ -77,29 +86,67 @@ def card_names(results: Results, summaries: Sequence[UnitSummary]) -> tuple[str,
     return tuple(_unique(safe_filename(f"{s.code} - {s.name}") + suffix, taken, ".docx") for s in summaries)
 
 
-def _package(entries: Sequence[tuple[str, bytes]], document: bytes, index: int, title: str) -> bytes:
-    out = io.BytesIO()
+def _package(
+    entries: Sequence[tuple[str, bytes]], shared: dict[str, _Entry], document: bytes, index: int, title: str
+) -> bytes:
     own = str(index + 1)
-    with zipfile.ZipFile(out, "w") as target:
-        for name, data in entries:
-            chart = _CHART_PART.match(name)
-            if chart is not None and chart.group(1) != own:
-                continue
-            content = data
-            if name == _DOCUMENT:
-                content = document
-            elif name == "word/_rels/document.xml.rels":
-                content = _keep(_CHART_REL, data, own)
-            elif name == "[Content_Types].xml":
-                content = _keep(_CHART_OVERRIDE, data, own)
-            elif name == "docProps/core.xml":
-                content = _TITLE.sub(f"<dc:title>{escape(title)}</dc:title>", data.decode("utf-8"), 1).encode("utf-8")
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, content)
-    return out.getvalue()
+    parts: list[_Entry] = []
+    for name, data in entries:
+        chart = _CHART_PART.match(name)
+        if chart is not None and chart.group(1) != own:
+            continue
+        if name in shared:
+            parts.append(shared[name])
+            continue
+        content = data
+        if name == _DOCUMENT:
+            content = document
+        elif name == "word/_rels/document.xml.rels":
+            content = _keep(_CHART_REL, data, own)
+        elif name == "[Content_Types].xml":
+            content = _keep(_CHART_OVERRIDE, data, own)
+        elif name == "docProps/core.xml":
+            content = _TITLE.sub(f"<dc:title>{escape(title)}</dc:title>", data.decode("utf-8"), 1).encode("utf-8")
+        parts.append(_deflate(name, content))
+    return _zip(parts)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A zip entry, compressed: its name, the CRC-32 and size of its content, the raw deflate stream."""
+
+    name: bytes
+    crc: int
+    size: int
+    data: bytes
+
+
+def _deflate(name: str, content: bytes) -> _Entry:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return _Entry(name.encode("ascii"), zlib.crc32(content), len(content), packer.compress(content) + packer.flush())
+
+
+# Every entry stamped 1980-01-01 00:00 (MS-DOS date and time), deflated, no extra fields, no attributes.
+_DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1
+
+
+def _zip(entries: Sequence[_Entry]) -> bytes:
+    """A zip of already compressed entries (the shared parts of the cards are compressed once, not per card)."""
+    out = bytearray()
+    central = bytearray()
+    for e in entries:
+        offset = len(out)
+        sizes = (e.crc, len(e.data), e.size, len(e.name))
+        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, _DOS_TIME, _DOS_DATE, *sizes, 0)
+        out += e.name + e.data
+        central += struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, _DOS_TIME, _DOS_DATE, *sizes, 0, 0, 0, 0, 0, offset
+        )
+        central += e.name
+    start = len(out)
+    out += central
+    out += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), start, 0)
+    return bytes(out)
 
 
 def _keep(pattern: re.Pattern[str], data: bytes, own: str) -> bytes:

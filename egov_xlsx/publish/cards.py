@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from docx.document import _Body
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from lxml import etree  # type: ignore[import-untyped]  # python-docx depends on lxml; no stubs
@@ -40,6 +42,7 @@ _TABLE_PT = 9.5
 _TEXT_PT = 12.0
 _SMALL_PT = 11.0
 _CHART_CM = 4.4
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: The XML comment that starts each card in the printed document: where the per-unit files are cut.
 MARKER = "egov-xlsx-card-{}"
 
@@ -66,17 +69,23 @@ def build_cards(results: Results, summaries: Sequence[UnitSummary]) -> CardDocum
     reference = annex_reference(results.campaign)
     phrase = results_phrase(results.campaign)
     subtitle = phrase[:1].upper() + phrase[1:]
+    end = document.element.body.sectPr
     for index, summary in enumerate(summaries):
-        first = lay.add_paragraph(document, CARD_TITLE, size=_TEXT_PT, bold=True, align=CENTER)
+        # Each card is laid out in a body of its own, then moved before the section properties: python-docx
+        # looks for those past every element of the body at each insert, which grows with every card.
+        holder = OxmlElement("w:body")
+        document.element.append(holder)  # in the same XML document: moving out of it is cheap
+        page = _Page(holder, document)
+        first = lay.add_paragraph(page, CARD_TITLE, size=_TEXT_PT, bold=True, align=CENTER)
         if index:
             first.paragraph_format.page_break_before = True
         marker = MARKER.format(index)
         first._p.addprevious(etree.Comment(marker))
         cards.markers.append(marker)
-        _card(document, results, summary, rows, subtitle, reference)
+        _card(page, results, summary, rows, subtitle, reference)
         add_chart(
             document,
-            lay.add_paragraph(document, align=CENTER),
+            lay.add_paragraph(page, align=CENTER),
             unit_chart(summary),
             index + 1,
             width_cm=lay.PORTRAIT_TEXT_CM,
@@ -84,8 +93,18 @@ def build_cards(results: Results, summaries: Sequence[UnitSummary]) -> CardDocum
             decimals=summary.percent_decimals,
             titled=False,
         )
-        _closing(document, summary)
+        _closing(page, summary)
+        for child in list(holder):
+            end.addprevious(child)
+        document.element.remove(holder)
     return cards
+
+
+class _Page(_Body):
+    """A detached body one card is laid out in (tables take the text's width, as in the document)."""
+
+    def add_table(self, rows: int, cols: int, width: Any = None) -> Any:
+        return super().add_table(rows, cols, width if width is not None else Cm(lay.PORTRAIT_TEXT_CM))
 
 
 def _card(document: Any, results: Results, s: UnitSummary, rows: _RowTemplates, subtitle: str, reference: str) -> None:
@@ -112,9 +131,7 @@ def _card(document: Any, results: Results, s: UnitSummary, rows: _RowTemplates, 
     if s.previous_text:
         facts.append(("So với năm trước: ", s.previous_text))
     for label, text in facts:
-        paragraph = lay.add_paragraph(document, size=_TEXT_PT, align=LEFT)
-        lay.add_run(paragraph, label, _TEXT_PT, bold=True)
-        lay.add_run(paragraph, text, _TEXT_PT)
+        rows.fact(document, label, text)
     lay.add_paragraph(document, "1. Điểm theo tiêu chí", size=_TEXT_PT, bold=True, before_pt=4, after_pt=2)
     table = docx_tables.add_table(document, _WIDTHS, rows=0, borders=True)
     rows.add(table, _HEADERS, "header")
@@ -167,6 +184,23 @@ class _RowTemplates:
     def __init__(self, document: Any) -> None:
         self._document = document
         self._made: dict[str, Any] = {}
+        self._fact: Any = None
+
+    def fact(self, page: Any, label: str, text: str) -> None:
+        """A paragraph "label text", the label bold (copied from one built by python-docx, as the rows are)."""
+        if self._fact is None:
+            paragraph = lay.add_paragraph(page, size=_TEXT_PT, align=LEFT)
+            lay.add_run(paragraph, "x", _TEXT_PT, bold=True)
+            lay.add_run(paragraph, "x", _TEXT_PT)
+            self._fact = copy.deepcopy(paragraph._p)
+            made = paragraph._p
+        else:
+            made = copy.deepcopy(self._fact)
+            page._element.append(made)
+        for node, value in zip(made.iter(qn("w:t")), (label, text), strict=True):
+            node.text = value
+            if value != value.strip():
+                node.set(_XML_SPACE, "preserve")
 
     def add(self, table: Any, texts: Sequence[str], style: str) -> None:
         template = self._made.get(style)

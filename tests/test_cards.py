@@ -14,7 +14,7 @@ import pytest
 import egov_xlsx
 from egov_xlsx import pipeline
 from egov_xlsx.model import Results
-from egov_xlsx.publish.cards import build_cards
+from egov_xlsx.publish.card_files import make_cards
 from egov_xlsx.publish.outputs import CARDS_FOLDER, CARDS_MANIFEST
 from egov_xlsx.publish.unit_summary import FULL_TREE_LIMIT, summarize, summarize_unit
 from egov_xlsx.rules.scoring import score_tier
@@ -132,7 +132,7 @@ def test_large_campaigns_need_the_cards_option(
     assert len(list((out / CARDS_FOLDER).glob("*.docx"))) == 27
 
 
-def test_big_criteria_sets_print_two_levels() -> None:
+def test_big_criteria_sets_print_two_levels(tmp_path: Path) -> None:
     children = "".join(
         f'[[tiers.criteria.children.children]]\ncode = "1.1.{i}"\nname = "Lá {i}"\nmax = 1\n'
         for i in range(1, FULL_TREE_LIMIT)
@@ -145,8 +145,9 @@ def test_big_criteria_sets_print_two_levels() -> None:
     scored = score_tier(tier, {"A": submission(tier, "A", {c.code: 1 for c in tier.leaves()})})
     results = Results(campaign=campaign, tiers=(scored,))
     summary = summarize_unit(results, scored, scored.units[0])
-    laid = build_cards(results, [summary])
-    rows = [[c.text for c in r.cells] for t in laid.document.tables for r in t.rows]
+    made = make_cards(results, [summary], tmp_path / "cards.docx")
+    rows = _cells(tmp_path / "cards.docx")
+    assert [name for name, _ in made.unit_files()] == ["A - Don vi A.docx"]
     assert len(rows) == 1 + len(summary.shown_lines) < len(summary.lines)
     assert not any(r[0].startswith("1.1.1.") for r in rows)
 

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from egov_xlsx.model import Results
 from egov_xlsx.publish import docx_save
-from egov_xlsx.publish.cards import CARD_TITLE, build_cards
+from egov_xlsx.publish.cards import BEGIN, CARD_TITLE, END, CardLayout
 from egov_xlsx.publish.document_texts import _stamp
 from egov_xlsx.publish.feedback import _unique
 from egov_xlsx.publish.outputs import DRAFT_SUFFIX
@@ -32,50 +32,47 @@ _CHART_PART = re.compile(r"^word/charts/(?:_rels/)?chart(\d+)\.xml(?:\.rels)?$")
 _CHART_REL = re.compile(r'<Relationship Id="rIdChart(\d+)"[^>]*/>')
 _CHART_OVERRIDE = re.compile(r'<Override PartName="/word/charts/chart(\d+)\.xml"[^>]*/>')
 _TITLE = re.compile(r"<dc:title>.*?</dc:title>", re.S)
-_BREAK = b"<w:pageBreakBefore/>"
+_LISTS = {"word/_rels/document.xml.rels": _CHART_REL, "[Content_Types].xml": _CHART_OVERRIDE}
 #: The parts each card's file has of its own (the others are the printed document's, compressed once).
 _OWN = frozenset({_DOCUMENT, "word/_rels/document.xml.rels", "[Content_Types].xml", "docProps/core.xml"})
 
 
 @dataclass(frozen=True)
 class CardFiles:
-    """The saved printed document, cut into one file per unit on demand."""
+    """The saved printed document, and each unit's card to cut into a file of its own on demand."""
 
     printed: bytes
+    layout: CardLayout
     names: tuple[str, ...]
     titles: tuple[str, ...]
-    markers: tuple[str, ...]
 
     def unit_files(self) -> Iterator[tuple[str, bytes]]:
         """(file name, bytes) of each unit's card, in the order of the printed document."""
         with zipfile.ZipFile(io.BytesIO(self.printed)) as source:
             entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-        body = dict(entries)[_DOCUMENT]
-        starts: list[int] = []
-        for marker in self.markers:  # in document order: each search starts where the last one ended
-            starts.append(body.index(f"<!--{marker}-->".encode(), starts[-1] if starts else 0))
-        end = body.rindex(b"<w:sectPr")
-        head, tail = body[: starts[0]] if starts else body[:end], body[end:]
+        body = dict(entries)[_DOCUMENT].decode("utf-8")
+        head = body[: body.index(BEGIN)]
+        tail = body[body.index(END, len(head)) + len(END) :]
         # The parts every card shares are compressed once.
         shared = {
             name: _deflate(name, data) for name, data in entries if name not in _OWN and not _CHART_PART.match(name)
         }
+        lists = {name: _ChartList(pattern, dict(entries)[name]) for name, pattern in _LISTS.items()}
         for n, name in enumerate(self.names):
-            stop = starts[n + 1] if n + 1 < len(starts) else end
-            card = body[starts[n] + len(f"<!--{self.markers[n]}-->") : stop].replace(_BREAK, b"", 1)
-            yield name, _package(entries, shared, head + card + tail, n, self.titles[n])
+            document = (head + self.layout.card(n, alone=True) + tail).encode("utf-8")
+            yield name, _package(entries, shared, lists, document, n, self.titles[n])
 
 
 def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -> CardFiles:
     """Write the printed document of every card to ``path``; the per-unit files come from :meth:`CardFiles.unit_files`."""
-    laid = build_cards(results, summaries)
+    layout = CardLayout(results, summaries)
     title = f"{CARD_TITLE.capitalize()} - {results.campaign.title}"
-    docx_save.save_reproducible(laid.document, path, when=_stamp(results.campaign), title=title)
+    docx_save.save_reproducible(layout.document, path, when=_stamp(results.campaign), title=title, rows=[layout.stream])
     return CardFiles(
         printed=path.read_bytes(),
+        layout=layout,
         names=card_names(results, summaries),
         titles=tuple(f"Phiếu kết quả - {s.name}" for s in summaries),
-        markers=tuple(laid.markers),
     )
 
 
@@ -87,7 +84,12 @@ def card_names(results: Results, summaries: Sequence[UnitSummary]) -> tuple[str,
 
 
 def _package(
-    entries: Sequence[tuple[str, bytes]], shared: dict[str, _Entry], document: bytes, index: int, title: str
+    entries: Sequence[tuple[str, bytes]],
+    shared: dict[str, _Entry],
+    lists: dict[str, _ChartList],
+    document: bytes,
+    index: int,
+    title: str,
 ) -> bytes:
     own = str(index + 1)
     parts: list[_Entry] = []
@@ -101,10 +103,8 @@ def _package(
         content = data
         if name == _DOCUMENT:
             content = document
-        elif name == "word/_rels/document.xml.rels":
-            content = _keep(_CHART_REL, data, own)
-        elif name == "[Content_Types].xml":
-            content = _keep(_CHART_OVERRIDE, data, own)
+        elif name in lists:
+            content = lists[name].keeping(own)
         elif name == "docProps/core.xml":
             content = _TITLE.sub(f"<dc:title>{escape(title)}</dc:title>", data.decode("utf-8"), 1).encode("utf-8")
         parts.append(_deflate(name, content))
@@ -149,7 +149,17 @@ def _zip(entries: Sequence[_Entry]) -> bytes:
     return bytes(out)
 
 
-def _keep(pattern: re.Pattern[str], data: bytes, own: str) -> bytes:
-    """``data`` without the chart entries (matched by ``pattern``) of other units."""
-    text = data.decode("utf-8")
-    return pattern.sub(lambda m: m.group(0) if m.group(1) == own else "", text).encode("utf-8")
+class _ChartList:
+    """A package's list of parts (relationships, content types) without its chart entries but one's."""
+
+    def __init__(self, pattern: re.Pattern[str], data: bytes) -> None:
+        text = data.decode("utf-8")
+        self._entries = {m.group(1): m.group(0) for m in pattern.finditer(text)}
+        first = pattern.search(text)
+        self._at = first.start() if first is not None else len(text)
+        self._bare = pattern.sub("", text)
+
+    def keeping(self, own: str) -> bytes:
+        """The list with the chart entry ``own`` only, where the chart entries stood."""
+        entry = self._entries.get(own, "")
+        return (self._bare[: self._at] + entry + self._bare[self._at :]).encode("utf-8")

@@ -47,15 +47,30 @@ def add_chart(
     decimals: int,
     titled: bool = True,
 ) -> None:
-    """Add ``chart`` as part ``word/charts/chart<index>.xml`` (relationship ``rIdChart<index>``), inline in
-    ``paragraph``; ``decimals`` are the percents' (the campaign's ``percent_decimals``); without ``titled`` the
-    chart shows no title (a heading above it says what it is)."""
+    """Add ``chart`` inline in ``paragraph`` (see :func:`chart_run`)."""
+    run = chart_run(document, chart, index, width_cm=width_cm, height_cm=height_cm, decimals=decimals, titled=titled)
+    paragraph._p.append(parse_xml(run))
+
+
+def chart_run(
+    document: Any,
+    chart: BarChart,
+    index: int,
+    *,
+    width_cm: float,
+    height_cm: float,
+    decimals: int,
+    titled: bool = True,
+) -> str:
+    """Add ``chart`` to ``document`` as part ``word/charts/chart<index>.xml`` (relationship ``rIdChart<index>``);
+    returns the run (``w:r``) that shows it. ``decimals`` are the percents' (the campaign's ``percent_decimals``);
+    without ``titled`` the chart shows no title (a heading above it says what it is)."""
     xml = chart_xml(chart, decimals, titled=titled)
     part = Part(PackURI(f"/word/charts/chart{index}.xml"), CT.DML_CHART, xml, document.part.package)
     rid = f"rIdChart{index}"
     document.part.rels.add_relationship(RT.CHART, part, rid)
     cx, cy = round(width_cm * _EMU_PER_CM), round(height_cm * _EMU_PER_CM)
-    run = (
+    return (
         f'<w:r xmlns:w="{_W}"><w:drawing><wp:inline xmlns:wp="{_WP}" distT="0" distB="0" distL="0" distR="0">'
         f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
         f"<wp:docPr id={quoteattr(str(index))} name={quoteattr(f'Biểu đồ {index}')} "
@@ -64,7 +79,6 @@ def add_chart(
         f'<c:chart xmlns:c="{_C}" xmlns:r="{_R}" r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>'
         "</w:drawing></w:r>"
     )
-    paragraph._p.append(parse_xml(run))
 
 
 def chart_xml(chart: BarChart, decimals: int, *, titled: bool = True) -> bytes:

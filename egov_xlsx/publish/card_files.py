@@ -8,7 +8,6 @@ ASCII-safe), "-du-thao" added on a draft. Identical inputs give identical bytes.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 import zipfile
@@ -41,26 +40,73 @@ _OWN = frozenset({_DOCUMENT, "word/_rels/document.xml.rels", "[Content_Types].xm
 class CardFiles:
     """The saved printed document, and each unit's card to cut into a file of its own on demand."""
 
-    printed: bytes
+    printed: Path
     layout: CardLayout
     names: tuple[str, ...]
     titles: tuple[str, ...]
 
     def unit_files(self) -> Iterator[tuple[str, bytes]]:
-        """(file name, bytes) of each unit's card, in the order of the printed document."""
-        with zipfile.ZipFile(io.BytesIO(self.printed)) as source:
-            entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-        body = dict(entries)[_DOCUMENT].decode("utf-8")
-        head = body[: body.index(BEGIN)]
-        tail = body[body.index(END, len(head)) + len(END) :]
-        # The parts every card shares are compressed once.
-        shared = {
-            name: _deflate(name, data) for name, data in entries if name not in _OWN and not _CHART_PART.match(name)
-        }
-        lists = {name: _ChartList(pattern, dict(entries)[name]) for name, pattern in _LISTS.items()}
-        for n, name in enumerate(self.names):
-            document = (head + self.layout.card(n, alone=True) + tail).encode("utf-8")
-            yield name, _package(entries, shared, lists, document, n, self.titles[n])
+        """(file name, bytes) of each unit's card, in the order of the printed document.
+
+        The printed document is read a part at a time: its body (every card) is only scanned for what comes
+        before and after the cards, and a unit's chart part is read when its file is made.
+        """
+        with zipfile.ZipFile(self.printed) as source:
+            order = [info.filename for info in source.infolist()]
+            small = {n: source.read(n) for n in order if n != _DOCUMENT and not _CHART_PART.match(n)}
+            head, tail = _around_cards(source)
+            # The parts every card shares are compressed once.
+            shared = {name: _deflate(name, data) for name, data in small.items() if name not in _OWN}
+            lists = {name: _ChartList(pattern, small[name]) for name, pattern in _LISTS.items()}
+            core = small["docProps/core.xml"].decode("utf-8")
+            for n, name in enumerate(self.names):
+                own = str(n + 1)
+                parts: list[_Entry] = []
+                for part in order:
+                    chart = _CHART_PART.match(part)
+                    if chart is not None:
+                        if chart.group(1) == own:
+                            parts.append(_deflate(part, source.read(part)))
+                    elif part in shared:
+                        parts.append(shared[part])
+                    elif part == _DOCUMENT:
+                        parts.append(_deflate(part, head + self.layout.card(n, alone=True).encode("utf-8") + tail))
+                    elif part in lists:
+                        parts.append(_deflate(part, lists[part].keeping(own)))
+                    else:  # docProps/core.xml: the unit's own title
+                        title = f"<dc:title>{escape(self.titles[n])}</dc:title>"
+                        parts.append(_deflate(part, _TITLE.sub(title, core, 1).encode("utf-8")))
+                yield name, _zip(parts)
+
+
+def _around_cards(source: zipfile.ZipFile) -> tuple[bytes, bytes]:
+    """What the printed document's body holds before the cards and after them, read a megabyte at a time."""
+    begin, end = BEGIN.encode(), END.encode()
+    head, tail = bytearray(), bytearray()
+    state, carry = "head", b""
+    with source.open(_DOCUMENT) as part:
+        while chunk := part.read(1 << 20):
+            data = carry + chunk
+            carry = b""
+            if state == "head":
+                at = data.find(begin)
+                if at < 0:
+                    keep = max(len(data) - len(begin), 0)
+                    head += data[:keep]
+                    carry = data[keep:]
+                    continue
+                head += data[:at]
+                data, state = data[at + len(begin) :], "cards"
+            if state == "cards":
+                at = data.find(end)
+                if at < 0:
+                    carry = data[-len(end) :]
+                    continue
+                data, state = data[at + len(end) :], "tail"
+            tail += data
+    if state != "tail":
+        raise ValueError("the cards' markers are missing from the printed document")
+    return bytes(head), bytes(tail)
 
 
 def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -> CardFiles:
@@ -69,7 +115,7 @@ def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -
     title = f"{CARD_TITLE.capitalize()} - {results.campaign.title}"
     docx_save.save_reproducible(layout.document, path, when=_stamp(results.campaign), title=title, rows=[layout.stream])
     return CardFiles(
-        printed=path.read_bytes(),
+        printed=path,
         layout=layout,
         names=card_names(results, summaries),
         titles=tuple(f"Phiếu kết quả - {s.name}" for s in summaries),
@@ -81,34 +127,6 @@ def card_names(results: Results, summaries: Sequence[UnitSummary]) -> tuple[str,
     taken: set[str] = set()
     suffix = DRAFT_SUFFIX if results.draft else ""
     return tuple(_unique(safe_filename(f"{s.code} - {s.name}") + suffix, taken, ".docx") for s in summaries)
-
-
-def _package(
-    entries: Sequence[tuple[str, bytes]],
-    shared: dict[str, _Entry],
-    lists: dict[str, _ChartList],
-    document: bytes,
-    index: int,
-    title: str,
-) -> bytes:
-    own = str(index + 1)
-    parts: list[_Entry] = []
-    for name, data in entries:
-        chart = _CHART_PART.match(name)
-        if chart is not None and chart.group(1) != own:
-            continue
-        if name in shared:
-            parts.append(shared[name])
-            continue
-        content = data
-        if name == _DOCUMENT:
-            content = document
-        elif name in lists:
-            content = lists[name].keeping(own)
-        elif name == "docProps/core.xml":
-            content = _TITLE.sub(f"<dc:title>{escape(title)}</dc:title>", data.decode("utf-8"), 1).encode("utf-8")
-        parts.append(_deflate(name, content))
-    return _zip(parts)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ config or a form is escaped. Figures come from :mod:`egov_xlsx.publish.unit_summ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -66,6 +67,17 @@ class TierSection:
 
 def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = None) -> str:
     """The page's HTML (``summaries`` default to every unit's, :func:`~egov_xlsx.publish.unit_summary.summarize`)."""
+    return "".join(_page(results, summaries))
+
+
+def write_page(results: Results, path: Path, summaries: tuple[UnitSummary, ...] | None = None) -> None:
+    """Write the page to ``path`` (UTF-8) as it is rendered: a campaign of 10,000 units is a large page."""
+    with path.open("wb") as out:
+        for piece in _page(results, summaries):
+            out.write(piece.encode("utf-8"))
+
+
+def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterator[str]:
     every = summaries if summaries is not None else summarize(results)
     by_tier: dict[str, list[UnitSummary]] = {}
     for s in every:
@@ -74,7 +86,7 @@ def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = No
         _tier_section(results, n, tier, by_tier.get(tier.tier.id, [])) for n, tier in enumerate(results.tiers, 1)
     )
     campaign = results.campaign
-    return _template().render(
+    return _template().generate(
         title=clean(campaign.title),
         heading=results_phrase(campaign)[:1].upper() + results_phrase(campaign)[1:],
         authority=clean(campaign.authority),
@@ -85,10 +97,6 @@ def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = No
         tiers=sections,
         generator=results.tool_version,
     )
-
-
-def write_page(results: Results, path: Path, summaries: tuple[UnitSummary, ...] | None = None) -> None:
-    path.write_bytes(render_page(results, summaries).encode("utf-8"))
 
 
 @cache

@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| results page ({size / 1e6:.1f} MB) | {p_cpu:.2f} | {p_wall:.2f} |")
     print(f"| cards (printed document + {count} files) | {c_cpu:.2f} | {c_wall:.2f} |")
     print(f"CPU per card (its summary included): {per_card:.1f} ms")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (results, summaries, page and cards): {own:.0f} MB")
     if args.build:
         with tempfile.TemporaryDirectory() as tmp:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         added_cpu, added_wall = s_cpu + p_cpu + c_cpu, s_wall + p_wall + c_wall
-        print(f"build --cards: {cpu:.1f} s CPU (workers included), {wall:.1f} s wall")
+        peak = after.ru_maxrss / 1024  # kB on Linux: the largest process of the build's tree
+        print(f"build --cards: {cpu:.1f} s CPU (workers included), {wall:.1f} s wall, peak RSS {peak:.0f} MB")
         print(
             f"cards + page: {added_cpu:.2f} s CPU, {added_wall:.2f} s wall: "
             f"+{added_cpu / (cpu - added_cpu) * 100:.0f} % CPU, +{added_wall / (wall - added_wall) * 100:.0f} % wall "

@@ -73,8 +73,13 @@ def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = No
 def write_page(results: Results, path: Path, summaries: tuple[UnitSummary, ...] | None = None) -> None:
     """Write the page to ``path`` (UTF-8) as it is rendered: a campaign of 10,000 units is a large page."""
     with path.open("wb") as out:
+        batch: list[str] = []
         for piece in _page(results, summaries):
-            out.write(piece.encode("utf-8"))
+            batch.append(piece)
+            if len(batch) >= 4096:
+                out.write("".join(batch).encode("utf-8"))
+                batch = []
+        out.write("".join(batch).encode("utf-8"))
 
 
 def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterator[str]:

@@ -30,7 +30,7 @@ PRIORITIES = 3
 NONE_TEXT = "–"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriterionLine:
     """One criterion on a unit's card: its points against the maximum, the tier's average and best."""
 
@@ -64,7 +64,7 @@ class CriterionLine:
         return max(self.best - self.points, Decimal(0))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppraisalChange:
     """A value the appraisal council set: a criterion's score or a bonus/penalty line, with its reason."""
 
@@ -76,7 +76,7 @@ class AppraisalChange:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearChange:
     """The unit's standing last year against this year's."""
 
@@ -89,7 +89,7 @@ class YearChange:
     percent_change: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitSummary:
     """Everything a unit's card says, computed once from the results."""
 
@@ -104,6 +104,8 @@ class UnitSummary:
     priorities: tuple[CriterionLine, ...]
     total_decimals: int
     percent_decimals: int
+    #: How many units of the tier are ranked ("3/20").
+    ranked_count: int
 
     @property
     def code(self) -> str:
@@ -149,10 +151,6 @@ class UnitSummary:
         return format_percent(self.percent, self.percent_decimals)
 
     @property
-    def ranked_count(self) -> int:
-        return len(self.tier.ranked)
-
-    @property
     def rank_text(self) -> str:
         """ "3/20", "đồng hạng 3/20", or "Không xếp hạng: <reason>"."""
         rank = self.result.rank
@@ -195,8 +193,11 @@ class UnitSummary:
         return f"Không áp dụng tiêu chí {listed}: điểm tối đa của đơn vị là {self.max_text}."
 
 
-def summarize_unit(results: Results, tier: TierResult, result: UnitResult) -> UnitSummary:
-    """The summary of ``result`` (a unit of ``tier``) within ``results``."""
+def summarize_unit(
+    results: Results, tier: TierResult, result: UnitResult, ranked_count: int | None = None
+) -> UnitSummary:
+    """The summary of ``result`` (a unit of ``tier``) within ``results`` (``ranked_count``: the tier's ranked
+    units, counted once by :func:`summarize` for every unit of the tier)."""
     facts = {f.criterion.code: f for f in tier.facts}
     lines: list[CriterionLine] = []
 
@@ -229,12 +230,17 @@ def summarize_unit(results: Results, tier: TierResult, result: UnitResult) -> Un
         priorities=_priorities(lines),
         total_decimals=display.total_decimals,
         percent_decimals=display.percent_decimals,
+        ranked_count=len(tier.ranked) if ranked_count is None else ranked_count,
     )
 
 
 def summarize(results: Results) -> tuple[UnitSummary, ...]:
     """Every scored unit's summary, tier by tier, in each tier's order (ranked by rank, then unranked)."""
-    return tuple(summarize_unit(results, tier, r) for tier in results.tiers for r in tier.units)
+    every: list[UnitSummary] = []
+    for tier in results.tiers:
+        ranked = len(tier.ranked)
+        every += (summarize_unit(results, tier, r, ranked) for r in tier.units)
+    return tuple(every)
 
 
 def _priorities(lines: list[CriterionLine]) -> tuple[CriterionLine, ...]:

@@ -60,9 +60,10 @@ class TierSection:
     headers: tuple[tuple[str, str], ...]
     #: The column of the band (coloured).
     band_col: int
-    rows: tuple[Row, ...]
+    #: Made as the page renders them (read once).
+    rows: Iterator[Row]
     excluded: tuple[str, ...]
-    units: tuple[tuple[str, UnitSummary, Markup], ...]
+    units: Iterator[tuple[str, UnitSummary, Markup]]
 
 
 def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = None) -> str:
@@ -128,9 +129,9 @@ def _tier_section(results: Results, index: int, tier: TierResult, summaries: lis
     if results.previous_year is not None:
         headers.append((f"So với năm {results.previous_year}", "Thay đổi thứ hạng so với năm trước"))
     headers.append(("Ghi chú", "Ghi chú"))
-    rows = []
-    units = []
-    for n, s in enumerate(summaries, 1):
+    band_col = 2 + len(criteria) + len(adjustments) + 2
+
+    def row(n: int, s: UnitSummary) -> Row:
         anchor = f"{ident}-don-vi-{n}"
         r = s.result
         scores = [r.scores.get(c.code) for c in criteria]
@@ -155,18 +156,20 @@ def _tier_section(results: Results, index: int, tier: TierResult, summaries: lis
             else:
                 cells.append(Cell(NONE_TEXT if change is None else format_rank_change(change), str(change or 0)))
         fill, font, _ = colours.get(r.band or "", ("#ffffff", "#000000", ""))
-        rows.append(
-            Row(
-                anchor=anchor,
-                name=s.name,
-                folded=ascii_fold(s.name).casefold(),
-                cells=tuple(cells),
-                band=s.band_text,
-                band_style=f"background:{fill};color:{font}",
-                note=_note(s),
-            )
+        return Row(
+            anchor=anchor,
+            name=s.name,
+            folded=ascii_fold(s.name).casefold(),
+            cells=tuple(cells),
+            band=s.band_text,
+            band_style=f"background:{fill};color:{font}",
+            note=_note(s),
         )
-        units.append((anchor, s, render_svg(unit_chart(s), f"{anchor}-bieu-do")))
+
+    def chart(n: int, s: UnitSummary) -> Markup:
+        return render_svg(unit_chart(s), f"{ident}-don-vi-{n}-bieu-do")
+
+    # Rows and sections are made as the page renders them, not held for the whole tier.
     return TierSection(
         ident=ident,
         name=clean(tier.tier.name),
@@ -177,10 +180,10 @@ def _tier_section(results: Results, index: int, tier: TierResult, summaries: lis
             for b in tier.bands
         ),
         headers=tuple(headers),
-        band_col=2 + len(criteria) + len(adjustments) + 2,
-        rows=tuple(rows),
+        band_col=band_col,
+        rows=(row(n, s) for n, s in enumerate(summaries, 1)),
         excluded=tuple(f"{clean(u.name)} ({clean(why)})" if why else clean(u.name) for u, why in tier.excluded),
-        units=tuple(units),
+        units=((f"{ident}-don-vi-{n}", s, chart(n, s)) for n, s in enumerate(summaries, 1)),
     )
 
 

@@ -11,7 +11,7 @@ config or a form is escaped. Figures come from :mod:`egov_xlsx.publish.unit_summ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,7 +24,7 @@ from egov_xlsx.model import Results, TierResult
 from egov_xlsx.publish.chart_svg import render_svg
 from egov_xlsx.publish.charts import band_colours, tier_chart, unit_chart
 from egov_xlsx.publish.document_texts import results_phrase
-from egov_xlsx.publish.unit_summary import NONE_TEXT, UnitSummary, summarize
+from egov_xlsx.publish.unit_summary import NONE_TEXT, UnitSummary, summarize_unit
 from egov_xlsx.style import DRAFT_MARK, FONT
 from egov_xlsx.vietnamese import ascii_fold, clean, format_number, format_rank_change
 
@@ -67,7 +67,7 @@ class TierSection:
 
 
 def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = None) -> str:
-    """The page's HTML (``summaries`` default to every unit's, :func:`~egov_xlsx.publish.unit_summary.summarize`)."""
+    """The page's HTML (``summaries`` default to every unit's, made as the page renders)."""
     return "".join(_page(results, summaries))
 
 
@@ -84,13 +84,18 @@ def write_page(results: Results, path: Path, summaries: tuple[UnitSummary, ...] 
 
 
 def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterator[str]:
-    every = summaries if summaries is not None else summarize(results)
     by_tier: dict[str, list[UnitSummary]] = {}
-    for s in every:
+    for s in summaries or ():
         by_tier.setdefault(s.tier.tier.id, []).append(s)
-    sections = tuple(
-        _tier_section(results, n, tier, by_tier.get(tier.tier.id, [])) for n, tier in enumerate(results.tiers, 1)
-    )
+
+    def units(tier: TierResult) -> Callable[[], Iterable[UnitSummary]]:
+        if summaries is not None:
+            return lambda: by_tier.get(tier.tier.id, [])
+        ranked = len(tier.ranked)
+        # Made again for the table and for the sections rather than all held: 10,000 units' summaries are large.
+        return lambda: (summarize_unit(results, tier, r, ranked) for r in tier.units)
+
+    sections = tuple(_tier_section(results, n, tier, units(tier)) for n, tier in enumerate(results.tiers, 1))
     campaign = results.campaign
     return _template().generate(
         title=clean(campaign.title),
@@ -112,7 +117,9 @@ def _template() -> jinja2.Template:
     return env.from_string(text)
 
 
-def _tier_section(results: Results, index: int, tier: TierResult, summaries: list[UnitSummary]) -> TierSection:
+def _tier_section(
+    results: Results, index: int, tier: TierResult, summaries: Callable[[], Iterable[UnitSummary]]
+) -> TierSection:
     ident = f"khoi-{index}"
     colours = band_colours(tier.tier)
     criteria = tier.tier.criteria
@@ -181,9 +188,9 @@ def _tier_section(results: Results, index: int, tier: TierResult, summaries: lis
         ),
         headers=tuple(headers),
         band_col=band_col,
-        rows=(row(n, s) for n, s in enumerate(summaries, 1)),
+        rows=(row(n, s) for n, s in enumerate(summaries(), 1)),
         excluded=tuple(f"{clean(u.name)} ({clean(why)})" if why else clean(u.name) for u, why in tier.excluded),
-        units=((f"{ident}-don-vi-{n}", s, chart(n, s)) for n, s in enumerate(summaries, 1)),
+        units=((f"{ident}-don-vi-{n}", s, chart(n, s)) for n, s in enumerate(summaries(), 1)),
     )
 
 

@@ -22,6 +22,9 @@ from egov_xlsx.config import load_campaign
 from egov_xlsx.layout import INBOX
 from egov_xlsx.model import Campaign, CheckReport, Finding, Results, Submission, TierResult, UnitState
 from egov_xlsx.publish.outputs import (
+    CARDS_FOLDER,
+    CARDS_MANIFEST,
+    CARDS_UP_TO,
     FEEDBACK_FOLDER,
     NAMES,
     BuildOutcome,
@@ -191,6 +194,7 @@ def build(
     previous: Path | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    cards: bool = False,
 ) -> BuildOutcome:
     """Check, then write the outputs into ``out_dir`` (default ``output/<campaign folder name>/``).
 
@@ -214,7 +218,7 @@ def build(
     inputs = campaign_inputs(report, previous)
     for name in names.__dict__.values():  # an output over an input (-o at last year's results): refuse now
         inputs.guard(folder / name)
-    with publishing(folder, inputs=inputs, subfolders=(FEEDBACK_FOLDER,)) as staging:
+    with publishing(folder, inputs=inputs, subfolders=(FEEDBACK_FOLDER, CARDS_FOLDER)) as staging:
         from egov_xlsx.publish import copies
         from egov_xlsx.publish.background import start_workbook
         from egov_xlsx.publish.report import write_findings_report
@@ -228,6 +232,7 @@ def build(
             extra += copies.write_copies(staging, staged, jobs)
             if results is not None:
                 extra += _write_outputs(staging, results, folder, names, workbook_started=workbook is not None)
+                _write_cards(staging, results, folder, names, cards)
             if workbook is not None:
                 started, workbook = workbook, None
                 with naming(folder / names.workbook):
@@ -236,6 +241,10 @@ def build(
             if workbook is not None:  # something here failed first: stop the child before the rollback
                 workbook.cancel()
         copies.prune_copies(staging, folder)
+        if results is not None:  # cards of an earlier build that this one did not write again
+            from egov_xlsx.publish.feedback import stage_copy_pruning
+
+            stage_copy_pruning(staging, folder / CARDS_FOLDER, CARDS_MANIFEST)
         written = copies.written_outputs(staging)
     return BuildOutcome(report, results, folder, written, tuple(extra))
 
@@ -276,7 +285,25 @@ def _write_outputs(
     staging.write(folder / names.announcement, lambda p: write_announcement(results, text, p))
     warnings: list[Finding] = []
     staging.write(folder / names.decision, lambda p: warnings.extend(write_decision(results, p)))
+    from egov_xlsx.publish.results_page import write_page
+
+    staging.write(folder / names.page, lambda p: write_page(results, p))
     return warnings
+
+
+def _write_cards(staging: Staging, results: Results, folder: Path, names: OutputNames, forced: bool) -> None:
+    """Stage the result cards: the printed document and one file per unit (up to :data:`CARDS_UP_TO` units
+    unless ``forced``, the ``--cards`` option)."""
+    from egov_xlsx.publish.card_files import CardFiles, make_cards
+    from egov_xlsx.publish.unit_summary import summarize
+
+    if not forced and sum(len(t.units) for t in results.tiers) > CARDS_UP_TO:
+        return
+    summaries = summarize(results)
+    made: list[CardFiles] = []
+    staging.write(folder / names.cards, lambda p: made.append(make_cards(results, summaries, p)))
+    for name, data in made[0].unit_files():
+        staging.write(folder / CARDS_FOLDER / name, partial(Path.write_bytes, data=data))
 
 
 def make_forms(campaign: Campaign | Path | str, out_dir: Path | None = None) -> list[Path]:

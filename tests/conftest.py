@@ -30,7 +30,10 @@ def sample_copy(tmp_path: Path) -> Path:
     return target
 
 
-_OFFICE_TOOLS = ("soffice", "LibreOffice", "libreoffice", "pdftotext", "pdftoppm", "pdfinfo", "poppler")
+_OFFICE_TOOLS = (
+    "soffice", "LibreOffice", "libreoffice", "pdftotext", "pdftoppm", "pdfinfo", "poppler", "chromium", "chromedriver",
+    "selenium",
+)  # fmt: skip
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -102,7 +102,8 @@ def test_a_failed_commit_leaves_exactly_the_old_outputs_at_every_step(
     pipeline.build(campaign, shutil.copytree(old, tmp_path / "count"), draft=True)
     replaced = sum(1 for rel in written if (old / rel).exists())
     steps = counter.calls
-    assert steps == 1 + replaced + len(written) + 1  # the journal, the renames, then tra-lai/'s manifest of copies
+    # the journal, the renames, then the manifests of tra-lai/'s copies and of don-vi/'s cards
+    assert steps == 1 + replaced + len(written) + 2
     for k in range(steps):
         out = tmp_path / f"out-{k}"
         shutil.copytree(old, out)
@@ -121,7 +122,8 @@ def test_a_failed_commit_leaves_exactly_the_old_outputs_at_every_step(
         else:
             assert (out / rel).read_bytes() == (tmp_path / "first" / rel).read_bytes(), rel
     assert (out / "ghi-chu.txt").read_text(encoding="utf-8") == "của người dùng"
-    assert sorted(p.name for p in out.rglob(".*")) == [".egov-xlsx-tra-lai.json"]  # only the copies' manifest
+    # only the manifests of the copies and of the cards
+    assert sorted(p.name for p in out.rglob(".*")) == [".egov-xlsx-don-vi.json", ".egov-xlsx-tra-lai.json"]
 
 
 def test_a_folder_in_the_way_changes_nothing(tmp_path: Path) -> None:
@@ -268,7 +270,7 @@ def test_output_hazards_corpus(sample_copy: Path, tmp_path: Path, case: str) -> 
         assert "Lỗi: Không ghi" in result.output
         assert snapshot(tmp_path) == before
     else:
-        assert sorted(p.name for p in folder.rglob(".*")) == []
+        assert sorted(p.name for p in folder.rglob(".*")) == [".egov-xlsx-don-vi.json"]  # the cards' manifest
         assert (folder / "thong-bao.md").read_bytes() != b"new"  # replaced by this build's
     assert snapshot(sample_copy) == inputs
 
@@ -316,7 +318,8 @@ def test_a_file_bound_over_an_output_leaves_every_old_output(tmp_path: Path) -> 
     out = tmp_path / "out"
     pipeline.build(SAMPLE, out)
     for path in out.iterdir():
-        path.write_bytes(f"cũ {path.name}".encode())
+        if path.is_file():  # not don-vi/, the cards' folder
+            path.write_bytes(f"cũ {path.name}".encode())
     other = tmp_path / "other.md"
     other.write_text("gắn đè", encoding="utf-8")
     with mounted(str(other), out / "thong-bao.md", "--bind"):
@@ -414,7 +417,7 @@ def test_a_killed_builds_temporaries_are_removed_by_the_next_build(tmp_path: Pat
     left = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
     assert any(".tmp" in name for name in left), left
     assert pipeline.build(SAMPLE, out).published
-    assert sorted(p.name for p in out.rglob(".*")) == []
+    assert sorted(p.name for p in out.rglob(".*")) == [".egov-xlsx-don-vi.json"]  # the cards' manifest
 
 
 @POSIX_ONLY
@@ -470,7 +473,7 @@ def test_a_build_leaves_the_system_temp_folder_as_it_found_it(tmp_path: Path) ->
         if run == 0:
             first = compiled()
     assert compiled() == first
-    assert sorted(p.name for p in (tmp_path / "out").rglob(".*")) == []
+    assert sorted(p.name for p in (tmp_path / "out").rglob(".*")) == [".egov-xlsx-don-vi.json"]  # the cards' manifest
 
 
 @pytest.mark.parametrize("k", range(6))

@@ -22,7 +22,8 @@ def publishing(folder: Path, *, inputs: Inputs | None = None, subfolders: Iterab
 
     While the block runs it holds ``folder``'s lock file (a second command writing there is refused with
     :class:`FolderBusy`); first it rolls back a commit a killed run left half done and removes the tool's
-    own temporary files left in ``folder`` and its ``subfolders``.
+    own temporary files left in ``folder`` and its ``subfolders`` (a subfolder left empty is removed: the tool
+    makes it again when it writes there).
     """
     made = not folder.exists()
     ensure_folder(folder)
@@ -30,6 +31,9 @@ def publishing(folder: Path, *, inputs: Inputs | None = None, subfolders: Iterab
         with folder_lock(folder):
             recover(folder)
             clear_stale([folder, *(folder / name for name in subfolders)])
+            for name in subfolders:  # left empty by a killed run (it held only temporaries): as if never made
+                with contextlib.suppress(OSError):
+                    (folder / name).rmdir()  # only when empty
             with Staging(journal=folder, inputs=inputs) as staging:
                 yield staging
     except BaseException:

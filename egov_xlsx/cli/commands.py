@@ -350,17 +350,29 @@ def build(
             metavar="ĐƯỜNG-DẪN",
         ),
     ] = None,
+    cards: Annotated[
+        bool,
+        typer.Option("--cards", help="Ghi phiếu kết quả từng đơn vị cả khi đợt đánh giá có hơn 500 đơn vị."),
+    ] = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Kiểm tra, chấm điểm, xếp hạng và xuất bảng kết quả, results.json, thông báo và quyết định."""
+    """Kiểm tra, chấm điểm, xếp hạng và xuất bảng kết quả, results.json, thông báo, quyết định, phiếu kết quả và
+    trang kết quả."""
     from egov_xlsx import pipeline
 
     _state["debug"] = debug
     with _progress_hook(quiet, then="Đã đọc xong các biểu; đang chấm điểm và ghi kết quả...") as progress:
         outcome = _run(
-            pipeline.build, campaign, output, draft=draft, previous=previous, jobs=_jobs(jobs), progress=progress
+            pipeline.build,
+            campaign,
+            output,
+            draft=draft,
+            previous=previous,
+            jobs=_jobs(jobs),
+            progress=progress,
+            cards=cards,
         )
     from egov_xlsx.cli.console import print_build
 

@@ -13,6 +13,7 @@ markup or emoji codes either: "[bold]" and ":smile:" in a unit name print as typ
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from itertools import groupby, pairwise
@@ -23,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from egov_xlsx.model import CheckReport, Finding, Severity, UnitState, UnitStatus
+from egov_xlsx.publish.outputs import CARDS_FOLDER
 from egov_xlsx.publish.report import SEVERITY_LABELS, STATE_LABELS, submission_counts
 
 if TYPE_CHECKING:
@@ -192,5 +194,9 @@ def print_build(console: Console, outcome: BuildOutcome) -> None:
                 style="bold red",
             )
         )
+    cards = [path for path in outcome.written if path.parent.name == CARDS_FOLDER]
     for path in outcome.written:
-        console.print(f"  {path}")
+        if path.parent.name != CARDS_FOLDER:
+            console.print(f"  {path}")
+    if cards:
+        console.print(f"  {cards[0].parent}{os.sep} ({len(cards)} phiếu kết quả của từng đơn vị)")

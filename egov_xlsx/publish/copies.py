@@ -9,12 +9,12 @@ from egov_xlsx import findings
 from egov_xlsx.atomic import Staging
 from egov_xlsx.model import CheckReport, Finding
 from egov_xlsx.publish.feedback import MANIFEST, FeedbackJob, feedback_jobs, stage_copy_pruning, write_job
-from egov_xlsx.publish.outputs import FEEDBACK_FOLDER
+from egov_xlsx.publish.outputs import CARDS_MANIFEST, FEEDBACK_FOLDER
 
 
 def written_outputs(staging: Staging) -> tuple[Path, ...]:
     """The files a command reports as written: its outputs, not the copies' manifest (the tool's bookkeeping)."""
-    return tuple(target for target in staging.targets if target.name != MANIFEST)
+    return tuple(target for target in staging.targets if target.name not in (MANIFEST, CARDS_MANIFEST))
 
 
 def prune_copies(staging: Staging, folder: Path) -> None:

@@ -20,6 +20,7 @@ from egov_xlsx.findings import make
 from egov_xlsx.model import Campaign, Finding, Results, TierResult, UnitResult
 from egov_xlsx.publish import docx_layout as lay
 from egov_xlsx.publish import docx_rows, docx_save, docx_tables
+from egov_xlsx.publish.charts import tier_chart
 from egov_xlsx.publish.document_texts import (
     _issuer,
     _stamp,
@@ -36,6 +37,7 @@ from egov_xlsx.publish.document_texts import (
     short_name,
     signer_titles,
 )
+from egov_xlsx.publish.docx_chart import add_chart
 from egov_xlsx.publish.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
@@ -118,14 +120,31 @@ def write_announcement(results: Results, text: str, path: Path) -> None:
     title = lines[0] if lines else decision_subject(results.campaign)
     heading = lay.add_paragraph(document, title, size=BODY_PT, bold=True, align=CENTER, after_pt=12, line=_LINE)
     lay.balance_lines(heading, lay.text_width_cm(title, BODY_PT, bold=True), lay.PORTRAIT_TEXT_CM)
+    charted = {f"{n}. {clean(t.tier.name)}": t for n, t in enumerate(results.tiers, start=1) if t.ranked}
     for line in lines[1:]:
         if _SECTION_HEADING.match(line):  # "1. Sở, ban, ngành": a section of the announcement
             lay.add_paragraph(
                 document, line, bold=True, align=JUSTIFY, before_pt=6, after_pt=_AFTER_PT, line=_LINE, keep_next=True
             )
+            if line in charted:  # the tier's chart under its heading
+                _tier_chart(document, results, charted.pop(line))
         else:
             _body(document, line)
+    for tier in charted.values():  # a campaign's own template without the usual section headings
+        _tier_chart(document, results, tier)
     docx_save.save_reproducible(document, path, when=_stamp(results.campaign), title=title)
+
+
+def _tier_chart(document: Any, results: Results, tier: TierResult) -> None:
+    """The tier's chart (:func:`egov_xlsx.publish.charts.tier_chart`) as a native Word chart, full width."""
+    index = results.tiers.index(tier) + 1
+    height = 8.0 if len(tier.ranked) <= 12 else 10.0
+    paragraph = lay.add_paragraph(document, align=CENTER, after_pt=_AFTER_PT)
+    decimals = results.campaign.display.percent_decimals
+    add_chart(
+        document, paragraph, tier_chart(results, tier), index, width_cm=lay.PORTRAIT_TEXT_CM, height_cm=height,
+        decimals=decimals,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- decision layout

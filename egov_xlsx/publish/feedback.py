@@ -177,16 +177,16 @@ def _kind(found: Sequence[Finding]) -> Kind:
     return Kind.OWN
 
 
-def _unique(stem: str, taken: set[str]) -> str:
-    name, n = f"{stem}.xlsx", 1
+def _unique(stem: str, taken: set[str], ext: str = ".xlsx") -> str:
+    name, n = f"{stem}{ext}", 1
     while name.casefold() in taken:  # Windows and macOS disks ignore case
         n += 1
-        name = f"{stem} ({n}).xlsx"
+        name = f"{stem} ({n}){ext}"
     taken.add(name.casefold())
     return name
 
 
-def stage_copy_pruning(staging: Staging, folder: Path) -> list[Path]:
+def stage_copy_pruning(staging: Staging, folder: Path, manifest_name: str = MANIFEST) -> list[Path]:
     """With this run's copies staged for ``folder``: stage the removal of the tool's copies that no longer apply.
 
     A copy is removed only when the manifest (:data:`MANIFEST`) says the tool wrote it, this run does not write
@@ -194,11 +194,11 @@ def stage_copy_pruning(staging: Staging, folder: Path) -> list[Path]:
     never deleted). The manifest is staged anew with this run's copies. Both are part of the one commit of the
     run's outputs: all or none. Returns the copies that the commit removes.
     """
-    manifest = folder / MANIFEST
+    manifest = folder / manifest_name
     old = _read_manifest(manifest)
     now: dict[str, str] = {}
     for tmp, target in staging.staged:
-        if target.parent == folder and target.name != MANIFEST:
+        if target.parent == folder and target.name != manifest_name:
             with contextlib.suppress(OSError):
                 now[target.name] = _digest(tmp)
     removed: list[Path] = []

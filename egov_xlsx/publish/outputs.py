@@ -19,6 +19,12 @@ from egov_xlsx.read.appraisal import appraisal_path
 
 FEEDBACK_FOLDER = "tra-lai"
 DRAFT_SUFFIX = "-du-thao"
+#: The result cards' folder: one file per unit ("SKHDT - So Ke hoach va Dau tu.docx").
+CARDS_FOLDER = "don-vi"
+#: The tool's record of the cards it wrote in :data:`CARDS_FOLDER` (those that no longer apply are removed).
+CARDS_MANIFEST = ".egov-xlsx-don-vi.json"
+#: Up to this many scored units a build writes the result cards by default; above it, only with ``--cards``.
+CARDS_UP_TO = 500
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class OutputNames:
     announcement: str = "thong-bao.docx"
     decision: str = "quyet-dinh.docx"
     report: str = "bao-cao-kiem-tra.xlsx"
+    page: str = "ket-qua.html"
+    cards: str = "phieu-ket-qua.docx"
 
     def for_draft(self, draft: bool) -> OutputNames:
         if not draft:

@@ -64,7 +64,7 @@ def test_a_dti_campaign_says_its_own_subject_everywhere(sample_copy: Path, tmp_p
     result = runner.invoke(app, ["build", str(sample_copy), "-o", str(out), "--draft"])
     assert result.exit_code == 0, result.output
     written = sorted(p for p in out.rglob("*") if p.is_file())
-    texts = {p.name: p.read_text(encoding="utf-8") for p in written if p.suffix in (".md", ".txt", ".json")}
+    texts = {p.name: p.read_text(encoding="utf-8") for p in written if p.suffix in (".md", ".txt", ".json", ".html")}
     texts |= {p.name: _xml_texts(p) for p in written if p.suffix in (".xlsx", ".docx")}
     assert texts, written
     for name, text in texts.items():

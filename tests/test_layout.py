@@ -30,7 +30,6 @@ FOUNDATION = {
     "tomlpos",
     "scaffold",
     "atomic",
-    "collector",
     "sheet_names",
     "style",
 }

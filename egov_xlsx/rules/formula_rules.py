@@ -15,9 +15,10 @@ from egov_xlsx.model import (
     Criterion,
     FormRow,
     Reading,
+    Tier,
 )
 from egov_xlsx.read.spreadsheet import NAN_DATE
-from egov_xlsx.rules.checked import FindingSink, TierPlan
+from egov_xlsx.rules.checked import FindingSink
 from egov_xlsx.rules.score_values import parse_score, show_value
 from egov_xlsx.vietnamese import format_number
 
@@ -94,19 +95,20 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
 
 # A formula's text -> its spelling in the tool's form (forms repeat the same dozen). Bounded.
 _NORMAL_FORMULAS: dict[str, str] = {}
-# (plan, the reading's criterion rows and total cell) -> score cell -> the formula the tool writes there. Every
-# form of a tier read from the same rows shares it. Bounded.
-_TOOL_FORMULAS: dict[tuple[int, tuple[int, ...], tuple[str, ...], str, str], tuple[TierPlan, dict[str, str]]] = {}
+# (the tier's criteria tree, the reading's criterion rows and total cell) -> score cell -> the formula the tool
+# writes there. Every form of a tier read from the same rows shares it. Bounded.
+_TOOL_FORMULAS: dict[tuple[str, tuple[int, ...], tuple[str, ...], str, str], dict[str, str]] = {}
 
 
-def tool_formulas(plan: TierPlan, reading: Reading, first: Mapping[str, FormRow]) -> dict[str, str]:
+def tool_formulas(tier: Tier, reading: Reading, first: Mapping[str, FormRow]) -> dict[str, str]:
     rows = tuple([r.row for r in reading.rows])
     codes = tuple([r.code for r in reading.rows])
     score = reading.rows[0].score_cell if reading.rows else ""
-    key = (id(plan), rows, codes, score.rstrip("0123456789"), reading.total_cell)
+    # The fingerprint names the tree's codes, shape, maxima and caps: everything the formulas depend on.
+    key = (tier.fingerprint, rows, codes, score.rstrip("0123456789"), reading.total_cell)
     found = _TOOL_FORMULAS.get(key)
-    if found is not None and found[0] is plan:
-        return found[1]
+    if found is not None:
+        return found
     letters = key[3]
 
     def sums(children: Iterable[Criterion]) -> str:
@@ -119,16 +121,16 @@ def tool_formulas(plan: TierPlan, reading: Reading, first: Mapping[str, FormRow]
         return "SUM(" + ",".join(f"{letters}{a}" if a == b else f"{letters}{a}:{letters}{b}" for a, b in runs) + ")"
 
     expected: dict[str, str] = {}
-    for c in plan.parents:
+    for c in tier.parent_criteria:
         row = first.get(c.code)
         if row is not None:
             total = sums(c.children)
             expected[row.score_cell] = f"MIN({format(c.max.normalize(), 'f')},{total})" if c.capped else total
     if reading.total_cell:
-        expected[reading.total_cell] = sums(plan.tier.criteria)
+        expected[reading.total_cell] = sums(tier.criteria)
     if len(_TOOL_FORMULAS) >= 64:
         _TOOL_FORMULAS.clear()
-    _TOOL_FORMULAS[key] = (plan, expected)
+    _TOOL_FORMULAS[key] = expected
     return expected
 
 

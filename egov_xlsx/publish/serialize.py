@@ -74,31 +74,16 @@ def _inline(value: Any) -> str:
     return json.dumps(value)
 
 
-_STRINGS: dict[str, str] = {}
-_DECIMALS: dict[Decimal, str] = {}
-
-
 def _string(text: str) -> str:
-    # Codes, names and band labels repeat across thousands of units: encode each once.
-    found = _STRINGS.get(text)
-    if found is None:
-        found = json.dumps(text, ensure_ascii=False)
-        if len(_STRINGS) < 100_000:
-            _STRINGS[text] = found
-    return found
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _decimal(d: Decimal) -> str:
-    found = _DECIMALS.get(d)  # equal decimals (1.0, 1) normalise to the same text
-    if found is not None:
-        return found
+    """Equal decimals (1.0, 1) give the same text."""
     if not d.is_finite():
         raise ValueError(f"not a finite number: {d}")
     text = format(d.normalize(), "f")
-    text = "0" if text in ("-0", "0") else text
-    if len(_DECIMALS) < 100_000:
-        _DECIMALS[d] = text
-    return text
+    return "0" if text in ("-0", "0") else text
 
 
 def results_dict(results: Results) -> dict[str, Any]:

@@ -10,6 +10,7 @@ Reading a whole inbox in worker processes is :mod:`egov_xlsx.read.ingest`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -147,7 +148,13 @@ def _find_header(rows: list[list[Any]]) -> _FormTable | None:
 
 
 def _header_key(cell: Any) -> str | None:
-    label = _cell_text(cell).casefold()
+    return _header_label(cell) if cell.__class__ is str else _header_label(_cell_text(cell))
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_label(text: str) -> str | None:
+    """The header column a cell's text labels, or None (every form repeats the same title and header)."""
+    label = _cell_text(text).casefold()
     return next((k for k, matches in _FORM_HEADER_TESTS.items() if label and matches(label)), None)
 
 
@@ -157,6 +164,25 @@ class _TableColumns:
 
     rows: tuple[tuple[int, str, str], ...]
     total_row: int | None
+
+
+def _table_columns(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _TableColumns:
+    """Where the table runs; worked out once per distinct code and name columns (once per tier, in practice)."""
+    body = rows[start:]
+    if body and name_col is not None and min(map(len, body)) > max(code_col, name_col):
+        codes = tuple([row[code_col] for row in body])
+        names = tuple([row[name_col] for row in body])
+        # Only text is a safe key: 1, 1.0 and True are equal keys but read as different codes.
+        if set(map(type, codes)) | set(map(type, names)) <= {str}:
+            return _text_table_columns(start, codes, names)
+    return _find_columns(rows, start, code_col, name_col)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_table_columns(start: int, codes: tuple[str, ...], names: tuple[str, ...]) -> _TableColumns:
+    rows: list[list[Any]] = [[] for _ in range(start)]
+    rows += [[code, name] for code, name in zip(codes, names, strict=True)]
+    return _find_columns(rows, start, 0, 1)
 
 
 def _find_columns(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _TableColumns:
@@ -214,7 +240,7 @@ def _reading(
     code_col, score_col = cols["code"], cols["score"]
     name_col, max_col, note_col, na_col = cols.get("name"), cols.get("max"), cols.get("note"), cols.get("na")
     score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
-    table_layout = _find_columns(rows, table.header_row + 1, code_col, name_col)
+    table_layout = _table_columns(rows, table.header_row + 1, code_col, name_col)
     form_rows: list[FormRow] = []
     append = form_rows.append
     # The hot loop of a national inbox (600,000 rows): locals, and the common cell types tested first.

@@ -4,6 +4,7 @@ compared with the recomputed subtotals (no formula is evaluated; the tool's are 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -42,21 +43,14 @@ def input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink
 
 
 def input_formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
-    """The rows where a formula sits in the score, note or "không áp dụng" column (remembered: forms repeat)."""
-    key = (tuple(formulas), tuple(columns.items()))
-    found = _FORMULA_ROWS.get(key)
-    if found is None:
-        if len(_FORMULA_ROWS) >= 256:
-            _FORMULA_ROWS.clear()
-        found = _FORMULA_ROWS[key] = _formula_rows(formulas, columns)
-    return found
+    """The rows where a formula sits in the score, note or "không áp dụng" column."""
+    return _formula_rows(tuple(formulas), tuple(columns.items()))
 
 
-_FORMULA_ROWS: dict[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], frozenset[int]] = {}
-
-
-def _formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
-    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns.items() if role in ("score", "note", "na")}
+@functools.lru_cache(maxsize=256)
+def _formula_rows(formulas: tuple[str, ...], columns: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    """Worked out once per distinct formula cells and columns: forms made by the tool repeat them."""
+    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns if role in ("score", "note", "na")}
     rows: set[int] = set()
     for cell in formulas:
         digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -76,12 +70,7 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
     if not text:
         return True
     expected = tool.get(cell, "")
-    normal = _NORMAL_FORMULAS.get(text)
-    if normal is None:
-        if len(_NORMAL_FORMULAS) >= 4096:
-            _NORMAL_FORMULAS.clear()
-        normal = _NORMAL_FORMULAS[text] = _normal_formula(text)
-    if normal == expected:
+    if _normal_formula(text) == expected:
         return True
     sink.add(
         "formula-changed",
@@ -93,8 +82,6 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
     return False
 
 
-# A formula's text -> its spelling in the tool's form (forms repeat the same dozen). Bounded.
-_NORMAL_FORMULAS: dict[str, str] = {}
 # (the tier's criteria tree, the reading's criterion rows and total cell) -> score cell -> the formula the tool
 # writes there. Every form of a tier read from the same rows shares it. Bounded.
 _TOOL_FORMULAS: dict[tuple[str, tuple[int, ...], tuple[str, ...], str, str], dict[str, str]] = {}

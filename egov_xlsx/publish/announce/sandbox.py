@@ -69,16 +69,12 @@ class _GuardedCode(CodeGenerator):
 
 
 class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, bounded in time and size, its attribute verdicts remembered per (type, attribute).
+    """Jinja's sandbox, bounded in time and size.
 
     Bounds: ``range`` at :data:`MAX_RANGE`; ``*``, ``**``, ``+`` and ``%`` checked before they compute
     (``'x' * 10**10``, ``9**9**9``, ``'%1000000000d' % 1``); ``str.format`` widths; what every call, filter
     and operator returns; a wall-clock deadline checked at each of those and at each loop step
     (:class:`_GuardedCode`); the output's size (:func:`render_announcement`).
-
-    The base attribute verdict (:func:`jinja2.sandbox.is_internal_attribute` and the underscore rule) depends
-    on the object's type and the attribute's name only; a national announcement reads 170,000 attributes of a
-    handful of types, and asking once per pair halves its time.
     """
 
     intercepted_binops = frozenset({"+", "*", "/", "//", "%", "**"})
@@ -87,7 +83,6 @@ class _Sandbox(SandboxedEnvironment):
     def __init__(self, *args: Any, limits: RenderLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.budget = _Budget(limits)
-        self._verdicts: dict[tuple[type, str], bool] = {}
         self.globals["range"] = self._range
         self.globals.pop("lipsum", None)
 
@@ -98,13 +93,6 @@ class _Sandbox(SandboxedEnvironment):
                 f"range() quá lớn ({format_number(len(numbers))} số, tối đa {format_number(MAX_RANGE)})"
             )
         return numbers
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        key = (type(obj), attr)
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
-        return verdict
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         self.budget.tick()

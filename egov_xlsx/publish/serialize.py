@@ -6,6 +6,7 @@ JSON numbers are written from the decimals themselves (417.3, never 417.29999999
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -74,14 +75,21 @@ def _inline(value: Any) -> str:
     return json.dumps(value)
 
 
+# Codes, names, band labels and scores repeat across thousands of units: each is encoded once.
+@functools.lru_cache(maxsize=100_000)
 def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
 def _decimal(d: Decimal) -> str:
-    """Equal decimals (1.0, 1) give the same text."""
     if not d.is_finite():
         raise ValueError(f"not a finite number: {d}")
+    return _finite_decimal(d)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _finite_decimal(d: Decimal) -> str:
+    """Equal decimals (1.0, 1) give the same text, so one entry serves both."""
     text = format(d.normalize(), "f")
     return "0" if text in ("-0", "0") else text
 

@@ -30,6 +30,7 @@ FOUNDATION = {
     "tomlpos",
     "scaffold",
     "atomic",
+    "collector",
     "sheet_names",
     "style",
 }

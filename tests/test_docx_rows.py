@@ -1,4 +1,5 @@
-"""Streamed table rows (:mod:`egov_xlsx.publish.docx_rows`) give the very bytes python-docx gives.
+"""Streamed table rows (:mod:`egov_xlsx.publish.docx_rows`) and copied paragraphs (:mod:`egov_xlsx.publish.docx_copies`)
+give the very bytes python-docx gives.
 
 The results annex of a national campaign has 10,000 rows; they are copied from XML python-docx wrote for one
 row of each layout instead of being built one by one. The same table is made both ways here, with real
@@ -69,3 +70,34 @@ def test_streamed_rows_are_the_rows_python_docx_writes(tmp_path: Path) -> None:
         assert a.read("word/document.xml") == b.read("word/document.xml")
         assert a.read("word/document.xml").count(b"<w:tr>") + a.read("word/document.xml").count(b"<w:tr ") == 10
     assert streamed == plain
+
+
+#: Paragraph texts and styles as the documents use them, repeated (copies after the first of each style).
+PARAGRAPHS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("QUYẾT ĐỊNH", {"bold": True, "align": lay.CENTER}),
+    ("Về việc công bố kết quả & xếp hạng <năm 2024>", {"bold": True, "align": lay.CENTER}),
+    ("Căn cứ Luật Tổ chức chính quyền địa phương;", {"italic": True, "first_line_cm": 1.0}),
+    ("Căn cứ Quyết định số 12/QĐ-UBND;", {"italic": True, "first_line_cm": 1.0}),
+    ("", {"size": 2}),
+    (" cách đầu và cuối ", {}),
+    ("Tab\tvà\ndòng mới", {"keep_next": True}),
+    ("Điều 1. Công bố kết quả.", {"first_line_cm": 1.0, "before_pt": 6, "after_pt": 6, "line": 1.15}),
+    ("Điều 2. Hiệu lực.", {"first_line_cm": 1.0, "before_pt": 6, "after_pt": 6, "line": 1.15}),
+)
+
+
+def _paragraphs(path: Path, *, copied: bool) -> bytes:
+    document = lay.new_document()
+    table = docx_tables.add_table(document, WIDTHS, rows=1)
+    for container in (document, table.rows[0].cells[1], document):
+        for text, style in PARAGRAPHS:
+            if copied:
+                lay.add_paragraph(container, text, **style)
+            else:
+                lay.style_paragraph(lay._next_paragraph(container), text, **style)
+    save_reproducible(document, path, when=datetime(2024, 3, 1), title="Đoạn văn")
+    return path.read_bytes()
+
+
+def test_copied_paragraphs_are_the_paragraphs_python_docx_writes(tmp_path: Path) -> None:
+    assert _paragraphs(tmp_path / "copied.docx", copied=True) == _paragraphs(tmp_path / "plain.docx", copied=False)

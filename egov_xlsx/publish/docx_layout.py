@@ -10,6 +10,7 @@ python-docx ships no type hints: its objects are ``Any`` here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from egov_xlsx.publish.docx_copies import styled_paragraph
 from egov_xlsx.publish.docx_tables import _insert
 from egov_xlsx.style import FONT
 
@@ -228,8 +230,42 @@ def add_paragraph(
     line: float = 1.0,
     keep_next: bool = False,
 ) -> Any:
-    """A paragraph in a document, header or table cell (the untouched first paragraph of a cell or header is used)."""
-    paragraph = _next_paragraph(container)
+    """A paragraph in a document, header or table cell (the untouched first paragraph of a cell or header is used).
+
+    Styled as :func:`style_paragraph` does, by copying the XML python-docx made for the first paragraph of the
+    same style (:mod:`egov_xlsx.publish.docx_copies`).
+    """
+    style = (align, size, bold, italic, first_line_cm, before_pt, after_pt, line, keep_next)
+    styler = functools.partial(
+        style_paragraph,
+        size=size,
+        bold=bold,
+        italic=italic,
+        align=align,
+        first_line_cm=first_line_cm,
+        before_pt=before_pt,
+        after_pt=after_pt,
+        line=line,
+        keep_next=keep_next,
+    )
+    return styled_paragraph(_next_paragraph(container), text, style, styler)
+
+
+def style_paragraph(
+    paragraph: Any,
+    text: str = "",
+    *,
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: Any = LEFT,
+    first_line_cm: float | None = None,
+    before_pt: float = 0,
+    after_pt: float = 0,
+    line: float = 1.0,
+    keep_next: bool = False,
+) -> Any:
+    """Style ``paragraph`` with python-docx itself and put ``text`` in it (what :func:`add_paragraph` copies)."""
     paragraph.alignment = align
     fmt = paragraph.paragraph_format
     fmt.space_before = Pt(before_pt)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from egov_xlsx._version import __version__
 from egov_xlsx.atomic import naming, publishing
-from egov_xlsx.collector import batch
 from egov_xlsx.config import load_campaign
 from egov_xlsx.layout import INBOX
 from egov_xlsx.model import Campaign, CheckReport, Finding, Results, Submission, TierResult, UnitState
@@ -67,7 +66,6 @@ def as_campaign(campaign: Campaign | Path | str) -> Campaign:
     return campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
 
 
-@batch
 def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress | None = None) -> CheckReport:
     """Read and check every file in the campaign's inbox against the config and the roster.
 
@@ -185,7 +183,6 @@ def score(
     )
 
 
-@batch
 def build(
     campaign: Campaign | Path | str,
     out_dir: Path | None = None,

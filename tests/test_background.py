@@ -1,4 +1,4 @@
-"""A writer in a forked child (file, exception, death, cancellation) and the batch settings of the pipeline."""
+"""A writer in a forked child (file, exception, death, cancellation)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from egov_xlsx import collector, pipeline
+from egov_xlsx import pipeline
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import OutputError
 from egov_xlsx.publish import background
@@ -120,23 +120,6 @@ def test_staging_rollback_after_cancel(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_batch_raises_gc_thresholds_only_while_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    import gc
-
-    seen: list[tuple[int, int, int]] = []
-    real = pipeline.roster_rules.check_roster
-
-    def spy(*args: object, **kwargs: object) -> object:
-        seen.append(gc.get_threshold())
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline.roster_rules, "check_roster", spy)
-    before = gc.get_threshold()
-    pipeline.check(SAMPLE)
-    assert gc.get_threshold() == before
-    assert seen and seen[0][0] >= 50_000
-
-
 def _clean_up_when_stopped(path: Path) -> None:
     path.write_text("đang ghi", encoding="utf-8")
     try:
@@ -182,19 +165,6 @@ def test_no_child_to_be_had_writes_the_workbook_here(tmp_path: Path, monkeypatch
     assert outcome.published
     assert (tmp_path / "out" / pipeline.NAMES.workbook).stat().st_size > 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
-
-
-def test_batch_leaves_collection_off_when_the_host_turned_it_off() -> None:
-    import gc
-
-    before = gc.get_threshold()
-    gc.set_threshold(0)
-    try:
-        with collector.fewer_collections():
-            assert gc.get_threshold()[0] == 0
-        assert gc.get_threshold()[0] == 0
-    finally:
-        gc.set_threshold(*before)
 
 
 def test_forked_workbook_is_part_of_the_one_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -220,15 +220,6 @@ def test_windows_hidden_attribute_is_skipped(monkeypatch: pytest.MonkeyPatch) ->
     assert gate._is_hidden(posix) is False  # type: ignore[arg-type]
 
 
-def test_no_stat_per_file_where_there_are_no_file_attributes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gate, "_FILE_ATTRIBUTES", False)  # as on Linux and macOS
-
-    def stat() -> None:
-        raise AssertionError("stat() called")
-
-    assert gate._is_hidden(SimpleNamespace(stat=stat)) is False  # type: ignore[arg-type]
-
-
 def test_nfd_name_comes_out_nfc_in_source_and_findings(tmp_path: Path) -> None:
     path = tmp_path / unicodedata.normalize("NFD", "Sở Tư pháp  (bản 2).xlsx")
     path.write_bytes(b"")

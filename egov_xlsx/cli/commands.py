@@ -179,10 +179,12 @@ def _exit_code(exc: EgovError) -> ExitCode:
 
 def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Call a library function, turning the few "cannot continue" errors into one line and an exit code."""
+    from egov_xlsx.collector import fewer_collections
     from egov_xlsx.errors import ConfigError, EgovError
 
     try:
-        return func(*args, **kwargs)
+        with fewer_collections():
+            return func(*args, **kwargs)
     except EgovError as exc:
         if isinstance(exc, ConfigError):
             _fail_config(exc)

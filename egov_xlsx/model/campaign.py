@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
+
+from egov_xlsx.vietnamese import ascii_fold
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -79,6 +82,15 @@ class Criterion:
     def may_be_na(self, unit_code: str) -> bool:
         return self.na_allowed or unit_code in self.na_units
 
+    @cached_property
+    def float_max(self) -> float | None:
+        """The maximum as a float when that float's shortest repr is the maximum itself, else ``None``.
+
+        Comparing a float cell with it then decides exactly what comparing the cell's decimal with ``max`` would.
+        """
+        as_float = float(self.max)
+        return as_float if Decimal(repr(as_float)) == self.max else None
+
 
 @dataclass(frozen=True)
 class Adjustment:
@@ -106,7 +118,11 @@ class Unit:
 
 @dataclass(frozen=True)
 class Tier:
-    """A block of units ranked together against one criteria tree."""
+    """A block of units ranked together against one criteria tree.
+
+    What every form of the tier is checked against (criteria in order, leaf codes, fingerprint ...) is worked
+    out on first use and kept on the tier (``cached_property``): once per tier, not once per form.
+    """
 
     id: str
     name: str
@@ -161,7 +177,55 @@ class Tier:
     def unit(self, code: str) -> Unit | None:
         return self._units.get(code)
 
-    @property
+    @cached_property
+    def in_order(self) -> tuple[Criterion, ...]:
+        """Every criterion in tree order (the rows of a form as made), as :meth:`walk` yields them."""
+        return tuple(self.walk())
+
+    @cached_property
+    def codes(self) -> tuple[str, ...]:
+        """Every criterion's code in tree order."""
+        return tuple(c.code for c in self.in_order)
+
+    @cached_property
+    def positions(self) -> Mapping[str, int]:
+        """Criterion code -> its position in tree order."""
+        return {c.code: i for i, c in enumerate(self.in_order)}
+
+    @cached_property
+    def leaf_criteria(self) -> tuple[Criterion, ...]:
+        """The leaves in tree order."""
+        return tuple(c for c in self.in_order if c.is_leaf)
+
+    @cached_property
+    def leaf_codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.leaf_criteria)
+
+    @cached_property
+    def parent_criteria(self) -> tuple[Criterion, ...]:
+        """The criteria with children, in tree order."""
+        return tuple(c for c in self.in_order if not c.is_leaf)
+
+    @cached_property
+    def leaves_under(self) -> Mapping[str, tuple[str, ...]]:
+        """Parent code -> the codes of the leaves under it."""
+        return {c.code: tuple(x.code for x in c.walk() if x.is_leaf) for c in self.parent_criteria}
+
+    @cached_property
+    def post_order(self) -> tuple[Criterion, ...]:
+        """Every criterion, children before their parent (the order sums are worked out in)."""
+        nodes: list[Criterion] = []
+
+        def visit(node: Criterion) -> None:
+            for child in node.children:
+                visit(child)
+            nodes.append(node)
+
+        for top in self.criteria:
+            visit(top)
+        return tuple(nodes)
+
+    @cached_property
     def fingerprint(self) -> str:
         """A short hash of the criteria tree's codes, structure, maxima and caps (not names).
 
@@ -250,6 +314,14 @@ class Campaign:
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((t for t in self.tiers if t.id == tier_id), None)
+
+    @cached_property
+    def folded_roster(self) -> tuple[tuple[Unit, str, str], ...]:
+        """Every roster unit in order with its code casefolded and its name without diacritics, casefolded.
+
+        Worked out on first use and kept: every badly named file is matched against the whole roster.
+        """
+        return tuple((u, u.code.casefold(), ascii_fold(u.name).casefold()) for t in self.tiers for u in t.units)
 
     def find_unit(self, code: str) -> tuple[Tier, Unit] | None:
         for tier in self.tiers:

@@ -7,6 +7,11 @@ is not worth it, the writer simply runs here, in turn.
 
 The child writes only to the temporary path it was given (see :class:`~egov_xlsx.atomic.Staging`), so the
 all-or-nothing rule holds: the parent decides whether that file is renamed into place.
+
+This is the one optimisation that reaches beyond the calling function, so it is opt-in for a library caller:
+``build`` forks only with ``jobs`` of 2 or more (the command line's default on a multi-core machine, not the
+library's), from :data:`FORK_WORKBOOK_UNITS` units, on Linux, and only while the calling process runs a single
+thread (:func:`can_fork`). Otherwise the same writer runs in turn in this process and writes the same bytes.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ python-docx ships no type hints: its objects are ``Any`` here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -18,12 +19,11 @@ from typing import Any
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
-from lxml import etree  # type: ignore[import-untyped]  # python-docx depends on lxml; no stubs
 
+from egov_xlsx.publish.docx_copies import styled_paragraph
 from egov_xlsx.publish.docx_tables import _insert
 from egov_xlsx.style import FONT
 
@@ -232,40 +232,40 @@ def add_paragraph(
 ) -> Any:
     """A paragraph in a document, header or table cell (the untouched first paragraph of a cell or header is used).
 
-    python-docx takes 0.4-0.7 ms to style a paragraph (every property setter searches the XML). The result
-    depends only on the empty paragraph it starts from and on the arguments, so each such pair is styled
-    once per process and later paragraphs are copies of that XML with their own text: the same bytes, in
-    0.07 ms. Text that python-docx would split (a tab, a line break) is styled the slow way.
+    Styled as :func:`style_paragraph` does, by copying the XML python-docx made for the first paragraph of the
+    same style (:mod:`egov_xlsx.publish.docx_copies`).
     """
-    paragraph = _next_paragraph(container)
     style = (align, size, bold, italic, first_line_cm, before_pt, after_pt, line, keep_next)
-    if _SPLIT_CHARS.intersection(text):
-        return _style_paragraph(paragraph, text, style)
-    key = (etree.tostring(paragraph._p), style, bool(text))
-    template = _PARAGRAPHS.get(key)
-    if template is None:
-        _style_paragraph(paragraph, _PLACEHOLDER if text else "", style)
-        template = _PARAGRAPHS[key] = etree.tostring(paragraph._p)
-        if len(_PARAGRAPHS) > 256:
-            _PARAGRAPHS.clear()
-        made = paragraph._p
-    else:
-        made = parse_xml(template)
-        paragraph._p.addnext(made)
-        paragraph._p.getparent().remove(paragraph._p)
-        paragraph = Paragraph(made, paragraph._parent)
-    if text:
-        t = made.find(_RUN_TEXT)
-        t.text = text
-        # What python-docx does: keep leading or trailing white space in Word.
-        t.attrib.pop(_XML_SPACE, None)
-        if text[0].isspace() or text[-1].isspace():
-            t.set(_XML_SPACE, "preserve")
-    return paragraph
+    styler = functools.partial(
+        style_paragraph,
+        size=size,
+        bold=bold,
+        italic=italic,
+        align=align,
+        first_line_cm=first_line_cm,
+        before_pt=before_pt,
+        after_pt=after_pt,
+        line=line,
+        keep_next=keep_next,
+    )
+    return styled_paragraph(_next_paragraph(container), text, style, styler)
 
 
-def _style_paragraph(paragraph: Any, text: str, style: tuple[Any, ...]) -> Any:
-    align, size, bold, italic, first_line_cm, before_pt, after_pt, line, keep_next = style
+def style_paragraph(
+    paragraph: Any,
+    text: str = "",
+    *,
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: Any = LEFT,
+    first_line_cm: float | None = None,
+    before_pt: float = 0,
+    after_pt: float = 0,
+    line: float = 1.0,
+    keep_next: bool = False,
+) -> Any:
+    """Style ``paragraph`` with python-docx itself and put ``text`` in it (what :func:`add_paragraph` copies)."""
     paragraph.alignment = align
     fmt = paragraph.paragraph_format
     fmt.space_before = Pt(before_pt)
@@ -279,14 +279,6 @@ def _style_paragraph(paragraph: Any, text: str, style: tuple[Any, ...]) -> Any:
     if text:
         add_run(paragraph, text, size, bold=bold, italic=italic)
     return paragraph
-
-
-# (the empty paragraph's XML, the style, whether it has text) -> the styled paragraph's XML, text a placeholder.
-_PARAGRAPHS: dict[tuple[bytes, tuple[Any, ...], bool], bytes] = {}
-_PLACEHOLDER = "x"
-_SPLIT_CHARS = frozenset("\t\n\r")
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_RUN_TEXT = f"{qn('w:r')}/{qn('w:t')}"
 
 
 def _next_paragraph(container: Any) -> Any:

@@ -6,6 +6,7 @@ JSON numbers are written from the decimals themselves (417.3, never 417.29999999
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -74,31 +75,23 @@ def _inline(value: Any) -> str:
     return json.dumps(value)
 
 
-_STRINGS: dict[str, str] = {}
-_DECIMALS: dict[Decimal, str] = {}
-
-
+# Codes, names, band labels and scores repeat across thousands of units: each is encoded once.
+@functools.lru_cache(maxsize=100_000)
 def _string(text: str) -> str:
-    # Codes, names and band labels repeat across thousands of units: encode each once.
-    found = _STRINGS.get(text)
-    if found is None:
-        found = json.dumps(text, ensure_ascii=False)
-        if len(_STRINGS) < 100_000:
-            _STRINGS[text] = found
-    return found
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _decimal(d: Decimal) -> str:
-    found = _DECIMALS.get(d)  # equal decimals (1.0, 1) normalise to the same text
-    if found is not None:
-        return found
     if not d.is_finite():
         raise ValueError(f"not a finite number: {d}")
+    return _finite_decimal(d)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _finite_decimal(d: Decimal) -> str:
+    """Equal decimals (1.0, 1) give the same text, so one entry serves both."""
     text = format(d.normalize(), "f")
-    text = "0" if text in ("-0", "0") else text
-    if len(_DECIMALS) < 100_000:
-        _DECIMALS[d] = text
-    return text
+    return "0" if text in ("-0", "0") else text
 
 
 def results_dict(results: Results) -> dict[str, Any]:

@@ -207,20 +207,11 @@ def skipped_criteria(tier: Tier, ur: UnitResult) -> list[str]:
     When 4.1 and 4.2 both are, criterion 4 is too, and "4" alone says it.
     """
     scores = ur.scores
-    return [code for code, parent in _tree(tier) if code not in scores and (parent is None or parent in scores)]
-
-
-_TREES: dict[int, tuple[Tier, tuple[tuple[str, str | None], ...]]] = {}
-
-
-def _tree(tier: Tier) -> tuple[tuple[str, str | None], ...]:
-    """(code, parent code) of every criterion in tree order, worked out once per tier (not once per unit)."""
-    cached = _TREES.get(id(tier))
-    if cached is None or cached[0] is not tier:
-        if len(_TREES) >= 64:
-            _TREES.clear()
-        cached = _TREES[id(tier)] = (tier, tuple((c.code, tier.parent_code(c.code)) for c in tier.walk()))
-    return cached[1]
+    return [
+        c.code
+        for c in tier.in_order
+        if c.code not in scores and (tier.parent_code(c.code) is None or tier.parent_code(c.code) in scores)
+    ]
 
 
 def _write_excluded(ws: Worksheet, styles: Styles, row: int, tr: TierResult) -> None:

@@ -10,12 +10,13 @@ Reading a whole inbox in worker processes is :mod:`egov_xlsx.read.ingest`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from egov_xlsx import findings, layout
 from egov_xlsx.model import CellValue, Finding, FormRow, Reading, SourceFile
@@ -146,17 +147,15 @@ def _find_header(rows: list[list[Any]]) -> _FormTable | None:
     return None if found is None else _FormTable(*found)
 
 
-# A raw cell's text -> the header column it labels (or None): every form repeats the same title and header.
-_HEADER_LABELS: dict[str, str | None] = {}
-
-
 def _header_key(cell: Any) -> str | None:
-    cached = _HEADER_LABELS.get(cell) if cell.__class__ is str else None
-    if cached is not None or (cell.__class__ is str and cell in _HEADER_LABELS):
-        return cached
-    label = _cell_text(cell).casefold()
-    key = next((k for k, matches in _FORM_HEADER_TESTS.items() if label and matches(label)), None)
-    return _remember(_HEADER_LABELS, cell, key) if cell.__class__ is str else key
+    return _header_label(cell) if cell.__class__ is str else _header_label(_cell_text(cell))
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_label(text: str) -> str | None:
+    """The header column a cell's text labels, or None (every form repeats the same title and header)."""
+    label = _cell_text(text).casefold()
+    return next((k for k, matches in _FORM_HEADER_TESTS.items() if label and matches(label)), None)
 
 
 @dataclass(frozen=True)
@@ -167,24 +166,23 @@ class _TableColumns:
     total_row: int | None
 
 
-# (first row, raw codes, raw names) -> layout. Every form made from one tier's criteria has the same code and
-# name columns, so the layout is worked out once per tier rather than once per form. Bounded.
-_TABLE_COLUMNS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], _TableColumns] = {}
-
-
 def _table_columns(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _TableColumns:
+    """Where the table runs; worked out once per distinct code and name columns (once per tier, in practice)."""
     body = rows[start:]
     if body and name_col is not None and min(map(len, body)) > max(code_col, name_col):
         codes = tuple([row[code_col] for row in body])
         names = tuple([row[name_col] for row in body])
         # Only text is a safe key: 1, 1.0 and True are equal keys but read as different codes.
         if set(map(type, codes)) | set(map(type, names)) <= {str}:
-            key = (start, codes, names)
-            found = _TABLE_COLUMNS.get(key)
-            if found is None:
-                found = _remember(_TABLE_COLUMNS, key, _find_columns(rows, start, code_col, name_col), limit=64)
-            return found
+            return _text_table_columns(start, codes, names)
     return _find_columns(rows, start, code_col, name_col)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_table_columns(start: int, codes: tuple[str, ...], names: tuple[str, ...]) -> _TableColumns:
+    rows: list[list[Any]] = [[] for _ in range(start)]
+    rows += [[code, name] for code, name in zip(codes, names, strict=True)]
+    return _find_columns(rows, start, 0, 1)
 
 
 def _find_columns(rows: list[list[Any]], start: int, code_col: int, name_col: int | None) -> _TableColumns:
@@ -262,7 +260,7 @@ def _reading(
                 maximum if maximum.__class__ is float else value(maximum),
                 score if score.__class__ is float else value(score),
                 note_text(note),
-                _score_cell(score_letters, r + 1),
+                f"{score_letters}{r + 1}",
                 bool(mark) and _is_na_mark(mark),
             )
         )
@@ -317,8 +315,7 @@ def _cell_text(raw: Any) -> str:
     if raw.__class__ is str:
         if not raw:
             return ""
-        cleaned = _CLEANED.get(raw)
-        return cleaned if cleaned is not None else _clean(raw)
+        return clean(raw)
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
@@ -327,45 +324,15 @@ def _cell_text(raw: Any) -> str:
 
 
 def _note(raw: Any) -> str:
-    """An evidence note: cleaned but not cached, since every unit writes its own (a number is a note too)."""
+    """An evidence note, cleaned (a number is a note too)."""
     if raw.__class__ is str:
         return clean(raw) if raw else ""
     return _cell_text(raw)
 
 
-# The per-process caches below hold what every form repeats (labels, codes, criterion names, cell addresses,
-# table layouts). Each is bounded: emptied when full, so texts that do not repeat cannot make it grow.
-_CACHE_MAX = 1 << 15
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _remember(cache: dict[K, V], key: K, value: V, limit: int = _CACHE_MAX) -> V:
-    if len(cache) >= limit:
-        cache.clear()
-    cache[key] = value
-    return value
-
-
-_CLEANED: dict[str, str] = {}
-
-
-def _clean(text: str) -> str:
-    return _remember(_CLEANED, text, clean(text))
-
-
 def _is_signature(text: str) -> bool:
     """Whether a cleaned cell text starts the signature block below the table ("Người lập biểu" ...)."""
     return text.casefold().startswith(_SIGNATURE_LABELS)
-
-
-# "D14" for every (score column letters, row): the same few dozen addresses in every form, made once.
-_SCORE_CELLS: dict[tuple[str, int], str] = {}
-
-
-def _score_cell(letters: str, row: int) -> str:
-    cell = _SCORE_CELLS.get((letters, row))
-    return cell if cell is not None else _remember(_SCORE_CELLS, (letters, row), f"{letters}{row}")
 
 
 _NA_MARKS = {"x", "kad", "không áp dụng", "khong ap dung", "n/a", "na", "k/a"}

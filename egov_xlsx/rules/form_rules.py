@@ -26,7 +26,7 @@ from egov_xlsx.model import (
     Tier,
     Unit,
 )
-from egov_xlsx.rules.checked import Checked, FindingSink, TierPlan, folded_roster, tier_plan
+from egov_xlsx.rules.checked import Checked, FindingSink
 from egov_xlsx.rules.formula_rules import (
     compare_subtotal,
     input_formula_rows,
@@ -72,7 +72,7 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     form_tier = meta.get(layout.META_TIER)
     if form_tier and form_tier != tier.id:
         sink.add("wrong-tier", value=form_tier, expected=tier.id)
-    if has_meta and meta.get(layout.META_FINGERPRINT) != tier_plan(tier).fingerprint:
+    if has_meta and meta.get(layout.META_FINGERPRINT) != tier.fingerprint:
         sink.add("form-stale")
     if sink.has_errors:
         return Checked(source, unit.code, tier.id, None, tuple(sink.items))
@@ -107,10 +107,10 @@ def _unit_named_by_file(campaign: Campaign, unit: Unit, file_name: str) -> Unit 
     first = re.split(r"[\s\-_.,()]+", stem, maxsplit=1)[0]
     if first == unit.code.casefold() or ascii_fold(unit.name).casefold() in stem:
         return None
-    for other, code, name, long_name in folded_roster(campaign):
+    for other, code, name in campaign.folded_roster:
         if other.code == unit.code:
             continue
-        if first == code or (long_name and name in stem):
+        if first == code or (len(other.name) > 6 and name in stem):
             return other
     return None
 
@@ -118,7 +118,7 @@ def _unit_named_by_file(campaign: Campaign, unit: Unit, file_name: str) -> Unit 
 def _blank_cell(tier: Tier, reading: Reading) -> str | None:
     """The first leaf's score cell when no leaf row has a score or a "không áp dụng" mark (a form sent back
     unfilled), else ``None``. One finding says so, rather than one ``score-missing`` per criterion."""
-    leaves = tier_plan(tier).leaf_codes
+    leaves = tier.leaf_codes
     first: str | None = None
     for r in reading.rows:
         if r.code not in leaves:
@@ -132,12 +132,11 @@ def _blank_cell(tier: Tier, reading: Reading) -> str | None:
 def _check_rows(
     campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: FindingSink, version: str
 ) -> Submission:
-    plan = tier_plan(tier)
-    if tuple([row.code for row in reading.rows]) == plan.codes:
+    if tuple([row.code for row in reading.rows]) == tier.codes:
         # Every criterion once, in order (nearly every form): nothing is missing, extra, repeated or moved.
-        first: dict[str, FormRow] = dict(zip(plan.codes, reading.rows, strict=True))
+        first: dict[str, FormRow] = dict(zip(tier.codes, reading.rows, strict=True))
     else:
-        first = _check_structure(plan, reading, sink)
+        first = _check_structure(tier, reading, sink)
 
     scores: dict[str, Decimal] = {}
     not_applicable: set[str] = set()
@@ -146,12 +145,14 @@ def _check_rows(
     formulas = reading.formulas
     # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.
     input_rows = input_formula_rows(formulas, sink.columns) if formulas else frozenset()
-    for c, code, is_leaf, float_max in plan.steps:
+    for c in tier.in_order:
+        code = c.code
         row = first.get(code)
         if row is None:
             continue
+        float_max = c.float_max
         _check_max(c, row, sink, float_max)
-        if is_leaf:
+        if not c.children:
             if row.row in input_rows and input_formulas(c, row, formulas, sink):
                 continue  # a formula's cached value is never a score
             score = _check_leaf(campaign, c, unit, row, sink, float_max)
@@ -161,7 +162,7 @@ def _check_rows(
                 not_applicable.add(code)
             elif row.score not in (None, ""):
                 claims[code] = show_value(row.score)
-    _check_sums(plan, reading, scores, frozenset(not_applicable), first, sink)
+    _check_sums(tier, reading, scores, frozenset(not_applicable), first, sink)
     return Submission(
         tier_id=tier.id,
         unit_code=unit.code,
@@ -173,12 +174,12 @@ def _check_rows(
     )
 
 
-def _check_structure(plan: TierPlan, reading: Reading, sink: FindingSink) -> dict[str, FormRow]:
+def _check_structure(tier: Tier, reading: Reading, sink: FindingSink) -> dict[str, FormRow]:
     """Rows that are not criteria, criteria repeated, missing or out of order; returns each code's first row."""
     by_code: dict[str, list[FormRow]] = {}
     for row in reading.rows:
         by_code.setdefault(row.code, []).append(row)
-    order = plan.order
+    order = tier.positions
     for code, rows in by_code.items():
         if code not in order:
             for row in rows:
@@ -190,7 +191,7 @@ def _check_structure(plan: TierPlan, reading: Reading, sink: FindingSink) -> dic
                 )
         elif len(rows) > 1:
             sink.add("row-duplicate", criterion=code, rows=", ".join(str(r.row) for r in rows), cell=rows[1].score_cell)
-    for c in plan.walk:
+    for c in tier.in_order:
         if c.code not in by_code:
             sink.add("row-missing", criterion=c.code, name=c.name)
     present = [r for r in reading.rows if r.code in order]
@@ -204,7 +205,7 @@ def _check_structure(plan: TierPlan, reading: Reading, sink: FindingSink) -> dic
 def _check_max(c: Criterion, row: FormRow, sink: FindingSink, float_max: float | None) -> None:
     shown = row.max
     if shown.__class__ is float and shown == float_max:
-        return  # the maximum as printed on the form (see TierPlan.float_max)
+        return  # the maximum as printed on the form (see Criterion.float_max)
     value, problem = parse_score(shown)
     # A number other than the maximum, or no number at all where one was printed (NaN, infinity, a date).
     if problem != "score-missing" and value != c.max:
@@ -227,7 +228,7 @@ def _check_leaf(
         and float_max is not None
         and (score == 0.0 or SMALLEST_FLOAT <= score <= float_max)
     ):
-        # A number within bounds, decided on the float (see TierPlan.float_max); the decimal is what was typed.
+        # A number within bounds, decided on the float (see Criterion.float_max); the decimal is what was typed.
         typed, too_precise = typed_decimal(repr(score))
         if too_precise:
             sink.add("score-decimals", value=show_value(score), decimals=MAX_DECIMALS, **_criterion_fields(c, row))
@@ -271,7 +272,7 @@ def _no_evidence(severity: Severity, c: Criterion, row: FormRow, value: Decimal,
 
 
 def _check_sums(
-    plan: TierPlan,
+    tier: Tier,
     reading: Reading,
     scores: dict[str, Decimal],
     not_applicable: frozenset[str],
@@ -279,16 +280,15 @@ def _check_sums(
     sink: FindingSink,
 ) -> None:
     """Capped parents and the unit's own subtotal cells, compared with sums recomputed from valid leaves."""
-    tier = plan.tier
-    leaves_ok = {c.code for c in plan.leaves if c.code in scores or c.code in not_applicable}
-    every_leaf = len(leaves_ok) == len(plan.leaves)
+    leaves_ok = {c.code for c in tier.leaf_criteria if c.code in scores or c.code in not_applicable}
+    every_leaf = len(leaves_ok) == len(tier.leaf_criteria)
     recomputed, _ = criterion_scores(tier, scores, not_applicable)
     # The formulas the tool writes in this form's subtotal cells, worked out once (only when it has formulas).
-    tool = tool_formulas(plan, reading, first) if reading.formulas else {}
-    for c in plan.parents:
+    tool = tool_formulas(tier, reading, first) if reading.formulas else {}
+    for c in tier.parent_criteria:
         if c.code not in recomputed:
             continue
-        if not every_leaf and not all(code in leaves_ok for code in plan.leaves_under[c.code]):
+        if not every_leaf and not all(code in leaves_ok for code in tier.leaves_under[c.code]):
             continue
         if c.capped:
             raw = sum((recomputed[ch.code] for ch in c.children if ch.code in recomputed), ZERO)

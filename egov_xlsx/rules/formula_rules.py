@@ -4,6 +4,7 @@ compared with the recomputed subtotals (no formula is evaluated; the tool's are 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -15,9 +16,10 @@ from egov_xlsx.model import (
     Criterion,
     FormRow,
     Reading,
+    Tier,
 )
 from egov_xlsx.read.spreadsheet import NAN_DATE
-from egov_xlsx.rules.checked import FindingSink, TierPlan
+from egov_xlsx.rules.checked import FindingSink
 from egov_xlsx.rules.score_values import parse_score, show_value
 from egov_xlsx.vietnamese import format_number
 
@@ -41,21 +43,14 @@ def input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink
 
 
 def input_formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
-    """The rows where a formula sits in the score, note or "không áp dụng" column (remembered: forms repeat)."""
-    key = (tuple(formulas), tuple(columns.items()))
-    found = _FORMULA_ROWS.get(key)
-    if found is None:
-        if len(_FORMULA_ROWS) >= 256:
-            _FORMULA_ROWS.clear()
-        found = _FORMULA_ROWS[key] = _formula_rows(formulas, columns)
-    return found
+    """The rows where a formula sits in the score, note or "không áp dụng" column."""
+    return _formula_rows(tuple(formulas), tuple(columns.items()))
 
 
-_FORMULA_ROWS: dict[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], frozenset[int]] = {}
-
-
-def _formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
-    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns.items() if role in ("score", "note", "na")}
+@functools.lru_cache(maxsize=256)
+def _formula_rows(formulas: tuple[str, ...], columns: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    """Worked out once per distinct formula cells and columns: forms made by the tool repeat them."""
+    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns if role in ("score", "note", "na")}
     rows: set[int] = set()
     for cell in formulas:
         digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -75,12 +70,7 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
     if not text:
         return True
     expected = tool.get(cell, "")
-    normal = _NORMAL_FORMULAS.get(text)
-    if normal is None:
-        if len(_NORMAL_FORMULAS) >= 4096:
-            _NORMAL_FORMULAS.clear()
-        normal = _NORMAL_FORMULAS[text] = _normal_formula(text)
-    if normal == expected:
+    if _normal_formula(text) == expected:
         return True
     sink.add(
         "formula-changed",
@@ -92,21 +82,20 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
     return False
 
 
-# A formula's text -> its spelling in the tool's form (forms repeat the same dozen). Bounded.
-_NORMAL_FORMULAS: dict[str, str] = {}
-# (plan, the reading's criterion rows and total cell) -> score cell -> the formula the tool writes there. Every
-# form of a tier read from the same rows shares it. Bounded.
-_TOOL_FORMULAS: dict[tuple[int, tuple[int, ...], tuple[str, ...], str, str], tuple[TierPlan, dict[str, str]]] = {}
+# (the tier's criteria tree, the reading's criterion rows and total cell) -> score cell -> the formula the tool
+# writes there. Every form of a tier read from the same rows shares it. Bounded.
+_TOOL_FORMULAS: dict[tuple[str, tuple[int, ...], tuple[str, ...], str, str], dict[str, str]] = {}
 
 
-def tool_formulas(plan: TierPlan, reading: Reading, first: Mapping[str, FormRow]) -> dict[str, str]:
+def tool_formulas(tier: Tier, reading: Reading, first: Mapping[str, FormRow]) -> dict[str, str]:
     rows = tuple([r.row for r in reading.rows])
     codes = tuple([r.code for r in reading.rows])
     score = reading.rows[0].score_cell if reading.rows else ""
-    key = (id(plan), rows, codes, score.rstrip("0123456789"), reading.total_cell)
+    # The fingerprint names the tree's codes, shape, maxima and caps: everything the formulas depend on.
+    key = (tier.fingerprint, rows, codes, score.rstrip("0123456789"), reading.total_cell)
     found = _TOOL_FORMULAS.get(key)
-    if found is not None and found[0] is plan:
-        return found[1]
+    if found is not None:
+        return found
     letters = key[3]
 
     def sums(children: Iterable[Criterion]) -> str:
@@ -119,16 +108,16 @@ def tool_formulas(plan: TierPlan, reading: Reading, first: Mapping[str, FormRow]
         return "SUM(" + ",".join(f"{letters}{a}" if a == b else f"{letters}{a}:{letters}{b}" for a, b in runs) + ")"
 
     expected: dict[str, str] = {}
-    for c in plan.parents:
+    for c in tier.parent_criteria:
         row = first.get(c.code)
         if row is not None:
             total = sums(c.children)
             expected[row.score_cell] = f"MIN({format(c.max.normalize(), 'f')},{total})" if c.capped else total
     if reading.total_cell:
-        expected[reading.total_cell] = sums(plan.tier.criteria)
+        expected[reading.total_cell] = sums(tier.criteria)
     if len(_TOOL_FORMULAS) >= 64:
         _TOOL_FORMULAS.clear()
-    _TOOL_FORMULAS[key] = (plan, expected)
+    _TOOL_FORMULAS[key] = expected
     return expected
 
 

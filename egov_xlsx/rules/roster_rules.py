@@ -19,7 +19,7 @@ from egov_xlsx.model import (
     UnitState,
     UnitStatus,
 )
-from egov_xlsx.rules.checked import Checked, folded_roster
+from egov_xlsx.rules.checked import Checked
 from egov_xlsx.vietnamese import ascii_fold, safe_filename
 
 
@@ -97,7 +97,7 @@ def unit_by_file_name(campaign: Campaign, file_name: str) -> Unit | None:
     """
     stem = ascii_fold(file_name.rsplit(".", 1)[0]).casefold().strip()
     best: Unit | None = None
-    for unit, code, _name, _long in folded_roster(campaign):
+    for unit, code, _name in campaign.folded_roster:
         if not code or not stem.startswith(code):
             continue
         rest = stem[len(code) :]

@@ -68,51 +68,28 @@ def criterion_scores(
     maxima: dict[str, Decimal] = {}
     # Children before parents, as a recursive walk would fill the dicts (their order is the tree's post-order).
     # A criterion is applicable exactly when it has an entry in ``scores``.
-    for code, maximum, capped, children in _post_order(tier):
-        if children is None:
+    for c in tier.post_order:
+        code = c.code
+        if not c.children:
             if code in not_applicable:
                 continue
             scores[code] = leaves.get(code, ZERO)
-            maxima[code] = maximum
+            maxima[code] = c.max
             continue
         total = top = ZERO
         present = False
-        for child in children:
-            score = scores.get(child)
+        for child in c.children:
+            score = scores.get(child.code)
             if score is not None:
                 total += score
-                top += maxima[child]
+                top += maxima[child.code]
                 present = True
         if not present:
             continue
-        if capped:
-            total, top = min(total, maximum), min(top, maximum)
+        if c.capped:
+            total, top = min(total, c.max), min(top, c.max)
         scores[code], maxima[code] = total, top
     return scores, maxima
-
-
-_PostOrder = tuple[tuple[str, Decimal, bool, tuple[str, ...] | None], ...]
-_POST_ORDERS: dict[int, tuple[Tier, _PostOrder]] = {}
-
-
-def _post_order(tier: Tier) -> _PostOrder:
-    """(code, max, capped, child codes or None for a leaf) of every criterion, children first; once per tier."""
-    cached = _POST_ORDERS.get(id(tier))
-    if cached is None or cached[0] is not tier:
-        nodes: list[tuple[str, Decimal, bool, tuple[str, ...] | None]] = []
-
-        def visit(node: Criterion) -> None:
-            for child in node.children:
-                visit(child)
-            children = None if node.is_leaf else tuple(c.code for c in node.children)
-            nodes.append((node.code, node.max, node.capped, children))
-
-        for top in tier.criteria:
-            visit(top)
-        if len(_POST_ORDERS) >= 64:
-            _POST_ORDERS.clear()
-        cached = _POST_ORDERS[id(tier)] = (tier, tuple(nodes))
-    return cached[1]
 
 
 def band_for(bands: Sequence[Band], total: Decimal, maximum: Decimal) -> str | None:

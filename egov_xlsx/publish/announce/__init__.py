@@ -71,11 +71,10 @@ from egov_xlsx.publish.announce.files import shipped_templates_dir, template_dir
 from egov_xlsx.publish.announce.limits import RenderLimits, TemplateLimit
 from egov_xlsx.publish.announce.problem import TEMPLATE_NAMES, TemplateProblem
 from egov_xlsx.publish.announce.render import lay_out, render_announcement
-from egov_xlsx.publish.announce.sandbox import _COMPILED, make_environment
+from egov_xlsx.publish.announce.sandbox import make_environment
 
 __all__ = [
     "TEMPLATE_NAMES",
-    "_COMPILED",
     "RenderLimits",
     "TemplateLimit",
     "TemplateProblem",

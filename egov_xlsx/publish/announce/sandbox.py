@@ -1,14 +1,8 @@
-"""The sandbox templates run in: Jinja's, bounded (loops, string methods, operators), and its compiled-template
-cache.
-"""
+"""The sandbox templates run in: Jinja's, bounded (loops, string methods, operators)."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +12,6 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment
 
-from egov_xlsx._version import __version__
 from egov_xlsx.publish.announce.files import _TemplateFiles
 from egov_xlsx.publish.announce.filters import (
     _LOOP_FILTER,
@@ -76,16 +69,12 @@ class _GuardedCode(CodeGenerator):
 
 
 class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, bounded in time and size, its attribute verdicts remembered per (type, attribute).
+    """Jinja's sandbox, bounded in time and size.
 
     Bounds: ``range`` at :data:`MAX_RANGE`; ``*``, ``**``, ``+`` and ``%`` checked before they compute
     (``'x' * 10**10``, ``9**9**9``, ``'%1000000000d' % 1``); ``str.format`` widths; what every call, filter
     and operator returns; a wall-clock deadline checked at each of those and at each loop step
     (:class:`_GuardedCode`); the output's size (:func:`render_announcement`).
-
-    The base attribute verdict (:func:`jinja2.sandbox.is_internal_attribute` and the underscore rule) depends
-    on the object's type and the attribute's name only; a national announcement reads 170,000 attributes of a
-    handful of types, and asking once per pair halves its time.
     """
 
     intercepted_binops = frozenset({"+", "*", "/", "//", "%", "**"})
@@ -94,7 +83,6 @@ class _Sandbox(SandboxedEnvironment):
     def __init__(self, *args: Any, limits: RenderLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.budget = _Budget(limits)
-        self._verdicts: dict[tuple[type, str], bool] = {}
         self.globals["range"] = self._range
         self.globals.pop("lipsum", None)
 
@@ -105,13 +93,6 @@ class _Sandbox(SandboxedEnvironment):
                 f"range() quá lớn ({format_number(len(numbers))} số, tối đa {format_number(MAX_RANGE)})"
             )
         return numbers
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        key = (type(obj), attr)
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
-        return verdict
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         self.budget.tick()
@@ -185,77 +166,6 @@ def _pre_str_method(budget: _Budget, owner: str | bytes, name: str, args: tuple[
     return args
 
 
-# --------------------------------------------------------------------------- compiled templates
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates shared by every environment :func:`make_environment` makes, and kept between runs.
-
-    The text and Markdown environments compile to the same code, so the macros both import are compiled
-    once per process. Compiling the shipped templates costs about 40 ms, some 9 % of building the sample
-    campaign from the command line, so the code is also kept on disk, in the user's cache folder
-    (``%LOCALAPPDATA%\\egov-xlsx\\cache`` on Windows, ``~/Library/Caches/egov-xlsx`` on macOS,
-    ``$XDG_CACHE_HOME/egov-xlsx`` or ``~/.cache/egov-xlsx`` elsewhere), never in the temporary folder. Nothing
-    is written before the first template is compiled (importing this module writes nothing). Each entry is
-    keyed by the template's name and file, its source's checksum and the code of this module, so an edited
-    template, or another version of the sandbox, is compiled again.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-        self._disk: jinja2.BytecodeCache | None = None
-        self._disk_opened = False
-        self._salt = ""
-
-    def _open_disk(self) -> jinja2.BytecodeCache | None:
-        if not self._disk_opened:
-            self._disk_opened = True
-            with contextlib.suppress(OSError, RuntimeError):  # no home folder: memory only
-                folder = _cache_folder() / "jinja"
-                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                self._disk = jinja2.FileSystemBytecodeCache(str(folder))
-        return self._disk
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        if not self._salt:
-            try:
-                self._salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-            except OSError:  # a frozen install: its version says which sandbox compiled the code
-                self._salt = f"egov-xlsx {__version__}"
-        key = f"{self._salt}|{jinja2.__version__}|{name}|{filename or ''}"
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-            return
-        disk = self._open_disk()
-        if disk is not None:
-            with contextlib.suppress(OSError, EOFError, ValueError):
-                disk.load_bytecode(bucket)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-        disk = self._open_disk()
-        if disk is not None:
-            with contextlib.suppress(OSError):
-                disk.dump_bytecode(bucket)
-
-
-def _cache_folder() -> Path:
-    """The user's cache folder for egov-xlsx (see :class:`_CompiledTemplates`)."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "egov-xlsx" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "egov-xlsx"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "egov-xlsx"
-
-
-_COMPILED = _CompiledTemplates()
-
-
 def make_environment(
     dirs: Sequence[Path], *, markdown: bool = False, limits: RenderLimits | None = None
 ) -> jinja2.Environment:
@@ -276,7 +186,6 @@ def make_environment(
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
         finalize=_finalize,
-        bytecode_cache=_COMPILED,
         limits=limits or RenderLimits(),
     )
     env.filters.update(so=_so, tong=_tong, phantram=_phantram, ds=_ds, ten=_ten, bac=_bac, thuong=_thuong)

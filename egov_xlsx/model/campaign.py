@@ -13,6 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
+from egov_xlsx.model.rule import Rule
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
@@ -53,6 +55,8 @@ class Criterion:
     na_allowed: bool = False
     #: Units (codes) that may mark it "không áp dụng" when ``na_allowed`` is false.
     na_units: frozenset[str] = frozenset()
+    #: How a leaf's points follow from facts the unit reports (``None``: the unit types its score).
+    rule: Rule | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -151,16 +155,17 @@ class Tier:
 
     @property
     def fingerprint(self) -> str:
-        """A short hash of the criteria tree's codes, structure, maxima and caps (not names).
+        """A short hash of the criteria tree's codes, structure, maxima, caps and points rules (not names).
 
-        Fixing a typo in a criterion's name keeps returned forms valid; changing a code, a maximum or
-        the tree's shape makes them stale.
+        Fixing a typo in a criterion's name keeps returned forms valid; changing a code, a maximum, the
+        tree's shape or a rule (its kind, labels, points or inputs) makes them stale.
         """
 
         def canon(node: Criterion) -> str:
             inner = ",".join(canon(c) for c in node.children)
             cap = "!" if node.capped else ""
-            return f"{node.code}={node.max.normalize()}{cap}[{inner}]"
+            rule = "" if node.rule is None else "{" + node.rule.canon + "}"
+            return f"{node.code}={node.max.normalize()}{cap}{rule}[{inner}]"
 
         text = ";".join(canon(c) for c in self.criteria)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,83 @@
+"""Points from facts (pure, exact): what a rule-based criterion gives for the facts a unit reported.
+
+A ratio is compared with its steps as an exact fraction (``min_percent`` inclusive, ``above_percent``
+exclusive); proportional points (a / b x max) and a count's points (count x points_each, capped at max) are
+rounded once, half up, to the rule's ``points_decimals`` and are exact decimals from then on. Whether the facts
+are usable (a label in the list, a <= b, whole numbers) is :mod:`egov_xlsx.rules.fact_rules`' job; this module
+takes facts already judged.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from egov_xlsx.model import ZERO, Criterion, Facts, Rule
+from egov_xlsx.model.rule import COUNT, LEVELS, RATIO, YES, YES_NO
+
+
+def rule_points(rule: Rule, maximum: Decimal, facts: Facts) -> Decimal | None:
+    """The points ``facts`` give under ``rule``, at most ``maximum``; ``None`` when they give none (a label not
+    in the list, a missing number, a ratio's b = 0: not applicable where allowed, judged by the caller)."""
+    if rule.kind == LEVELS:
+        wanted = (facts.label or "").casefold()
+        return next((lv.points for lv in rule.levels if lv.label.casefold() == wanted), None)
+    if rule.kind == YES_NO:
+        answer = yes_no(facts.label)
+        return None if answer is None else (maximum if answer else ZERO)
+    if rule.kind == COUNT:
+        if facts.a is None or facts.a < 0:
+            return None
+        return min(_rounded(Fraction(facts.a) * Fraction(rule.points_each), rule.points_decimals), maximum)
+    assert rule.kind == RATIO
+    ratio = ratio_of(facts)
+    if ratio is None:
+        return None
+    if not rule.steps:
+        return min(_rounded(ratio * Fraction(maximum), rule.points_decimals), maximum)
+    percent = ratio * 100
+    for step in rule.steps:
+        bound = Fraction(step.percent)
+        if percent > bound or (percent == bound and not step.above):
+            return min(step.points, maximum)
+    return ZERO  # pragma: no cover - the config check makes the steps cover 0 %
+
+
+def ratio_of(facts: Facts) -> Fraction | None:
+    """a / b exactly, or ``None`` without both numbers or with b = 0 (or a negative one)."""
+    if facts.a is None or facts.b is None or facts.a < 0 or facts.b <= 0:
+        return None
+    return Fraction(facts.a) / Fraction(facts.b)
+
+
+def percent_of(facts: Facts) -> Decimal | None:
+    """A ratio's exact percent a / b x 100 as a decimal (to 28 significant digits), for outputs."""
+    ratio = ratio_of(facts)
+    if ratio is None:
+        return None
+    value = ratio * 100
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def yes_no(label: str | None) -> bool | None:
+    """ "Có" -> True, "Không" -> False (case and diacritics-free spellings "co", "khong" too); else ``None``."""
+    text = (label or "").strip().casefold()
+    if text in (YES.casefold(), "co"):
+        return True
+    if text in ("không", "khong"):
+        return False
+    return None
+
+
+def criterion_points(criterion: Criterion, facts: Facts) -> Decimal | None:
+    """:func:`rule_points` of a rule-based leaf (``None`` for a criterion without a rule)."""
+    if criterion.rule is None:
+        return None
+    return rule_points(criterion.rule, criterion.max, facts)
+
+
+def _rounded(value: Fraction, decimals: int) -> Decimal:
+    """Half up (the values are never negative) to ``decimals`` places, exactly."""
+    scale = 10**decimals
+    whole = (value * scale * 2 + 1) // 2
+    return Decimal(int(whole)).scaleb(-decimals)

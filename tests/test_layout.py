@@ -31,6 +31,7 @@ FOUNDATION = {
     "collector",
     "sheet_names",
     "style",
+    "rule_cells",
 }
 ORDER = ["foundation", "forms", "read", "rules", "publish", "pipeline", "cli"]
 

@@ -67,7 +67,7 @@ def read_form(
     decoys = [
         findings.make("sheet-hidden-form", file=source.name, sheet=name)
         for name, rows in sheets.items()
-        if name in hidden and name != layout.META_SHEET and _find_header(rows) is not None
+        if name in hidden and name not in _TOOL_SHEETS and _find_header(rows) is not None
     ]
     for name, rows in _form_candidates(sheets, hidden):
         table = _find_header(rows)
@@ -100,6 +100,10 @@ def _reader_failure(source: SourceFile, exc: BaseException) -> Finding:
     return findings.make("file-corrupt", file=source.name, detail=detail)
 
 
+#: The tool's own hidden sheets: the metadata and the long level lists (never a form, never a decoy).
+_TOOL_SHEETS = frozenset({layout.META_SHEET, layout.LIST_SHEET})
+
+
 def _form_candidates(
     sheets: dict[str, list[list[Any]]], hidden: frozenset[str] = frozenset()
 ) -> Iterator[tuple[str, list[list[Any]]]]:
@@ -110,7 +114,7 @@ def _form_candidates(
     if layout.FORM_SHEET in sheets and layout.FORM_SHEET not in hidden:
         yield layout.FORM_SHEET, sheets[layout.FORM_SHEET]
     for name, rows in sheets.items():
-        if name not in (layout.FORM_SHEET, layout.META_SHEET) and name not in hidden:
+        if name != layout.FORM_SHEET and name not in _TOOL_SHEETS and name not in hidden:
             yield name, rows
 
 

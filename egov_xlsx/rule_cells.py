@@ -1,0 +1,88 @@
+"""A rule-based criterion's cells on the form (issue 13): the Excel formula that shows its points as the unit
+types the facts, and the data validations of its fact cells (a dropdown of labels, Có/Không, numbers ≥ 0).
+
+The formula is only for the unit's eyes: the tool never reads its cached value, it recomputes the points from
+the facts (:mod:`egov_xlsx.rules.criterion_rules`). Excel compares text without case, as the reader does.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from egov_xlsx.model import Rule
+from egov_xlsx.model.rule import COUNT, LEVELS, YES_NO
+
+#: Excel's limit on an inline list's text (the labels joined by commas).
+INLINE_LIST_LIMIT = 255
+
+
+def formula_number(value: Decimal) -> str:
+    """A decimal as a formula literal (always a dot, never an exponent): 20, 7.5."""
+    return format(value.normalize(), "f")
+
+
+def inline_list(labels: tuple[str, ...]) -> bool:
+    """Whether a dropdown's labels fit an inline list: at most 255 characters joined, no comma or quote in one."""
+    return len(",".join(labels)) <= INLINE_LIST_LIMIT and not any("," in x or '"' in x for x in labels)
+
+
+def _text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def points_formula(rule: Rule, maximum: Decimal, a: str, b: str, table: str | None = None) -> str:
+    """The points cell's formula over the fact cells ``a`` (and ``b``), empty while the facts are missing.
+
+    ``table`` is the list sheet's range of a level list (labels, points) too long to spell inline.
+    """
+    top = formula_number(maximum)
+    if rule.kind == LEVELS:
+        if table is not None:
+            return f'=IFERROR(VLOOKUP({a},{table},2,FALSE),"")'
+        out = '""'
+        for level in reversed(rule.levels):
+            out = f"IF({a}={_text(level.label)},{formula_number(level.points)},{out})"
+        return f"={out}"
+    if rule.kind == YES_NO:
+        return f'=IF({a}={_text(rule.labels[0])},{top},IF({a}={_text(rule.labels[1])},0,""))'
+    if rule.kind == COUNT:
+        each = formula_number(rule.points_each)
+        return f'=IF({a}="","",MIN(ROUND({a}*{each},{rule.points_decimals}),{top}))'
+    guard = f'OR({a}="",{b}="",{b}=0)'
+    if not rule.steps:
+        return f'=IF({guard},"",MIN(ROUND({a}/{b}*{top},{rule.points_decimals}),{top}))'
+    out = formula_number(rule.steps[-1].points)
+    for step in reversed(rule.steps[:-1]):
+        compare = ">" if step.above else ">="
+        out = f"IF({a}*100{compare}{formula_number(step.percent)}*{b},{formula_number(step.points)},{out})"
+    return f'=IF({guard},"",{out})'
+
+
+def label_validation(rule: Rule, code: str, source: str | list[str]) -> dict[str, Any]:
+    """The dropdown of a level or Có/Không fact: a list, stop style (nothing else may be typed)."""
+    what = "mức đạt" if rule.kind == LEVELS else f"{rule.labels[0]} hoặc {rule.labels[1]}"
+    return {
+        "validate": "list",
+        "source": source,
+        "error_type": "stop",
+        "input_title": f"Tiêu chí {code}"[:32],
+        "input_message": f"Chọn {what} trong danh sách; điểm ở cột D tự tính."[:255],
+        "error_title": "Giá trị không hợp lệ",
+        "error_message": "Chỉ chọn một giá trị trong danh sách.",
+    }
+
+
+def number_validation(rule: Rule, code: str, name: str) -> dict[str, Any]:
+    """A count, a or b: a whole number (or a decimal amount with ``number = "decimal"``) from 0."""
+    kind = "số thập phân" if rule.decimal else "số nguyên"
+    return {
+        "validate": "decimal" if rule.decimal else "integer",
+        "criteria": ">=",
+        "value": 0,
+        "error_type": "stop",
+        "input_title": f"Tiêu chí {code}"[:32],
+        "input_message": f"Nhập {name}: {kind}, từ 0."[:255],
+        "error_title": "Số không hợp lệ",
+        "error_message": f"{name[:150]} phải là {kind} không âm.",
+    }

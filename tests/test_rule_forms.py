@@ -1,0 +1,144 @@
+"""Forms of rule-based criteria (issue 13): fact cells, dropdowns, number validations, the rule in words and a
+points formula; long level lists on the tool's own list sheet; the validations survive LibreOffice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from egov_xlsx import layout
+from egov_xlsx.forms import write_form
+from egov_xlsx.model import Campaign
+from egov_xlsx.read.form_parser import read_form
+from tests.factories import RULES_TOML, campaign_from, source
+
+#: Columns of the rules campaign's form: F "Không áp dụng" (2.2 may be), then a, b and the rule in words.
+A, B, WORDS = "G", "H", "I"
+ROWS = {"1.1": 10, "1.2": 11, "1.3": 12, "2.1": 14, "2.2": 15, "2.3": 16}
+
+
+def _form(tmp_path: Path, text: str = RULES_TOML) -> tuple[Campaign, Path]:
+    campaign = campaign_from(text)
+    tier = campaign.tiers[0]
+    path = tmp_path / "A.xlsx"
+    write_form(campaign, tier, tier.units[0], path)
+    return campaign, path
+
+
+def _validations(ws: Any) -> dict[str, Any]:
+    return {str(v.sqref): v for v in ws.data_validations.dataValidation}
+
+
+def test_fact_columns_formulas_and_words(tmp_path: Path) -> None:
+    _, path = _form(tmp_path)
+    ws = openpyxl.load_workbook(path)[layout.FORM_SHEET]
+    assert [ws.cell(layout.HEADER_ROW, c).value for c in range(6, 10)] == [
+        layout.HEADER_NA,
+        layout.HEADER_FACT,
+        layout.HEADER_FACT_B,
+        layout.HEADER_RULE,
+    ]
+    assert ws["D10"].value == (
+        '=IF(G10="Thủ trưởng cơ quan là Trưởng ban",10,IF(G10="Cấp phó là Trưởng ban",5,IF(G10="Chưa thành lập",0,"")))'
+    )
+    assert ws["D11"].value == '=IF(G11="","",MIN(ROUND(G11*0.5,2),2))'
+    assert ws["D12"].value == '=IF(G12="Có",1,IF(G12="Không",0,""))'
+    assert ws["D14"].value == (
+        '=IF(OR(G14="",H14="",H14=0),"",IF(G14*100>=90*H14,2,IF(G14*100>=70*H14,1.5,IF(G14*100>50*H14,1,0))))'
+    )
+    assert ws["D15"].value == '=IF(OR(G15="",H15="",H15=0),"",MIN(ROUND(G15/H15*3,2),3))'
+    assert ws["D16"].value is None  # a plain criterion: the unit types its score
+    assert ws[f"{WORDS}11"].value == "Nhập Số văn bản (số nguyên, từ 0). Điểm = Số văn bản × 0,5, không quá 2 điểm."
+    # The facts are the inputs; the computed points are not.
+    for code, row in ROWS.items():
+        assert ws[f"D{row}"].protection.locked == (code != "2.3")
+        assert ws[f"{A}{row}"].protection.locked == (code == "2.3")
+        assert ws[f"{B}{row}"].protection.locked == (code not in ("2.1", "2.2"))
+    assert "nhập kết quả thực hiện ở cột G (tỷ lệ: a ở cột G, b ở cột H)" in ws["A7"].value
+
+
+def test_dropdowns_and_number_validations_stop_wrong_input(tmp_path: Path) -> None:
+    _, path = _form(tmp_path)
+    found = _validations(openpyxl.load_workbook(path)[layout.FORM_SHEET])
+    assert found["G10"].type == "list"
+    assert found["G10"].formula1 == '"Thủ trưởng cơ quan là Trưởng ban,Cấp phó là Trưởng ban,Chưa thành lập"'
+    assert found["G12"].type == "list" and found["G12"].formula1 == '"Có,Không"'
+    assert (found["G11"].type, found["G11"].operator, found["G11"].formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert found["G14"].type == found["H14"].type == "whole"
+    assert found["G15"].type == found["H15"].type == "decimal"
+    assert all(v.errorStyle in (None, "stop") for v in found.values())
+    assert "H10" not in found and "D10" not in found
+
+
+_LONG = [f"Mức {i}: đơn vị đã triển khai đầy đủ nội dung số {i} theo kế hoạch" for i in range(8)]
+
+
+def _long_levels() -> str:
+    levels = ",\n".join(f'  {{ label = "{label}", points = {i} }}' for i, label in enumerate(_LONG))
+    old = RULES_TOML[RULES_TOML.index("levels = [") : RULES_TOML.index("]\n", RULES_TOML.index("levels = [")) + 2]
+    return RULES_TOML.replace(old, f"levels = [\n{levels},\n]\n")
+
+
+def test_a_long_level_list_lives_on_the_tools_list_sheet(tmp_path: Path) -> None:
+    _, path = _form(tmp_path, _long_levels())
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [layout.FORM_SHEET, layout.META_SHEET, layout.LIST_SHEET]
+    lists = wb[layout.LIST_SHEET]
+    assert lists.sheet_state == "hidden" and lists.protection.sheet
+    assert [lists.cell(r, 1).value for r in range(1, 10)] == ["1.1", *_LONG]
+    assert [lists.cell(r, 2).value for r in range(2, 10)] == list(range(8))
+    ws = wb[layout.FORM_SHEET]
+    assert _validations(ws)["G10"].formula1 == "egov_lists!$A$2:$A$9"
+    assert ws["D10"].value == '=IFERROR(VLOOKUP(G10,egov_lists!$A$2:$B$9,2,FALSE),"")'
+    # The reader knows the sheet as the tool's: not a form, not a hidden decoy.
+    reading, problems = read_form(source("A.xlsx"), path.read_bytes())
+    assert reading is not None and reading.sheet == layout.FORM_SHEET
+    assert [f.code for f in problems] == []
+
+
+def test_forms_of_criteria_without_rules_have_no_fact_columns(tmp_path: Path) -> None:
+    from tests.factories import SMALL_TOML
+
+    _, path = _form(tmp_path, SMALL_TOML)
+    ws = openpyxl.load_workbook(path)[layout.FORM_SHEET]
+    assert ws.max_column == 5 and layout.HEADER_FACT not in [c.value for c in ws[layout.HEADER_ROW]]
+
+
+def _soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return path
+
+
+def resave(path: Path, tmp_path: Path) -> Path:
+    """``path`` as LibreOffice saves it back as .xlsx (into a fresh folder)."""
+    out = tmp_path / "resaved"
+    out.mkdir(exist_ok=True)
+    subprocess.run(
+        [_soffice(), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return out / path.name
+
+
+def test_validations_survive_libreoffice(tmp_path: Path) -> None:
+    _, path = _form(tmp_path, _long_levels())
+    saved = resave(path, tmp_path)
+    wb = openpyxl.load_workbook(saved)
+    found = _validations(wb[layout.FORM_SHEET])
+    assert found["G12"].type == "list" and found["G12"].formula1 == '"Có,Không"'
+    assert found["G10"].type == "list" and found["G10"].formula1.replace("'", "").replace("$", "") == (
+        "egov_lists!A2:A9"
+    )
+    for cell in ("G11", "G14", "H14"):
+        assert found[cell].type == "whole" and found[cell].formula1 == "0"
+    assert found["G15"].type == "decimal"
+    assert all(v.errorStyle == "stop" and v.showErrorMessage for v in found.values())
+    assert wb[layout.LIST_SHEET].sheet_state == "hidden"

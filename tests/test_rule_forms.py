@@ -119,7 +119,7 @@ def _soffice() -> str:
 def resave(path: Path, tmp_path: Path) -> Path:
     """``path`` as LibreOffice saves it back as .xlsx (into a fresh folder)."""
     out = tmp_path / "resaved"
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [_soffice(), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
          "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
@@ -142,3 +142,43 @@ def test_validations_survive_libreoffice(tmp_path: Path) -> None:
     assert found["G15"].type == "decimal"
     assert all(v.errorStyle == "stop" and v.showErrorMessage for v in found.values())
     assert wb[layout.LIST_SHEET].sheet_state == "hidden"
+
+
+def test_forms_resaved_by_libreoffice_are_filled_and_built(tmp_path: Path) -> None:
+    """The whole way: forms made, re-saved by LibreOffice, facts filled in, saved again by LibreOffice (which
+    computes the points formulas), then built: the points are the rule's, with no finding."""
+    import json
+    from decimal import Decimal
+
+    from egov_xlsx import pipeline
+    from egov_xlsx.config import CONFIG_NAME
+
+    folder = tmp_path / "rules-2024"
+    (folder / layout.INBOX).mkdir(parents=True)
+    (folder / CONFIG_NAME).write_text(RULES_TOML, encoding="utf-8")
+    filled = tmp_path / "filled"
+    filled.mkdir()
+    facts = {
+        "A": {"G10": "Thủ trưởng cơ quan là Trưởng ban", "G11": 5, "G12": "Có", "G14": 89, "H14": 100,
+              "G15": 1, "H15": 8, "D16": 5},
+        "B": {"G10": "Chưa thành lập", "G11": 1, "G12": "Không", "G14": 51, "H14": 100, "F15": "x", "D16": 2.5},
+    }  # fmt: skip
+    for form in pipeline.make_forms(folder, tmp_path / "forms"):
+        saved = resave(form, tmp_path)
+        assert _validations(openpyxl.load_workbook(saved)[layout.FORM_SHEET])["G12"].formula1 == '"Có,Không"'
+        wb = openpyxl.load_workbook(saved)
+        ws = wb[layout.FORM_SHEET]
+        for cell, value in facts[form.name.split(" ")[0]].items():
+            ws[cell] = value
+        wb.save(filled / form.name)
+    for form in sorted(filled.iterdir()):
+        (folder / layout.INBOX / form.name).write_bytes(resave(form, tmp_path / "again").read_bytes())
+    outcome = pipeline.build(folder, tmp_path / "out")
+    assert outcome.published and [f.code for f in outcome.report.findings] == []
+    data = json.loads((tmp_path / "out" / pipeline.NAMES.json).read_text(encoding="utf-8"), parse_float=Decimal)
+    units = {u["code"]: u for u in data["tiers"][0]["units"]}
+    assert units["A"]["scores"] == {
+        "1": 13, "1.1": 10, "1.2": 2, "1.3": 1, "2": Decimal("6.88"), "2.1": Decimal("1.5"),
+        "2.2": Decimal("0.38"), "2.3": 5,
+    }  # fmt: skip
+    assert units["B"]["scores"]["2"] == Decimal("3.5") and units["B"]["not_applicable"] == ["2.2"]

@@ -139,6 +139,8 @@ _FORM_HEADER_TESTS: dict[str, Callable[[str], bool]] = {
     "score": lambda s: s == layout.HEADER_SCORE.casefold(),
     "note": lambda s: s.startswith("tài liệu kiểm chứng") or s == "ghi chú",
     "na": lambda s: s == layout.HEADER_NA.casefold(),
+    "fact": lambda s: s == layout.HEADER_FACT.casefold(),
+    "fact_b": lambda s: s == layout.HEADER_FACT_B.casefold(),
 }
 
 
@@ -245,6 +247,7 @@ def _reading(
                 meta[key] = labels[label.casefold()][0]
     code_col, score_col = cols["code"], cols["score"]
     name_col, max_col, note_col, na_col = cols.get("name"), cols.get("max"), cols.get("note"), cols.get("na")
+    fact_col, fact_b_col = cols.get("fact"), cols.get("fact_b")
     score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
     table_layout = _table_columns(rows, table.header_row + 1, code_col, name_col)
     form_rows: list[FormRow] = []
@@ -258,6 +261,10 @@ def _reading(
         score = row[score_col] if score_col < width else None
         note = row[note_col] if note_col is not None and note_col < width else ""
         mark = row[na_col] if na_col is not None and na_col < width else ""
+        fact = fact_b = None
+        if fact_col is not None:  # a tier with rule-based criteria (issue 13)
+            fact = value(row[fact_col]) if fact_col < width else None
+            fact_b = value(row[fact_b_col]) if fact_b_col is not None and fact_b_col < width else None
         append(
             FormRow(
                 r + 1,
@@ -268,6 +275,8 @@ def _reading(
                 note_text(note),
                 _score_cell(score_letters, r + 1),
                 bool(mark) and _is_na_mark(mark),
+                fact,
+                fact_b,
             )
         )
     total: CellValue = None

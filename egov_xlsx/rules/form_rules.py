@@ -19,6 +19,7 @@ from egov_xlsx.model import (
     ZERO,
     Campaign,
     Criterion,
+    Facts,
     FormRow,
     Reading,
     Severity,
@@ -27,6 +28,7 @@ from egov_xlsx.model import (
     Unit,
 )
 from egov_xlsx.rules.checked import Checked, FindingSink, TierPlan, folded_roster, tier_plan
+from egov_xlsx.rules.fact_rules import check_rule_leaf
 from egov_xlsx.rules.formula_rules import (
     compare_subtotal,
     input_formula_rows,
@@ -123,7 +125,7 @@ def _blank_cell(tier: Tier, reading: Reading) -> str | None:
     for r in reading.rows:
         if r.code not in leaves:
             continue
-        if r.not_applicable or r.score not in (None, ""):
+        if r.not_applicable or r.score not in (None, "") or r.fact not in (None, "") or r.fact_b not in (None, ""):
             return None  # nearly every form stops at its first leaf
         first = first or r.score_cell
     return first
@@ -143,6 +145,8 @@ def _check_rows(
     not_applicable: set[str] = set()
     #: What the unit typed where the score cannot be used, so the council still sees the claim.
     claims: dict[str, str] = {}
+    #: The facts of rule-based leaves (issue 13), whose points are computed from them.
+    facts: dict[str, Facts] = {}
     formulas = reading.formulas
     # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.
     input_rows = input_formula_rows(formulas, sink.columns) if formulas else frozenset()
@@ -152,6 +156,17 @@ def _check_rows(
             continue
         _check_max(c, row, sink, float_max)
         if is_leaf:
+            if c.rule is not None:
+                outcome, reported = check_rule_leaf(c, c.may_be_na(unit.code), row, formulas, sink)
+                if reported is not None:
+                    facts[code] = reported
+                if isinstance(outcome, Decimal):
+                    scores[code] = outcome
+                    if campaign.evidence_severity is not None and outcome > 0 and not row.note:
+                        _no_evidence(campaign.evidence_severity, c, row, outcome, sink)
+                elif outcome == "na":
+                    not_applicable.add(code)
+                continue
             if row.row in input_rows and input_formulas(c, row, formulas, sink):
                 continue  # a formula's cached value is never a score
             score = _check_leaf(campaign, c, unit, row, sink, float_max)
@@ -170,6 +185,7 @@ def _check_rows(
         scores=scores,
         not_applicable=frozenset(not_applicable),
         claims=claims,
+        facts=facts,
     )
 
 

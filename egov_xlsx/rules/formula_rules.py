@@ -36,7 +36,7 @@ def input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink
             cells.append(sink.cell(row.row, role, 0))
     for cell in cells:
         if cell in formulas:
-            sink.add("cell-formula", criterion=c.code, cell=cell, formula=_shown_formula(formulas[cell]))
+            sink.add("cell-formula", criterion=c.code, cell=cell, formula=shown_formula(formulas[cell]))
     return row.score_cell in formulas
 
 
@@ -51,11 +51,14 @@ def input_formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) 
     return found
 
 
+#: The columns a unit types in (the facts of rule-based criteria too, issue 13).
+_INPUT_ROLES = ("score", "note", "na", "fact", "fact_b")
+
 _FORMULA_ROWS: dict[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], frozenset[int]] = {}
 
 
 def _formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) -> frozenset[int]:
-    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns.items() if role in ("score", "note", "na")}
+    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns.items() if role in _INPUT_ROLES}
     rows: set[int] = set()
     for cell in formulas:
         digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -86,7 +89,7 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
         "formula-changed",
         criterion=None if c is None else c.code,
         cell=cell,
-        formula=_shown_formula(text),
+        formula=shown_formula(text),
         expected=f"={expected}" if expected else "(không có)",
     )
     return False
@@ -140,7 +143,7 @@ def _normal_formula(text: str) -> str:
     return out.upper()
 
 
-def _shown_formula(text: str) -> str:
+def shown_formula(text: str) -> str:
     shown = text.strip().removeprefix("of:").lstrip("=")
     return f"={shown[:80]}" if shown else "(công thức)"
 

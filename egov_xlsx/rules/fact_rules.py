@@ -1,0 +1,143 @@
+"""The fact rules of one form (pure): a rule-based leaf's facts judged at their cells, then its points computed.
+
+The unit reports facts (a level, Có/Không, a count, a ratio's a and b); the points are
+:func:`~egov_xlsx.rules.criterion_rules.rule_points` of them, never the value of the form's points cell (a
+formula the tool wrote, whose cached value is not trusted; points typed over it are a warning and ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from egov_xlsx.model import CellValue, Criterion, Facts, FormRow, Rule
+from egov_xlsx.model.rule import LEVELS, RATIO, YES, YES_NO
+from egov_xlsx.rules.checked import FindingSink
+from egov_xlsx.rules.criterion_rules import rule_points, yes_no
+from egov_xlsx.rules.formula_rules import shown_formula
+from egov_xlsx.rules.score_values import parse_score, show_number, show_value
+from egov_xlsx.vietnamese import format_number, join
+
+#: What a leaf's facts gave: its points, "na" (not applicable), or ``None`` (an error was told).
+Outcome = Decimal | str | None
+
+
+def _empty(value: CellValue) -> bool:
+    return value is None or value == ""
+
+
+def fact_cells(row: FormRow, sink: FindingSink) -> tuple[str, str]:
+    """The A1 addresses of a row's fact cells (a, b); the score cell when the form has no fact column."""
+    cells = [sink.cell(row.row, role, 0) if role in sink.columns else row.score_cell for role in ("fact", "fact_b")]
+    return cells[0], cells[1]
+
+
+def check_rule_leaf(
+    c: Criterion, may_be_na: bool, row: FormRow, formulas: Mapping[str, str], sink: FindingSink
+) -> tuple[Outcome, Facts | None]:
+    """Judge a rule-based leaf's row: formulas in its inputs, the "không áp dụng" mark, the facts; its points."""
+    rule = c.rule
+    assert rule is not None
+    a_cell, b_cell = fact_cells(row, sink)
+    inputs = [a_cell, b_cell] if rule.kind == RATIO else [a_cell]
+    inputs += [sink.cell(row.row, role, 0) for role in ("note", "na") if role in sink.columns]
+    broken = False
+    for cell in inputs:
+        if cell in formulas and cell != row.score_cell:
+            sink.add("cell-formula", criterion=c.code, cell=cell, formula=shown_formula(formulas[cell]))
+            broken = broken or cell in (a_cell, b_cell)
+    if broken:
+        return None, None
+    given = not _empty(row.fact) or (rule.kind == RATIO and not _empty(row.fact_b))
+    if row.not_applicable:
+        if may_be_na:
+            if given:
+                sink.add("na-with-score", criterion=c.code, cell=a_cell, value=show_value(row.fact or row.fact_b))
+            return "na", None
+        sink.add("na-not-allowed", criterion=c.code, cell=row.score_cell, max=format_number(c.max))
+    facts = _facts(c, rule, row, a_cell, b_cell, sink)
+    if facts is None:
+        return None, None
+    if rule.kind == RATIO:
+        assert facts.a is not None and facts.b is not None
+        if facts.b == 0:
+            if may_be_na:
+                return "na", facts
+            sink.add("fact-zero-total", criterion=c.code, cell=b_cell, value="0")
+            return None, facts
+        if facts.a > facts.b and not rule.allow_above:
+            sink.add(
+                "fact-above-total",
+                criterion=c.code,
+                cell=a_cell,
+                value=show_number(facts.a),
+                total=show_number(facts.b),
+                total_cell=b_cell,
+            )
+            return None, facts
+    points = rule_points(rule, c.max, facts)
+    if points is not None and row.score_cell not in formulas and not _empty(row.score):
+        typed, _ = parse_score(row.score)
+        if typed != points:
+            sink.add(
+                "rule-points-typed",
+                criterion=c.code,
+                cell=row.score_cell,
+                value=show_value(row.score),
+                points=format_number(points),
+            )
+    return points, facts
+
+
+def _facts(c: Criterion, rule: Rule, row: FormRow, a_cell: str, b_cell: str, sink: FindingSink) -> Facts | None:
+    if rule.kind in (LEVELS, YES_NO):
+        return _label(c, rule, row.fact, a_cell, sink)
+    names = (*rule.inputs, "", "")
+    a = _number(c, rule, row.fact, a_cell, names[0] or "số lượng", sink)
+    if rule.kind != RATIO:
+        return None if a is None else Facts(a=a)
+    b = _number(c, rule, row.fact_b, b_cell, names[1] or "tổng số", sink)
+    return None if a is None or b is None else Facts(a=a, b=b)
+
+
+def _label(c: Criterion, rule: Rule, raw: CellValue, cell: str, sink: FindingSink) -> Facts | None:
+    what = "mức đạt" if rule.kind == LEVELS else f"{YES}/Không"
+    if _empty(raw):
+        sink.add("fact-missing", criterion=c.code, cell=cell, what=what)
+        return None
+    if isinstance(raw, bool) and rule.kind == YES_NO:  # a checkbox or TRUE typed: Có / Không
+        return Facts(label=rule.labels[0] if raw else rule.labels[1])
+    text = raw if isinstance(raw, str) else show_value(raw)
+    if rule.kind == YES_NO:
+        answer = yes_no(text)
+        if answer is not None:
+            return Facts(label=rule.labels[0] if answer else rule.labels[1])
+    else:
+        wanted = text.casefold()
+        found = next((label for label in rule.labels if label.casefold() == wanted), None)
+        if found is not None:
+            return Facts(label=found)
+    labels = join([f'"{label}"' for label in rule.labels], "hoặc")
+    sink.add("fact-not-in-list", criterion=c.code, cell=cell, value=show_value(raw), labels=labels)
+    return None
+
+
+def _number(c: Criterion, rule: Rule, raw: CellValue, cell: str, what: str, sink: FindingSink) -> Decimal | None:
+    value, problem = parse_score(raw)
+    fields: dict[str, Any] = {"criterion": c.code, "cell": cell, "what": what}
+    if problem == "score-missing":
+        sink.add("fact-missing", **fields)
+        return None
+    if value is None or problem not in (None, "score-text-number", "score-decimals"):
+        sink.add("fact-not-number", value=show_value(raw), **fields)
+        return None
+    if problem == "score-text-number":
+        sink.add("fact-text-number", value=show_value(raw), read=show_number(value), **fields)
+    if value < 0:
+        sink.add("fact-negative", value=show_number(value), **fields)
+        return None
+    if not rule.decimal and value != value.to_integral_value():
+        sink.add("fact-not-whole", value=show_number(value), **fields)
+        return None
+    return value

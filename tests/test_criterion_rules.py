@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from egov_xlsx.config import parse_campaign
 from egov_xlsx.model import Facts, Rule, Step
 from egov_xlsx.model.rule import COUNT, RATIO, rule_words
-from egov_xlsx.rules.criterion_rules import percent_of, rule_points, yes_no
+from egov_xlsx.rules.criterion_rules import rule_points, yes_no
 from tests.factories import RULES_TOML, campaign_from
 
 D = Decimal
@@ -191,7 +191,7 @@ def test_hand_computed_points() -> None:
     assert pts(prop, a=D(2), b=D(3)) == 2 and pts(prop, a=D(1), b=D(3)) == 1
     assert pts(prop, a=D(1), b=D(7)) == D("0.43") and pts(prop, a=D(1), b=D(8)) == D("0.38")
     assert pts(prop, a=D("1234.5"), b=D("10000")) == D("0.37")  # 0.37035 -> 0.37
-    assert percent_of(Facts(a=D(925), b=D(1000))) == D("92.5")
+    assert Facts(a=D(925), b=D(1000)).percent == D("92.5") and Facts(a=D(1), b=D(0)).percent is None
     assert yes_no("CÓ") is True and yes_no("") is None
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
-from egov_xlsx.vietnamese import format_number
+from egov_xlsx.vietnamese import format_number, quantize
 
 LEVELS, RATIO, COUNT, YES_NO = "levels", "ratio", "count", "yes_no"
 RULE_KINDS = (LEVELS, RATIO, COUNT, YES_NO)
@@ -95,6 +96,15 @@ class Facts:
     #: ``ratio``: b.
     b: Decimal | None = None
 
+    @property
+    def percent(self) -> Decimal | None:
+        """A ratio's percent a / b x 100 (exact where it terminates, else to 28 significant digits); ``None``
+        without both numbers or with b = 0."""
+        if self.a is None or self.b is None or self.a < 0 or self.b <= 0:
+            return None
+        value = Fraction(self.a) / Fraction(self.b) * 100
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
 
 def _points(value: Decimal) -> str:
     return f"{format_number(value)} điểm"
@@ -120,3 +130,14 @@ def rule_words(rule: Rule, maximum: Decimal) -> str:
         f"{'trên' if s.above else 'từ'} {format_number(s.percent)}%: {_points(s.points)}" for s in rule.steps
     )
     return text + f" Tỷ lệ a/b {bands}."
+
+
+def fact_text(rule: Rule, facts: Facts) -> str:
+    """The facts as outputs quote them: the level, "Có", "3", "925/1.000 (92,5%)" (percent to 2 decimals)."""
+    if facts.label is not None:
+        return facts.label
+    if rule.kind == RATIO and facts.a is not None and facts.b is not None:
+        shown = f"{format_number(facts.a)}/{format_number(facts.b)}"
+        percent = facts.percent
+        return shown if percent is None else f"{shown} ({format_number(quantize(percent, 2))}%)"
+    return "" if facts.a is None else format_number(facts.a)

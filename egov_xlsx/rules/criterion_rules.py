@@ -50,15 +50,6 @@ def ratio_of(facts: Facts) -> Fraction | None:
     return Fraction(facts.a) / Fraction(facts.b)
 
 
-def percent_of(facts: Facts) -> Decimal | None:
-    """A ratio's exact percent a / b x 100 as a decimal (to 28 significant digits), for outputs."""
-    ratio = ratio_of(facts)
-    if ratio is None:
-        return None
-    value = ratio * 100
-    return Decimal(value.numerator) / Decimal(value.denominator)
-
-
 def yes_no(label: str | None) -> bool | None:
     """ "Có" -> True, "Không" -> False (case and diacritics-free spellings "co", "khong" too); else ``None``."""
     text = (label or "").strip().casefold()

@@ -204,6 +204,7 @@ def score_tier(
             appraisal_reasons=dict(reasons.get(unit.code, {})),
             adjustments=lines,
             not_applicable=sub.not_applicable,
+            facts=dict(sub.facts),
             previous=previous.get(unit.code),
         )
         scored.append(_Scored(unit, index, result, ()))

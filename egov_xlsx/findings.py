@@ -364,6 +364,17 @@ CATALOGUE: dict[str, Spec] = {
         "Ô {cell} ghi {value} điểm gõ tay, nhưng điểm tiêu chí {criterion} được tính từ kết quả thực hiện; "
         "công cụ dùng điểm tính được ({points}). Không gõ vào ô điểm của tiêu chí này.",
     ),
+    "appraisal-fact-invalid": Spec(
+        E,
+        "Kết quả thẩm định không hợp lệ",
+        'Tệp thẩm định, trang "{sheet}", đơn vị {unit}: {detail}',
+    ),
+    "appraisal-fact-and-points": Spec(
+        W,
+        "Vừa sửa kết quả thực hiện vừa sửa điểm",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định: tiêu chí {criterion} của đơn vị {unit} có cả kết quả thực '
+        "hiện thẩm định ({facts}, cho {points} điểm) và điểm thẩm định {value}; điểm thẩm định được dùng.",
+    ),
     # ---- year over year
     "previous-criterion-added": Spec(
         W,

@@ -70,6 +70,7 @@ TYPES: dict[str, Any] = {
     "unit.tie_note": str,
     "unit.unranked_reason": str,
     "unit.facts": dict,
+    "unit.appraised_facts": dict,
     "previous.year": int,
     "previous.code": str,
     "previous.rank": (int, type(None)),
@@ -128,9 +129,10 @@ def _rich_results() -> dict[str, Any]:
     tier_result = score_tier(
         tier,
         subs,
-        appraisals={"A": {"2.1": Decimal(3)}},
+        appraisals={"A": {"2.1": Decimal(3)}, "D": {"2.1": Decimal(7)}},
         adjustments={"C": {"T1": Decimal(-1)}},
         reasons={"A": {"2.1": "Bổ sung minh chứng"}, "C": {"T1": "Gửi báo cáo chậm 3 ngày"}},
+        appraised_facts={"D": {"2.1": Facts(a=Decimal(7))}},
         previous={"A": PreviousStanding(year=2023, code="A", rank=2, total=Decimal("7.5"), percent=Decimal("25"))},
     )
     results = Results(campaign=campaign, tiers=(tier_result,), previous_year=2023)
@@ -166,7 +168,7 @@ def test_results_json_has_exactly_the_documented_keys_and_types() -> None:
                 assert isinstance(value, NUMBER) and not isinstance(value, bool)
             assert all(isinstance(v, str) for v in unit["appraisal_reasons"].values())
             assert all(isinstance(v, str) for v in unit["not_applicable"])
-            for facts in unit.get("facts", {}).values():
+            for facts in [*unit.get("facts", {}).values(), *unit.get("appraised_facts", {}).values()]:
                 assert set(facts) in ({"label"}, {"count"}, {"a", "b", "percent"}), facts
             if "previous" in unit:
                 _check("previous", unit["previous"], {"year", "code", "rank", "total", "percent"}, set())

@@ -149,3 +149,6 @@ class Appraisal:
     score: Decimal
     reason: str
     cell: str = ""
+    #: A rule-based criterion's facts as the council set them, when its score comes from them (issue 13);
+    #: ``None`` when the council typed the score (or set a bonus/penalty value).
+    facts: Facts | None = None

@@ -47,6 +47,8 @@ class UnitResult:
     not_applicable: frozenset[str] = frozenset()
     #: Rule-based leaf code -> the facts its points were computed from (issue 13).
     facts: Mapping[str, Facts] = field(default_factory=dict)
+    #: Rule-based leaf code -> the facts the council set, where its appraised score came from them.
+    appraised_facts: Mapping[str, Facts] = field(default_factory=dict)
     #: Units sharing this rank (codes, this unit included) when the rank is shared.
     tied_with: tuple[str, ...] = ()
     #: The one Vietnamese sentence explaining a tie in total that tie-breakers split; on the group's first unit.

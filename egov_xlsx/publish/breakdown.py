@@ -152,10 +152,25 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
 
 
 def fact_shown(ur: UnitResult, c: Criterion) -> str:
-    """A rule-based criterion's facts as the unit's row shows them ("925/1.000 (92,5%)"); empty without facts."""
+    """A rule-based criterion's facts as the unit's row shows them ("925/1.000 (92,5%)"), the council's first
+    when its score came from them; empty without facts."""
     assert c.rule is not None
-    facts = ur.facts.get(c.code)
-    return "" if facts is None else fact_text(c.rule, facts)
+    facts, council = ur.facts.get(c.code), ur.appraised_facts.get(c.code)
+    own = "" if facts is None else fact_text(c.rule, facts)
+    if council is None:
+        return own
+    return f"{fact_text(c.rule, council)} (thẩm định; đơn vị: {own or 'không có'})"
+
+
+def appraised_how(ur: UnitResult, c: Criterion) -> str:
+    """For a rule-based criterion the council appraised, which it changed, before its reason: the facts (the
+    score follows from them) or the score itself."""
+    if c.rule is None:
+        return ""
+    council = ur.appraised_facts.get(c.code)
+    if council is None:
+        return "Hội đồng nhập trực tiếp điểm thẩm định. "
+    return f"Theo kết quả thực hiện thẩm định: {fact_text(c.rule, council)}. "
 
 
 # --------------------------------------------------------------------------- appraisal
@@ -218,7 +233,7 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
                 continue
             seq += 1
             own = ur.self_scores.get(leaf.code)
-            reason = reasons.get(leaf.code, "")
+            reason = appraised_how(ur, leaf) + reasons.get(leaf.code, "")
             ws.write_number(row, 0, seq, styles.center)
             write_text(ws, row, 1, ur.unit.name, styles.text)
             ws.write_string(row, 2, leaf.code, styles.center)

@@ -173,6 +173,8 @@ def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:
     }
     if u.facts:
         data["facts"] = {code: _facts(u.facts[code]) for code in codes if code in u.facts}
+    if u.appraised_facts:
+        data["appraised_facts"] = {code: _facts(u.appraised_facts[code]) for code in codes if code in u.appraised_facts}
     if not u.unit.ranked:
         data["unranked_reason"] = u.unit.unranked_reason
     if u.tie_note:

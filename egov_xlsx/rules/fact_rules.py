@@ -7,7 +7,7 @@ formula the tool wrote, whose cached value is not trusted; points typed over it 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -56,26 +56,14 @@ def check_rule_leaf(
                 sink.add("na-with-score", criterion=c.code, cell=a_cell, value=show_value(row.fact or row.fact_b))
             return "na", None
         sink.add("na-not-allowed", criterion=c.code, cell=row.score_cell, max=format_number(c.max))
-    facts = _facts(c, rule, row, a_cell, b_cell, sink)
+    facts = read_facts(c, row.fact, row.fact_b, (a_cell, b_cell), sink.add)
     if facts is None:
         return None, None
-    if rule.kind == RATIO:
-        assert facts.a is not None and facts.b is not None
-        if facts.b == 0:
-            if may_be_na:
-                return "na", facts
-            sink.add("fact-zero-total", criterion=c.code, cell=b_cell, value="0")
-            return None, facts
-        if facts.a > facts.b and not rule.allow_above:
-            sink.add(
-                "fact-above-total",
-                criterion=c.code,
-                cell=a_cell,
-                value=show_number(facts.a),
-                total=show_number(facts.b),
-                total_cell=b_cell,
-            )
-            return None, facts
+    if rule.kind == RATIO and facts.b == 0:
+        if may_be_na:
+            return "na", facts
+        sink.add("fact-zero-total", criterion=c.code, cell=b_cell, value="0")
+        return None, facts
     points = rule_points(rule, c.max, facts)
     if points is not None and row.score_cell not in formulas and not _empty(row.score):
         typed, _ = parse_score(row.score)
@@ -90,21 +78,53 @@ def check_rule_leaf(
     return points, facts
 
 
-def _facts(c: Criterion, rule: Rule, row: FormRow, a_cell: str, b_cell: str, sink: FindingSink) -> Facts | None:
+#: Where a problem with a fact is told: a finding code and its fields (criterion, cell, value ...).
+Report = Callable[..., None]
+
+
+def read_facts(
+    c: Criterion,
+    a_raw: CellValue,
+    b_raw: CellValue,
+    cells: tuple[str, str],
+    report: Report,
+    keep: Facts | None = None,
+) -> Facts | None:
+    """The facts in the cells of ``c`` (a rule-based leaf): a label from its list, or whole (or decimal) numbers
+    from 0 with a <= b for a ratio unless ``allow_above``; ``None`` after reporting each problem. A ratio's b = 0
+    is the caller's to judge (not applicable, or an error). An empty cell takes its fact from ``keep`` when it
+    has one (the council changes b and keeps the unit's a)."""
+    rule = c.rule
+    assert rule is not None
     if rule.kind in (LEVELS, YES_NO):
-        return _label(c, rule, row.fact, a_cell, sink)
-    names = (*rule.inputs, "", "")
-    a = _number(c, rule, row.fact, a_cell, names[0] or "số lượng", sink)
+        if _empty(a_raw) and keep is not None and keep.label is not None:
+            return Facts(label=keep.label)
+        return _label(c, rule, a_raw, cells[0], report)
+    names = (*rule.inputs, "số lượng", "tổng số")
+    kept_a, kept_b = (None, None) if keep is None else (keep.a, keep.b)
+    a = kept_a if _empty(a_raw) and kept_a is not None else _number(c, rule, a_raw, cells[0], names[0], report)
     if rule.kind != RATIO:
         return None if a is None else Facts(a=a)
-    b = _number(c, rule, row.fact_b, b_cell, names[1] or "tổng số", sink)
-    return None if a is None or b is None else Facts(a=a, b=b)
+    b = kept_b if _empty(b_raw) and kept_b is not None else _number(c, rule, b_raw, cells[1], names[1], report)
+    if a is None or b is None:
+        return None
+    if a > b and not rule.allow_above and b > 0:
+        report(
+            "fact-above-total",
+            criterion=c.code,
+            cell=cells[0],
+            value=show_number(a),
+            total=show_number(b),
+            total_cell=cells[1],
+        )
+        return None
+    return Facts(a=a, b=b)
 
 
-def _label(c: Criterion, rule: Rule, raw: CellValue, cell: str, sink: FindingSink) -> Facts | None:
+def _label(c: Criterion, rule: Rule, raw: CellValue, cell: str, report: Report) -> Facts | None:
     what = "mức đạt" if rule.kind == LEVELS else f"{YES}/Không"
     if _empty(raw):
-        sink.add("fact-missing", criterion=c.code, cell=cell, what=what)
+        report("fact-missing", criterion=c.code, cell=cell, what=what)
         return None
     if isinstance(raw, bool) and rule.kind == YES_NO:  # a checkbox or TRUE typed: Có / Không
         return Facts(label=rule.labels[0] if raw else rule.labels[1])
@@ -119,25 +139,25 @@ def _label(c: Criterion, rule: Rule, raw: CellValue, cell: str, sink: FindingSin
         if found is not None:
             return Facts(label=found)
     labels = join([f'"{label}"' for label in rule.labels], "hoặc")
-    sink.add("fact-not-in-list", criterion=c.code, cell=cell, value=show_value(raw), labels=labels)
+    report("fact-not-in-list", criterion=c.code, cell=cell, value=show_value(raw), labels=labels)
     return None
 
 
-def _number(c: Criterion, rule: Rule, raw: CellValue, cell: str, what: str, sink: FindingSink) -> Decimal | None:
+def _number(c: Criterion, rule: Rule, raw: CellValue, cell: str, what: str, report: Report) -> Decimal | None:
     value, problem = parse_score(raw)
     fields: dict[str, Any] = {"criterion": c.code, "cell": cell, "what": what}
     if problem == "score-missing":
-        sink.add("fact-missing", **fields)
+        report("fact-missing", **fields)
         return None
     if value is None or problem not in (None, "score-text-number", "score-decimals"):
-        sink.add("fact-not-number", value=show_value(raw), **fields)
+        report("fact-not-number", value=show_value(raw), **fields)
         return None
     if problem == "score-text-number":
-        sink.add("fact-text-number", value=show_value(raw), read=show_number(value), **fields)
+        report("fact-text-number", value=show_value(raw), read=show_number(value), **fields)
     if value < 0:
-        sink.add("fact-negative", value=show_number(value), **fields)
+        report("fact-negative", value=show_number(value), **fields)
         return None
     if not rule.decimal and value != value.to_integral_value():
-        sink.add("fact-not-whole", value=show_number(value), **fields)
+        report("fact-not-whole", value=show_number(value), **fields)
         return None
     return value

@@ -10,7 +10,7 @@ config always gives byte-identical files.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -198,6 +198,8 @@ class _Form:
             self.last_col += len(_FACT_WIDTHS)
         #: The level lists written on the list sheet, in order.
         self.lists: list[Criterion] = []
+        #: The fact cells' validations: one per list or number kind, with the cells it covers.
+        self.validations: dict[tuple[str, object], tuple[dict[str, Any], list[str]]] = {}
         self.depths: dict[str, int] = {}
         for c in tier.walk():  # tree order: a parent's depth is known before its children's
             parent = tier.parent_code(c.code)
@@ -213,6 +215,7 @@ class _Form:
         self._title_block()
         self._header()
         rows = self._criteria()
+        self._write_validations()
         total_row = layout.FIRST_DATA_ROW - 1 + len(rows)
         self._total(total_row, [rows[c.code] for c in self.tier.criteria])
         self._signature(total_row + 2)
@@ -309,25 +312,43 @@ class _Form:
         a, b = (layout.cell_address(row + 1, col + i) for i in range(2))
         table = None
         if rule.labels:
-            source: str | list[str] = list(rule.labels)
+            source: str | tuple[str, ...] = rule.labels
             if not inline_list(rule.labels):
                 index = len(self.lists)
                 self.lists.append(c)
                 source = "=" + _list_range(index, len(rule.labels))
                 table = _list_range(index, len(rule.labels), 1)
-            s.data_validation(row, col, row, col, label_validation(rule, c.code, source))
+            self._validate(
+                ("list", source),
+                a,
+                lambda: label_validation(rule, list(source) if isinstance(source, tuple) else source),
+            )
         else:
-            s.data_validation(row, col, row, col, number_validation(rule, c.code, rule.inputs[0]))
+            self._validate(("number", rule.decimal), a, lambda: number_validation(rule.decimal))
         s.write_blank(row, col, None, self.f["fact"])
         if rule.kind == RATIO:
             s.write_blank(row, col + 1, None, self.f["fact"])
-            s.data_validation(row, col + 1, row, col + 1, number_validation(rule, c.code, rule.inputs[1]))
+            self._validate(("number", rule.decimal), b, lambda: number_validation(rule.decimal))
         else:
             s.write_blank(row, col + 1, None, self.f["na_off"])
         s.write_formula(row, layout.COL_SCORE, points_formula(rule, c.max, a, b, table), self.f["computed"], "")
         words = rule_words(rule, c.max)
         s.write_string(row, col + 2, words, self.f["rule"])
         return math.ceil(len(words) * 0.85 / (_FACT_WIDTHS[2] - 2))
+
+    def _validate(self, key: tuple[str, object], cell: str, options: Callable[[], dict[str, Any]]) -> None:
+        """Put a fact cell under the validation of its kind (one per list or number kind, over all its cells)."""
+        found = self.validations.get(key)
+        if found is None:
+            self.validations[key] = (options(), [cell])
+        else:
+            found[1].append(cell)
+
+    def _write_validations(self) -> None:
+        for options, cells in self.validations.values():
+            if len(cells) > 1:
+                options = {**options, "multi_range": " ".join(cells)}
+            self.sheet.data_validation(cells[0], options)
 
     def _score_validation(self, row: int, c: Criterion) -> None:
         top = format_number(c.max)

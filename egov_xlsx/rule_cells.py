@@ -32,57 +32,61 @@ def _text(value: str) -> str:
 
 
 def points_formula(rule: Rule, maximum: Decimal, a: str, b: str, table: str | None = None) -> str:
-    """The points cell's formula over the fact cells ``a`` (and ``b``), empty while the facts are missing.
+    """The points cell's formula over the fact cells ``a`` (and ``b``): 0 while the facts are missing or wrong.
 
-    ``table`` is the list sheet's range of a level list (labels, points) too long to spell inline.
+    ``table`` is the list sheet's range of a level list (labels, points) too long to spell inline. The
+    formulas avoid text literals where they can (``N()`` reads an empty or text cell as 0): every quote is an
+    entity (``&quot;``) the input gate decodes in each form.
     """
     top = formula_number(maximum)
     if rule.kind == LEVELS:
         if table is not None:
-            return f'=IFERROR(VLOOKUP({a},{table},2,FALSE),"")'
-        out = '""'
+            return f"=IFERROR(VLOOKUP({a},{table},2,FALSE),0)"
+        out = "0"
         for level in reversed(rule.levels):
-            out = f"IF({a}={_text(level.label)},{formula_number(level.points)},{out})"
+            if level.points or out != "0":
+                out = f"IF({a}={_text(level.label)},{formula_number(level.points)},{out})"
         return f"={out}"
     if rule.kind == YES_NO:
-        return f'=IF({a}={_text(rule.labels[0])},{top},IF({a}={_text(rule.labels[1])},0,""))'
+        return f"=IF({a}={_text(rule.labels[0])},{top},0)"
     if rule.kind == COUNT:
         each = formula_number(rule.points_each)
-        return f'=IF({a}="","",MIN(ROUND({a}*{each},{rule.points_decimals}),{top}))'
-    guard = f'OR({a}="",{b}="",{b}=0)'
+        return f"=MIN(ROUND(N({a})*{each},{rule.points_decimals}),{top})"
     if not rule.steps:
-        return f'=IF({guard},"",MIN(ROUND({a}/{b}*{top},{rule.points_decimals}),{top}))'
+        return f"=IF(N({b})>0,MIN(ROUND(N({a})/{b}*{top},{rule.points_decimals}),{top}),0)"
     out = formula_number(rule.steps[-1].points)
     for step in reversed(rule.steps[:-1]):
         compare = ">" if step.above else ">="
-        out = f"IF({a}*100{compare}{formula_number(step.percent)}*{b},{formula_number(step.points)},{out})"
-    return f'=IF({guard},"",{out})'
+        out = f"IF(N({a})*100{compare}{formula_number(step.percent)}*{b},{formula_number(step.points)},{out})"
+    return f"=IF(N({b})>0,{out},0)"
 
 
-def label_validation(rule: Rule, code: str, source: str | list[str]) -> dict[str, Any]:
-    """The dropdown of a level or Có/Không fact: a list, stop style (nothing else may be typed)."""
+def label_validation(rule: Rule, source: str | list[str]) -> dict[str, Any]:
+    """The dropdown of a level or Có/Không fact: a list, stop style (nothing else may be typed). Worded for any
+    criterion, so that one validation covers every cell with the same list."""
     what = "mức đạt" if rule.kind == LEVELS else f"{rule.labels[0]} hoặc {rule.labels[1]}"
     return {
         "validate": "list",
         "source": source,
         "error_type": "stop",
-        "input_title": f"Tiêu chí {code}"[:32],
-        "input_message": f"Chọn {what} trong danh sách; điểm ở cột D tự tính."[:255],
+        "input_title": "Kết quả thực hiện",
+        "input_message": f"Chọn {what} trong danh sách; điểm được tự tính.",
         "error_title": "Giá trị không hợp lệ",
         "error_message": "Chỉ chọn một giá trị trong danh sách.",
     }
 
 
-def number_validation(rule: Rule, code: str, name: str) -> dict[str, Any]:
-    """A count, a or b: a whole number (or a decimal amount with ``number = "decimal"``) from 0."""
-    kind = "số thập phân" if rule.decimal else "số nguyên"
+def number_validation(decimal: bool) -> dict[str, Any]:
+    """A count, a or b: a whole number (or a decimal amount with ``number = "decimal"``) from 0. Worded for any
+    criterion, so that one validation covers every such cell."""
+    kind = "số thập phân" if decimal else "số nguyên"
     return {
-        "validate": "decimal" if rule.decimal else "integer",
+        "validate": "decimal" if decimal else "integer",
         "criteria": ">=",
         "value": 0,
         "error_type": "stop",
-        "input_title": f"Tiêu chí {code}"[:32],
-        "input_message": f"Nhập {name}: {kind}, từ 0."[:255],
+        "input_title": "Kết quả thực hiện",
+        "input_message": f"Nhập một {kind} từ 0 (xem cột Cách tính điểm); điểm được tự tính.",
         "error_title": "Số không hợp lệ",
-        "error_message": f"{name[:150]} phải là {kind} không âm.",
+        "error_message": f"Chỉ nhập một {kind} không âm.",
     }

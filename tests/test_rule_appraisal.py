@@ -18,6 +18,7 @@ from egov_xlsx.config import CONFIG_NAME
 from egov_xlsx.model import Facts
 from egov_xlsx.read.appraisal import HEADER_FACT, HEADER_FACT_B, HEADER_SELF_FACTS
 from tests.factories import RULES_TOML
+from tests.test_rule_forms import _validations
 from tests.test_rule_outputs import FILLED, fill
 
 D = Decimal
@@ -66,7 +67,7 @@ def test_the_appraisal_file_shows_facts_and_their_points(folder: Path) -> None:
     assert ws[f"{OWN}{rows[('A', '1.1')]}"].value == "Cấp phó là Trưởng ban"
     assert ws[f"{OWN}{rows[('A', '2.3')]}"].value is None  # a plain criterion
     assert not ws[f"{A}{rows[('A', '2.1')]}"].protection.locked and not ws[f"{B}{rows[('A', '2.1')]}"].protection.locked
-    validations = {str(v.sqref).split()[0]: v for v in ws.data_validations.dataValidation}
+    validations = _validations(ws)
     assert validations[f"{A}{rows[('A', '1.1')]}"].type == "list"
     assert validations[f"{B}{rows[('A', '2.1')]}"].type == "whole"
 

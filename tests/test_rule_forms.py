@@ -31,7 +31,15 @@ def _form(tmp_path: Path, text: str = RULES_TOML) -> tuple[Campaign, Path]:
 
 
 def _validations(ws: Any) -> dict[str, Any]:
-    return {str(v.sqref): v for v in ws.data_validations.dataValidation}
+    """Cell -> its validation (one validation may cover several cells)."""
+    from openpyxl.utils import get_column_letter
+
+    return {
+        f"{get_column_letter(col)}{row}": v
+        for v in ws.data_validations.dataValidation
+        for rng in v.sqref.ranges
+        for row, col in rng.cells
+    }
 
 
 def test_fact_columns_formulas_and_words(tmp_path: Path) -> None:
@@ -43,15 +51,13 @@ def test_fact_columns_formulas_and_words(tmp_path: Path) -> None:
         layout.HEADER_FACT_B,
         layout.HEADER_RULE,
     ]
-    assert ws["D10"].value == (
-        '=IF(G10="Thủ trưởng cơ quan là Trưởng ban",10,IF(G10="Cấp phó là Trưởng ban",5,IF(G10="Chưa thành lập",0,"")))'
-    )
-    assert ws["D11"].value == '=IF(G11="","",MIN(ROUND(G11*0.5,2),2))'
-    assert ws["D12"].value == '=IF(G12="Có",1,IF(G12="Không",0,""))'
+    assert ws["D10"].value == '=IF(G10="Thủ trưởng cơ quan là Trưởng ban",10,IF(G10="Cấp phó là Trưởng ban",5,0))'
+    assert ws["D11"].value == "=MIN(ROUND(N(G11)*0.5,2),2)"
+    assert ws["D12"].value == '=IF(G12="Có",1,0)'
     assert ws["D14"].value == (
-        '=IF(OR(G14="",H14="",H14=0),"",IF(G14*100>=90*H14,2,IF(G14*100>=70*H14,1.5,IF(G14*100>50*H14,1,0))))'
+        "=IF(N(H14)>0,IF(N(G14)*100>=90*H14,2,IF(N(G14)*100>=70*H14,1.5,IF(N(G14)*100>50*H14,1,0))),0)"
     )
-    assert ws["D15"].value == '=IF(OR(G15="",H15="",H15=0),"",MIN(ROUND(G15/H15*3,2),3))'
+    assert ws["D15"].value == "=IF(N(H15)>0,MIN(ROUND(N(G15)/H15*3,2),3),0)"
     assert ws["D16"].value is None  # a plain criterion: the unit types its score
     assert ws[f"{WORDS}11"].value == "Nhập Số văn bản (số nguyên, từ 0). Điểm = Số văn bản × 0,5, không quá 2 điểm."
     # The facts are the inputs; the computed points are not.
@@ -94,7 +100,7 @@ def test_a_long_level_list_lives_on_the_tools_list_sheet(tmp_path: Path) -> None
     assert [lists.cell(r, 2).value for r in range(2, 10)] == list(range(8))
     ws = wb[layout.FORM_SHEET]
     assert _validations(ws)["G10"].formula1 == "egov_lists!$A$2:$A$9"
-    assert ws["D10"].value == '=IFERROR(VLOOKUP(G10,egov_lists!$A$2:$B$9,2,FALSE),"")'
+    assert ws["D10"].value == "=IFERROR(VLOOKUP(G10,egov_lists!$A$2:$B$9,2,FALSE),0)"
     # The reader knows the sheet as the tool's: not a form, not a hidden decoy.
     reading, problems = read_form(source("A.xlsx"), path.read_bytes())
     assert reading is not None and reading.sheet == layout.FORM_SHEET
@@ -182,3 +188,14 @@ def test_forms_resaved_by_libreoffice_are_filled_and_built(tmp_path: Path) -> No
         "2.2": Decimal("0.38"), "2.3": 5,
     }  # fmt: skip
     assert units["B"]["scores"]["2"] == Decimal("3.5") and units["B"]["not_applicable"] == ["2.2"]
+
+
+def test_a_blank_form_computed_by_libreoffice_is_still_blank(tmp_path: Path) -> None:
+    """LibreOffice computes the points formulas (0 without facts): the form is still one ``form-blank``."""
+    from egov_xlsx.rules.form_rules import check_reading
+
+    campaign, path = _form(tmp_path)
+    saved = resave(path, tmp_path)
+    result = read_form(source("A.xlsx"), saved.read_bytes())
+    assert result[0] is not None and result[0].rows[1].score == 0.0  # the computed 0 of 1.1
+    assert [f.code for f in check_reading(campaign, result[0]).findings] == ["form-blank"]

@@ -49,16 +49,16 @@ def validate_facts(ws: Worksheet, col: int, item: SheetRow, rows: list[int]) -> 
     if rule.labels:
         if not inline_list(rule.labels):
             return  # too long for an inline list: the judging names a wrong label
-        options = label_validation(rule, item.code, list(rule.labels))
+        options = label_validation(rule, list(rule.labels))
     else:
-        options = number_validation(rule, item.code, rule.inputs[0])
+        options = number_validation(rule.decimal)
     options["ignore_blank"] = True
     if len(cells) > 1:
         options["multi_range"] = " ".join(cells)
     ws.data_validation(cells[0], options)
     if rule.kind == RATIO:
         b_cells = [cell_address(r + 1, col + 1) for r in rows]
-        b_options = {**number_validation(rule, item.code, rule.inputs[1]), "ignore_blank": True}
+        b_options = {**number_validation(rule.decimal), "ignore_blank": True}
         if len(b_cells) > 1:
             b_options["multi_range"] = " ".join(b_cells)
         ws.data_validation(b_cells[0], b_options)

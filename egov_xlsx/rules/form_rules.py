@@ -117,15 +117,26 @@ def _unit_named_by_file(campaign: Campaign, unit: Unit, file_name: str) -> Unit 
     return None
 
 
+_RULE_LEAVES: dict[int, tuple[TierPlan, frozenset[str]]] = {}
+
+
 def _blank_cell(tier: Tier, reading: Reading) -> str | None:
     """The first leaf's score cell when no leaf row has a score or a "không áp dụng" mark (a form sent back
     unfilled), else ``None``. One finding says so, rather than one ``score-missing`` per criterion."""
-    leaves = tier_plan(tier).leaf_codes
+    plan = tier_plan(tier)
+    leaves = plan.leaf_codes
+    # A rule-based leaf's points cell holds the form's formula (0 once an office program computed it): only
+    # its facts say whether the unit filled it.
+    computed = _RULE_LEAVES.get(id(plan))
+    if computed is None or computed[0] is not plan:
+        computed = _RULE_LEAVES[id(plan)] = (plan, frozenset(c.code for c in plan.leaves if c.rule is not None))
     first: str | None = None
     for r in reading.rows:
         if r.code not in leaves:
             continue
-        if r.not_applicable or r.score not in (None, "") or r.fact not in (None, "") or r.fact_b not in (None, ""):
+        if r.not_applicable or r.fact not in (None, "") or r.fact_b not in (None, ""):
+            return None
+        if r.score not in (None, "") and r.code not in computed[1]:
             return None  # nearly every form stops at its first leaf
         first = first or r.score_cell
     return first
@@ -150,6 +161,12 @@ def _check_rows(
     formulas = reading.formulas
     # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.
     input_rows = input_formula_rows(formulas, sink.columns) if formulas else frozenset()
+    # Rule-based rows hold the tool's formula in their points cell: their other input cells are pre-filtered apart.
+    fact_rows = (
+        input_formula_rows(formulas, {k: v for k, v in sink.columns.items() if k != "score"})
+        if formulas and "fact" in sink.columns
+        else frozenset()
+    )
     for c, code, is_leaf, float_max in plan.steps:
         row = first.get(code)
         if row is None:
@@ -157,7 +174,9 @@ def _check_rows(
         _check_max(c, row, sink, float_max)
         if is_leaf:
             if c.rule is not None:
-                outcome, reported = check_rule_leaf(c, c.may_be_na(unit.code), row, formulas, sink)
+                outcome, reported = check_rule_leaf(
+                    c, c.may_be_na(unit.code), row, formulas, sink, row.row in fact_rows
+                )
                 if reported is not None:
                     facts[code] = reported
                 if isinstance(outcome, Decimal):

@@ -25,7 +25,15 @@ from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import EgovError, OutputError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
 from egov_xlsx.model.rule import RATIO, rule_words
-from egov_xlsx.rule_cells import formula_number, inline_list, label_validation, number_validation, points_formula
+from egov_xlsx.rule_cells import (
+    formula_number,
+    inline_list,
+    label_validation,
+    list_range,
+    number_validation,
+    points_formula,
+    write_lists,
+)
 from egov_xlsx.style import INPUT_YELLOW, WORKBOOK_OPTIONS
 from egov_xlsx.vietnamese import format_number, safe_filename
 
@@ -131,7 +139,7 @@ def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
     sheet.activate()
     _write_meta(workbook.add_worksheet(layout.META_SHEET), campaign, tier, unit)
     if form.lists:
-        _write_lists(workbook.add_worksheet(layout.LIST_SHEET), form.lists)
+        write_lists(workbook.add_worksheet(layout.LIST_SHEET), form.lists)
     try:
         workbook.close()
     except (FileCreateError, OSError) as exc:
@@ -160,26 +168,6 @@ def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
     # Unhiding is easy; protection keeps a curious user from editing what identifies the form.
     sheet.protect()
     sheet.hide()
-
-
-def _write_lists(sheet: Any, lists: list[Criterion]) -> None:
-    """The level lists too long for an inline dropdown: per criterion two columns (labels, points), its code
-    above them."""
-    for i, c in enumerate(lists):
-        assert c.rule is not None
-        sheet.write_string(0, 2 * i, c.code)
-        for row, level in enumerate(c.rule.levels, start=1):
-            sheet.write_string(row, 2 * i, level.label)
-            sheet.write_number(row, 2 * i + 1, float(level.points))
-    sheet.protect()
-    sheet.hide()
-
-
-def _list_range(index: int, length: int, column: int = 0) -> str:
-    """The list sheet's range of the ``index``-th long level list (labels; with ``column`` 1, labels and points)."""
-    first = layout.cell_address(1, 2 * index)[:-1]
-    last = layout.cell_address(1, 2 * index + column)[:-1]
-    return f"{layout.LIST_SHEET}!${first}$2:${last}${length + 1}"
 
 
 class _Form:
@@ -316,8 +304,8 @@ class _Form:
             if not inline_list(rule.labels):
                 index = len(self.lists)
                 self.lists.append(c)
-                source = "=" + _list_range(index, len(rule.labels))
-                table = _list_range(index, len(rule.labels), 1)
+                source = "=" + list_range(index, len(rule.labels))
+                table = list_range(index, len(rule.labels), 1)
             self._validate(
                 ("list", source),
                 a,

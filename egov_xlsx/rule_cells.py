@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from egov_xlsx.model import Rule
+from egov_xlsx import layout
+from egov_xlsx.model import Criterion, Rule
 from egov_xlsx.model.rule import COUNT, LEVELS, YES_NO
 
 #: Excel's limit on an inline list's text (the labels joined by commas).
@@ -90,3 +91,23 @@ def number_validation(decimal: bool) -> dict[str, Any]:
         "error_title": "Số không hợp lệ",
         "error_message": f"Chỉ nhập một {kind} không âm.",
     }
+
+
+def write_lists(sheet: Any, lists: list[Criterion]) -> None:
+    """The level lists too long for an inline dropdown: per criterion two columns (labels, points), its code
+    above them."""
+    for i, c in enumerate(lists):
+        assert c.rule is not None
+        sheet.write_string(0, 2 * i, c.code)
+        for row, level in enumerate(c.rule.levels, start=1):
+            sheet.write_string(row, 2 * i, level.label)
+            sheet.write_number(row, 2 * i + 1, float(level.points))
+    sheet.protect()
+    sheet.hide()
+
+
+def list_range(index: int, length: int, column: int = 0) -> str:
+    """The list sheet's range of the ``index``-th long level list (labels; with ``column`` 1, labels and points)."""
+    first = layout.cell_address(1, 2 * index)[:-1]
+    last = layout.cell_address(1, 2 * index + column)[:-1]
+    return f"{layout.LIST_SHEET}!${first}$2:${last}${length + 1}"

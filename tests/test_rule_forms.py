@@ -199,3 +199,46 @@ def test_a_blank_form_computed_by_libreoffice_is_still_blank(tmp_path: Path) -> 
     result = read_form(source("A.xlsx"), saved.read_bytes())
     assert result[0] is not None and result[0].rows[1].score == 0.0  # the computed 0 of 1.1
     assert [f.code for f in check_reading(campaign, result[0]).findings] == ["form-blank"]
+
+
+def test_the_feedback_copy_of_an_xls_form_carries_the_facts(tmp_path: Path) -> None:
+    """A unit's .xls form with a wrong fact gets a fresh form back: its facts in their columns (the wrong one
+    marked), the points cells still the form's formulas."""
+    from egov_xlsx import pipeline
+    from egov_xlsx.config import CONFIG_NAME
+
+    folder = tmp_path / "rules-2024"
+    (folder / layout.INBOX).mkdir(parents=True)
+    (folder / CONFIG_NAME).write_text(RULES_TOML, encoding="utf-8")
+    form = pipeline.make_forms(folder, tmp_path / "forms")[0]
+    wb = openpyxl.load_workbook(form)
+    ws = wb[layout.FORM_SHEET]
+    for cell, value in {"G10": "Phó ban", "G11": 3, "G12": "Có", "G14": 925, "H14": 1000, "G15": 1, "H15": 8,
+                        "D16": 4}.items():  # fmt: skip
+        ws[cell] = value
+    filled = tmp_path / "filled" / form.name
+    filled.parent.mkdir()
+    wb.save(filled)
+    out = tmp_path / "xls"
+    subprocess.run(
+        [_soffice(), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to", "xls:MS Excel 97", "--outdir", str(out), str(filled)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    (folder / layout.INBOX / f"{form.stem}.xls").write_bytes((out / f"{form.stem}.xls").read_bytes())
+    report = pipeline.check(folder)
+    assert ("fact-not-in-list", "G10") in [(f.code, f.cell) for f in report.findings]
+    written, problems = pipeline.write_feedback(report, tmp_path / "out")
+    assert problems == [] and len(written) == 1
+    ws = openpyxl.load_workbook(written[0])[layout.FORM_SHEET]
+    assert [ws[c].value for c in ("G10", "G11", "G12", "G14", "H14", "G15", "H15", "D16")] == [
+        "Phó ban",
+        3,
+        "Có",
+        925,
+        1000,
+        1,
+        8,
+        4,
+    ]
+    assert str(ws["D11"].value).startswith("=MIN(") and str(ws["D14"].value).startswith("=IF(")

@@ -71,3 +71,22 @@ def test_the_long_level_list_is_on_the_tools_list_sheet(tmp_path: Path) -> None:
     form = pipeline.make_forms(SAMPLE, tmp_path)[0]
     wb = openpyxl.load_workbook(form)
     assert layout.LIST_SHEET in wb.sheetnames and wb[layout.LIST_SHEET].sheet_state == "hidden"
+
+
+def test_year_over_year_matches_rule_based_criteria_by_code(
+    built: tuple[pipeline.BuildOutcome, dict[str, dict[str, object]]], tmp_path: Path
+) -> None:
+    """Next year's campaign with the same rule-based criteria reads this year's results.json: every unit and
+    criterion matched by code, no criterion added or removed."""
+    import tomllib
+
+    from egov_xlsx.config import parse_campaign
+    from egov_xlsx.rules.previous import load_previous
+
+    outcome, _ = built
+    text = (SAMPLE / "egov.toml").read_text(encoding="utf-8")
+    text = text.replace("year = 2024", "year = 2025").replace('id = "dti-mau-2024"', 'id = "dti-mau-2025"')
+    campaign = parse_campaign(tomllib.loads(text), path=tmp_path / "egov.toml")
+    previous = load_previous(outcome.folder / pipeline.NAMES.json, campaign)
+    assert previous.year == 2024 and len(previous.standings["so-nganh"]) == 8
+    assert previous.findings == ()

@@ -98,3 +98,16 @@ def test_announcement_views_expose_the_facts(built: pipeline.BuildOutcome) -> No
     a = next(r for r in view.units if r.unit.code == "A")
     assert a.facts["2.1"].percent == D("92.5") and a.facts["2.1"].text == "925/1.000 (92,5%)"
     assert a.facts["1.1"].label == "Cấp phó là Trưởng ban" and a.facts["1.2"].a == 3
+
+
+def test_b_zero_not_applicable_is_published_with_its_facts(tmp_path: Path) -> None:
+    folder = tmp_path / "rules-2024"
+    (folder / layout.INBOX).mkdir(parents=True)
+    (folder / CONFIG_NAME).write_text(RULES_TOML, encoding="utf-8")
+    fill(folder, {"A": FILLED["A"], "B": {**FILLED["B"], "F15": None, "G15": 0, "H15": 0}})
+    outcome = pipeline.build(folder, tmp_path / "out")
+    assert outcome.published and [f.code for f in outcome.report.findings] == []
+    data = json.loads((outcome.folder / pipeline.NAMES.json).read_text(encoding="utf-8"), parse_float=Decimal)
+    b = next(u for u in data["tiers"][0]["units"] if u["code"] == "B")
+    assert b["not_applicable"] == ["2.2"] and b["facts"]["2.2"] == {"a": 0, "b": 0, "percent": None}
+    assert b["max"] == 20 and "2.2" not in b["scores"]

@@ -1398,3 +1398,18 @@ RULE_FACT_CASES: dict[str, tuple[dict[str, object], str | None]] = {
     "ratio-tiny-amounts": ({"G15": 1e-300, "H15": 1e-299}, None),
     "ratio-b-zero-not-applicable": ({"G15": 0, "H15": 0}, None),
 }
+
+#: Rule keys a clerk gets wrong in ``egov.toml`` (on :data:`tests.factories.RULES_TOML`): case -> (text replaced,
+#: replacement, the words the one message must hold, the text on the line it names). ``egov-xlsx check`` exits 3
+#: naming the line of the key.
+RULE_CONFIG_CASES: dict[str, tuple[str, str, str, str]] = {
+    "level-above-max": ("points = 5 }", "points = 50 }", "lớn hơn điểm tối đa 10", "points = 50 }"),
+    "steps-not-covering-zero": ("{ min_percent = 0, points = 0 } ]", "{ min_percent = 10, points = 0 } ]",
+                                "phủ cả tỷ lệ 0%", "steps = [ { min_percent = 90"),  # the key's line
+    "ratio-one-input": ('inputs = ["Số hồ sơ xử lý trực tuyến", "Tổng số hồ sơ"]', 'inputs = "Tổng số hồ sơ"',
+                        "đúng hai đầu vào", 'inputs = "Tổng số hồ sơ"'),
+    "points-each-zero": ("points_each = 0.5", "points_each = 0", "lớn hơn 0", "points_each = 0"),
+    "rule-misspelt": ('rule = "yes_no"', 'rule = "co-khong"', "levels, ratio, count, yes_no", 'rule = "co-khong"'),
+    "step-key-misspelt": ("{ above_percent = 50,", "{ above_pecent = 50,", "có phải là above_percent?",
+                          "{ above_pecent = 50,"),
+}  # fmt: skip

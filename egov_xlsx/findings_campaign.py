@@ -118,4 +118,16 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         'tiêu chí này "không áp dụng"; điểm thẩm định không được dùng. Nếu tiêu chí áp dụng với đơn vị, '
         "đề nghị đơn vị sửa biểu.",
     ),
+    # ---- appraisal: the facts of rule-based criteria
+    "appraisal-fact-invalid": (
+        Severity.ERROR,
+        "Kết quả thẩm định không hợp lệ",
+        'Tệp thẩm định, trang "{sheet}", đơn vị {unit}: {detail}',
+    ),
+    "appraisal-fact-and-points": (
+        Severity.WARNING,
+        "Vừa sửa kết quả thực hiện vừa sửa điểm",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định: tiêu chí {criterion} của đơn vị {unit} có cả kết quả thực '
+        "hiện thẩm định ({facts}, cho {points} điểm) và điểm thẩm định {value}; điểm thẩm định được dùng.",
+    ),
 }

@@ -299,4 +299,50 @@ INBOX_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         'Dòng điểm cộng/trừ {criterion} của đơn vị {unit} ở ô {cell} (trang "{sheet}") ghi {value}, ngoài giới hạn từ {min} '
         "đến {max}. Sửa lại cho đúng quy định.",
     ),
+    # ---- rule-based criteria: the facts a unit reports, the points the tool computes
+    "fact-missing": (
+        E,
+        "Thiếu kết quả thực hiện",
+        "Tiêu chí {criterion} tính điểm theo kết quả thực hiện nhưng ô {cell} ({what}) để trống. Nhập {what}; "
+        "điểm được tự tính.",
+    ),
+    "fact-not-in-list": (
+        E,
+        "Giá trị không có trong danh sách",
+        'Ô {cell} ghi "{value}", không phải một lựa chọn của tiêu chí {criterion}. Chọn một trong: {labels}.',
+    ),
+    "fact-not-number": (
+        E,
+        "Kết quả thực hiện không phải số",
+        'Ô {cell} ({what}) ghi "{value}", không phải một số. Nhập một số; giải thích ghi ở cột ghi chú.',
+    ),
+    "fact-text-number": (
+        W,
+        "Số nhập dạng chữ",
+        'Ô {cell} ({what}) ghi số dạng chữ "{value}"; công cụ đọc là {read}. Nên nhập lại dạng số.',
+    ),
+    "fact-negative": (E, "Kết quả thực hiện âm", "Ô {cell} ({what}) ghi số âm ({value}). Nhập một số từ 0."),
+    "fact-not-whole": (
+        E,
+        "Kết quả thực hiện phải là số nguyên",
+        "Ô {cell} ({what}) ghi {value}; tiêu chí {criterion} đếm số nguyên. Nhập một số nguyên từ 0.",
+    ),
+    "fact-above-total": (
+        E,
+        "Số a lớn hơn tổng số b",
+        "Tiêu chí {criterion}: a = {value} (ô {cell}) lớn hơn b = {total} (ô {total_cell}); tỷ lệ không thể vượt "
+        "100%. Kiểm tra lại hai số.",
+    ),
+    "fact-zero-total": (
+        E,
+        "Tổng số b bằng 0",
+        "Tiêu chí {criterion}: tổng số b ở ô {cell} bằng 0 nên không tính được tỷ lệ, và tiêu chí này áp dụng "
+        "với đơn vị. Nhập đúng tổng số.",
+    ),
+    "rule-points-typed": (
+        W,
+        "Điểm gõ đè lên ô tự tính",
+        "Ô {cell} ghi {value} điểm gõ tay, nhưng điểm tiêu chí {criterion} được tính từ kết quả thực hiện; "
+        "công cụ dùng điểm tính được ({points}). Không gõ vào ô điểm của tiêu chí này.",
+    ),
 }

@@ -10,9 +10,8 @@ unit can still widen columns. The same config always gives byte-identical files.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,24 @@ from egov_xlsx._version import PROGRAM, __version__
 from egov_xlsx.atomic import Staging
 from egov_xlsx.errors import EgovError
 from egov_xlsx.model import Campaign, Criterion, Tier, Unit
+from egov_xlsx.model.rule import RATIO, rule_words
+from egov_xlsx.rule_cells import (
+    formula_number,
+    inline_list,
+    label_validation,
+    list_range,
+    number_validation,
+    points_formula,
+    write_lists,
+)
 from egov_xlsx.style import INPUT_YELLOW
 from egov_xlsx.vietnamese import format_number, safe_filename
 from egov_xlsx.workbook_files import close_workbook, new_workbook
 
 #: Column widths (characters) of A..F: A holds the title-block labels, so it is wider than codes need.
 _WIDTHS = (16, 50, 10, 12, 32, 10)
+#: Widths of the fact columns of a tier with rule-based criteria: a (or the level), b, the rule in words.
+_FACT_WIDTHS = (24, 12, 40)
 _LINE_HEIGHT = 15.0  # points per line of the default 11 pt font
 _CELL = {"border": 1, "valign": "top"}
 _INPUT = {**_CELL, "locked": False, "bg_color": INPUT_YELLOW}  # the yellow cells the instruction names
@@ -50,6 +61,9 @@ _STYLES: dict[str, dict[str, Any]] = {
     "note": {**_INPUT, "text_wrap": True, "num_format": "@"},  # "@": a note typed as 01/2018 stays text
     "na": {**_INPUT, **_CENTER},
     "na_off": {**_GREY, "bold": False},
+    "computed": {**_CELL, "bg_color": "#E2EFDA"},  # points the form computes from the facts (locked)
+    "fact": {**_INPUT, "text_wrap": True},
+    "rule": {**_CELL, "text_wrap": True, "italic": True, "font_size": 9},
     "total": _GREY,
     "total_max": {**_GREY, **_CENTER},
     "sign_title": {"bold": True, **_CENTER},
@@ -61,6 +75,10 @@ _INSTRUCTION = (
 )
 _INSTRUCTION_NA = f', chữ "{layout.NA_MARK}" ở cột F nếu tiêu chí không áp dụng với đơn vị'
 _INSTRUCTION_END = ". Không thêm, xóa hoặc đổi thứ tự các dòng."
+_INSTRUCTION_FACTS = (
+    ". Tiêu chí có cách tính điểm (cột {rule}): nhập kết quả thực hiện ở cột {a} (tỷ lệ: a ở cột {a}, b ở cột {b}), "
+    "điểm ở cột D tự tính"
+)
 _DATE_LINE = "......, ngày ..... tháng ..... năm ......"
 _SIGNERS = ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
 _SIGN_HINTS = ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)")
@@ -114,9 +132,12 @@ def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
     }
     workbook = new_workbook(path, properties)
     sheet = workbook.add_worksheet(layout.FORM_SHEET)
-    _Form(workbook, sheet, campaign, tier, unit).write()
+    form = _Form(workbook, sheet, campaign, tier, unit)
+    form.write()
     sheet.activate()
     _write_meta(workbook.add_worksheet(layout.META_SHEET), campaign, tier, unit)
+    if form.lists:
+        write_lists(workbook.add_worksheet(layout.LIST_SHEET), form.lists)
     close_workbook(workbook, path)
 
 
@@ -149,6 +170,17 @@ class _Form:
         self.sheet, self.campaign, self.tier, self.unit = sheet, campaign, tier, unit
         self.has_na = any(c.may_be_na(unit.code) for c in tier.walk())
         self.last_col = layout.COL_NA if self.has_na else layout.COL_NOTE
+        self.widths = list(_WIDTHS[: self.last_col + 1])
+        #: The fact columns (a, b, the rule in words) when the tier has rule-based criteria.
+        self.has_rules = any(c.rule is not None for c in tier.leaves())
+        self.fact_col = self.last_col + 1
+        if self.has_rules:
+            self.widths += _FACT_WIDTHS
+            self.last_col += len(_FACT_WIDTHS)
+        #: The level lists written on the list sheet, in order.
+        self.lists: list[Criterion] = []
+        #: The fact cells' validations: one per list or number kind, with the cells it covers.
+        self.validations: dict[tuple[str, object], tuple[dict[str, Any], list[str]]] = {}
         self.depths: dict[str, int] = {}
         for c in tier.walk():  # tree order: a parent's depth is known before its children's
             parent = tier.parent_code(c.code)
@@ -164,13 +196,14 @@ class _Form:
         self._title_block()
         self._header()
         rows = self._criteria()
+        self._write_validations()
         total_row = layout.FIRST_DATA_ROW - 1 + len(rows)
         self._total(total_row, [rows[c.code] for c in self.tier.criteria])
         self._signature(total_row + 2)
 
     def _page_setup(self) -> None:
         s = self.sheet
-        for col, width in enumerate(_WIDTHS[: self.last_col + 1]):
+        for col, width in enumerate(self.widths):
             s.set_column(col, col, width)
         s.freeze_panes(layout.HEADER_ROW, 0)
         s.set_paper(9)  # A4
@@ -189,7 +222,7 @@ class _Form:
 
     def _title_block(self) -> None:
         last = self.last_col
-        width = sum(_WIDTHS[: last + 1])
+        width = sum(self.widths)
         self._merged(0, 0, last, layout.form_title(self.campaign.measured), self.f["title"])
         self.sheet.set_row(0, 21)
         self._merged(1, 0, last, self.campaign.title, self.f["subtitle"])
@@ -204,13 +237,19 @@ class _Form:
             self.sheet.write_string(row, layout.COL_CODE, label, self.f["label"])
             self._merged(row, layout.COL_NAME, last, value, self.f["value"])
             self.sheet.set_row(row, _height(value, width - _WIDTHS[0]))
-        text = _INSTRUCTION + (_INSTRUCTION_NA if self.has_na else "") + _INSTRUCTION_END
+        text = _INSTRUCTION + (_INSTRUCTION_NA if self.has_na else "")
+        if self.has_rules:
+            a, b, rule = (layout.cell_address(1, self.fact_col + i)[:-1] for i in range(3))
+            text += _INSTRUCTION_FACTS.format(a=a, b=b, rule=rule)
+        text += _INSTRUCTION_END
         self._merged(layout.HEADER_ROW - 2, 0, last, text, self.f["instruction"])
         self.sheet.set_row(layout.HEADER_ROW - 2, _height(text, width))
 
     def _header(self) -> None:
         row = layout.HEADER_ROW - 1
         headers = layout.HEADERS + ((layout.HEADER_NA,) if self.has_na else ())
+        if self.has_rules:
+            headers += (layout.HEADER_FACT, layout.HEADER_FACT_B, layout.HEADER_RULE)
         for col, text in enumerate(headers):
             self.sheet.write_string(row, col, text, self.f["header"])
         self.sheet.set_row(row, 2 * _LINE_HEIGHT + 3)
@@ -227,18 +266,70 @@ class _Form:
             s.write_number(row, layout.COL_MAX, float(c.max), self.f["parent_max" if parent else "max"])
             if parent:
                 total = f"SUM({_cells(rows[ch.code] for ch in c.children)})"
-                formula = f"=MIN({_number(c.max)},{total})" if c.capped else f"={total}"
+                formula = f"=MIN({formula_number(c.max)},{total})" if c.capped else f"={total}"
                 s.write_formula(row, layout.COL_SCORE, formula, self.f["parent_score"])
-            else:
+            elif c.rule is None:
                 s.write_blank(row, layout.COL_SCORE, None, self.f["score"])
                 self._score_validation(row, c)
             s.write_blank(row, layout.COL_NOTE, None, self.f["note"])
             if self.has_na:
                 self._na_cell(row, c)
             lines = math.ceil(len(c.name) / (_WIDTHS[layout.COL_NAME] - 2 - 2 * depth))
+            if self.has_rules:
+                lines = max(lines, self._fact_cells(row, c))
             if lines > 1:  # Excel does not grow a row to fit wrapped text when it opens a file.
                 s.set_row(row, lines * _LINE_HEIGHT + 2)
         return rows
+
+    def _fact_cells(self, row: int, c: Criterion) -> int:
+        """A row's fact cells: inputs and the rule in words for a rule-based leaf (its points cell a formula over
+        them), grey otherwise. Returns the lines the rule's words take."""
+        s, col = self.sheet, self.fact_col
+        rule = c.rule
+        if rule is None:
+            for i in range(3):
+                s.write_blank(row, col + i, None, self.f["na_off" if c.is_leaf else "parent_score"])
+            return 1
+        a, b = (layout.cell_address(row + 1, col + i) for i in range(2))
+        table = None
+        if rule.labels:
+            source: str | tuple[str, ...] = rule.labels
+            if not inline_list(rule.labels):
+                index = len(self.lists)
+                self.lists.append(c)
+                source = "=" + list_range(index, len(rule.labels))
+                table = list_range(index, len(rule.labels), 1)
+            self._validate(
+                ("list", source),
+                a,
+                lambda: label_validation(rule, list(source) if isinstance(source, tuple) else source),
+            )
+        else:
+            self._validate(("number", rule.decimal), a, lambda: number_validation(rule.decimal))
+        s.write_blank(row, col, None, self.f["fact"])
+        if rule.kind == RATIO:
+            s.write_blank(row, col + 1, None, self.f["fact"])
+            self._validate(("number", rule.decimal), b, lambda: number_validation(rule.decimal))
+        else:
+            s.write_blank(row, col + 1, None, self.f["na_off"])
+        s.write_formula(row, layout.COL_SCORE, points_formula(rule, c.max, a, b, table), self.f["computed"], "")
+        words = rule_words(rule, c.max)
+        s.write_string(row, col + 2, words, self.f["rule"])
+        return math.ceil(len(words) * 0.85 / (_FACT_WIDTHS[2] - 2))
+
+    def _validate(self, key: tuple[str, object], cell: str, options: Callable[[], dict[str, Any]]) -> None:
+        """Put a fact cell under the validation of its kind (one per list or number kind, over all its cells)."""
+        found = self.validations.get(key)
+        if found is None:
+            self.validations[key] = (options(), [cell])
+        else:
+            found[1].append(cell)
+
+    def _write_validations(self) -> None:
+        for options, cells in self.validations.values():
+            if len(cells) > 1:
+                options = {**options, "multi_range": " ".join(cells)}
+            self.sheet.data_validation(cells[0], options)
 
     def _score_validation(self, row: int, c: Criterion) -> None:
         top = format_number(c.max)
@@ -302,11 +393,6 @@ def _cells(rows: Iterable[int]) -> str:
         for a, b in runs
     )
     return ",".join(refs)
-
-
-def _number(value: Decimal) -> str:
-    """A decimal as a formula literal (always a dot, never an exponent): 20, 7.5."""
-    return format(value.normalize(), "f")
 
 
 def _height(text: str, width: int) -> float:

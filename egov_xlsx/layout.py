@@ -40,6 +40,15 @@ HEADER_NOTE = "Tài liệu kiểm chứng / ghi chú"
 HEADER_NA = "Không áp dụng"
 HEADERS = (HEADER_CODE, HEADER_NAME, HEADER_MAX, HEADER_SCORE, HEADER_NOTE)
 
+#: Only present when the tier has rule-based criteria (issue 13): the facts the unit reports (a level, Có/Không,
+#: a count, a ratio's a), a ratio's b, and the rule in words. The points cell computes from them.
+HEADER_FACT = "Kết quả thực hiện (a)"
+HEADER_FACT_B = "Tổng số (b)"
+HEADER_RULE = "Cách tính điểm"
+
+#: The tool's own hidden sheet of level lists too long for an inline dropdown (Excel allows 255 characters).
+LIST_SHEET = "egov_lists"
+
 #: What a unit types in the "Không áp dụng" column (case and diacritics ignored by the reader).
 NA_MARK = "x"
 

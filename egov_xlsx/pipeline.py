@@ -169,6 +169,7 @@ def score(
                 adjustments=council.adjustments,
                 reasons=council.reasons,
                 excluded=excluded,
+                appraised_facts=council.facts,
                 previous=None if previous is None else previous.standings.get(tier.id),
             )
         )

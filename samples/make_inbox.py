@@ -6,11 +6,16 @@ Each top-level score is split over its sub-criteria in proportion to their maxim
 the sums are exact. Forms are filled with openpyxl, which, like a spreadsheet program before
 recalculation, leaves formula cells without cached values.
 
+A campaign with rule-based criteria (issue 13) has ``facts.csv`` instead (columns: tier, unit, criterion, value,
+b): per leaf, the facts the unit reports (a level, Có/Không, a count, a ratio's a and b) or, for a criterion
+without a rule, its score; ``x`` marks a criterion not applicable. The forms' points cells are left to the form.
+
 With ``--libreoffice`` (LibreOffice installed) the forms of the units given by ``--resave CODE=FORMAT``
 are re-saved by LibreOffice as .xls or .ods, the way some units return them.
 
     python samples/make_inbox.py samples/hung-yen-2018 --libreoffice --resave TTT=xls --resave PC=ods
     python samples/make_inbox.py samples/tinh-mau-2024 --random 2024
+    python samples/make_inbox.py samples/dti-mau-2024 --libreoffice --resave SYT=ods --resave BQLKKT=xls
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from egov_xlsx.model import Campaign, Criterion
 
 CENT = Decimal("0.01")
 Scores = dict[tuple[str, str], list[Decimal]]
+#: (tier, unit) -> leaf code -> (value, b) as written in ``facts.csv``.
+Facts = dict[tuple[str, str], dict[str, tuple[str, str]]]
 
 
 def split(node: Criterion, total: Decimal) -> dict[str, Decimal]:
@@ -60,6 +67,50 @@ def read_scores(path: Path) -> Scores:
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     return {(r[0], r[1]): [Decimal(v) for v in r[2:] if v.strip()] for r in rows[1:] if r}
+
+
+def read_facts(path: Path) -> Facts:
+    """``facts.csv``: tier, unit, criterion, value, b (see the module docstring)."""
+    out: Facts = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in list(csv.reader(f))[1:]:
+            if row:
+                out.setdefault((row[0], row[1]), {})[row[2]] = (row[3], row[4])
+    return out
+
+
+def _typed(text: str) -> int | float | str:
+    """A cell value as a unit types it: a number stays a number."""
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def fill_facts(form: Path, target: Path, facts: Mapping[str, tuple[str, str]], unit_code: str) -> None:
+    """Fill a blank form of rule-based criteria: facts in their columns (found by header), scores, notes."""
+    wb = openpyxl.load_workbook(form)
+    ws = wb[layout.FORM_SHEET]
+    header = [str(c.value or "") for c in ws[layout.HEADER_ROW]]
+    a_col, b_col = header.index(layout.HEADER_FACT), header.index(layout.HEADER_FACT_B)
+    na_col = header.index(layout.HEADER_NA) if layout.HEADER_NA in header else None
+    for row in ws.iter_rows(min_row=layout.FIRST_DATA_ROW):
+        code = str(row[layout.COL_CODE].value or "")
+        if code not in facts:
+            continue
+        value, b = facts[code]
+        if value == "x" and na_col is not None:
+            row[na_col].value = layout.NA_MARK
+            continue
+        if row[layout.COL_SCORE].data_type == "f":  # the form computes the points from the facts
+            row[a_col].value = _typed(value)
+            if b:
+                row[b_col].value = _typed(b)
+        else:
+            row[layout.COL_SCORE].value = _typed(value)
+        row[layout.COL_NOTE].value = f"Báo cáo số {len(code) * 7 + 3:02d}/BC-{unit_code} và tài liệu kèm theo"
+    wb.save(target)
 
 
 def random_scores(campaign: Campaign, seed: int) -> Scores:
@@ -113,8 +164,11 @@ def resave(path: Path, fmt: str) -> Path:
     return path.with_suffix(f".{fmt}")
 
 
-def make_inbox(folder: Path, scores: Scores, resaved: Mapping[str, str] | None = None) -> list[Path]:
-    """Replace the files of ``folder/inbox`` with filled forms; returns their paths in roster order."""
+def make_inbox(
+    folder: Path, scores: Scores, resaved: Mapping[str, str] | None = None, facts: Facts | None = None
+) -> list[Path]:
+    """Replace the files of ``folder/inbox`` with filled forms (from ``facts`` when given); returns their paths in
+    roster order."""
     campaign = load_campaign(folder)
     inbox = folder / "inbox"
     inbox.mkdir(exist_ok=True)
@@ -125,14 +179,17 @@ def make_inbox(folder: Path, scores: Scores, resaved: Mapping[str, str] | None =
     with tempfile.TemporaryDirectory() as tmp:
         for tier in campaign.tiers:
             for unit in tier.units:
-                leaves: dict[str, Decimal] = {}
-                tops = scores[(tier.id, unit.code)]
-                for criterion, score in zip(tier.criteria, tops, strict=True):
-                    leaves.update(split(criterion, score))
                 blank = Path(tmp) / form_filename(unit)
                 write_form(campaign, tier, unit, blank)
                 target = inbox / form_filename(unit)
-                fill(blank, target, leaves, unit.code)
+                if facts is not None:
+                    fill_facts(blank, target, facts[(tier.id, unit.code)], unit.code)
+                else:
+                    leaves: dict[str, Decimal] = {}
+                    tops = scores[(tier.id, unit.code)]
+                    for criterion, score in zip(tier.criteria, tops, strict=True):
+                        leaves.update(split(criterion, score))
+                    fill(blank, target, leaves, unit.code)
                 if resaved and unit.code in resaved:
                     target = resave(target, resaved[unit.code])
                 written.append(target)
@@ -147,11 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resave", action="append", default=[], metavar="CODE=FORMAT", help="e.g. TTT=xls")
     args = parser.parse_args(argv)
     campaign = load_campaign(args.campaign)
-    scores = (
-        random_scores(campaign, args.random) if args.random is not None else read_scores(args.campaign / "scores.csv")
-    )
+    facts_csv = args.campaign / "facts.csv"
+    facts = read_facts(facts_csv) if args.random is None and facts_csv.is_file() else None
+    if args.random is not None:
+        scores = random_scores(campaign, args.random)
+    else:
+        scores = {} if facts is not None else read_scores(args.campaign / "scores.csv")
     resaved = dict(item.split("=", 1) for item in args.resave) if args.libreoffice else None
-    for path in make_inbox(args.campaign, scores, resaved):
+    for path in make_inbox(args.campaign, scores, resaved, facts):
         print(path)
     return 0
 

@@ -1369,3 +1369,47 @@ CONFIG_CASES: dict[str, tuple[Factory, int | None]] = {
     "deep-inline-tables": (_config_line("title = " + "{ a = " * 10000 + "1" + " }" * 10000), CONFIG_LINE),
     "dotted-key-10000-parts": (_config_line('title = "T"\nx' + ".x" * 10000 + " = 1"), CONFIG_LINE + 1),
 }
+
+
+# --- rules13 ---
+# Hostile facts in a rule-based criterion's cells (issue 13), typed into a form of ``tests.factories.RULES_TOML``
+# (fact columns G and H; 1.1 levels in row 10, 1.2 count in row 11, 1.3 yes/no in row 12, 2.1 ratio in row 14,
+# 2.2 decimal ratio in row 15). :data:`RULE_FACT_CASES` maps a case to the cells typed and the finding code that
+# must be given at the first of them (``None``: read without a finding). One bad cell never stops the form.
+
+RULE_FACT_CASES: dict[str, tuple[dict[str, object], str | None]] = {
+    "label-not-in-list": ({"G10": "Phó Giám đốc làm Trưởng ban"}, "fact-not-in-list"),
+    "label-with-spaces-and-nbsp": ({"G10": "  Cấp phó\u00a0là  Trưởng ban "}, None),
+    "label-decomposed-unicode": ({"G10": unicodedata.normalize("NFD", "Cấp phó là Trưởng ban")}, None),
+    "label-as-number": ({"G10": 10}, "fact-not-in-list"),
+    "yes-no-as-boolean": ({"G12": True}, None),
+    "yes-no-other-word": ({"G12": "Đã phê duyệt"}, "fact-not-in-list"),
+    "count-5000-digit-text": ({"G11": "9" * 5000}, "fact-text-number"),  # read, with a warning; points capped
+    "count-words": ({"G11": "ba văn bản"}, "fact-not-number"),
+    "count-huge": ({"G11": 1e300}, None),
+    "count-negative": ({"G11": -3}, "fact-negative"),
+    "count-fraction": ({"G11": 0.5}, "fact-not-whole"),
+    "count-boolean": ({"G11": True}, "fact-not-number"),
+    "count-formula": ({"G11": "=2+1"}, "cell-formula"),
+    "ratio-a-above-b": ({"G14": 101, "H14": 100}, "fact-above-total"),
+    "ratio-b-zero": ({"H14": 0, "G14": 0}, "fact-zero-total"),
+    "ratio-b-text": ({"H14": "1.000 hồ sơ"}, "fact-not-number"),
+    "ratio-b-missing": ({"H14": None}, "fact-missing"),
+    "ratio-tiny-amounts": ({"G15": 1e-300, "H15": 1e-299}, None),
+    "ratio-b-zero-not-applicable": ({"G15": 0, "H15": 0}, None),
+}
+
+#: Rule keys a clerk gets wrong in ``egov.toml`` (on :data:`tests.factories.RULES_TOML`): case -> (text replaced,
+#: replacement, the words the one message must hold, the text on the line it names). ``egov-xlsx check`` exits 3
+#: naming the line of the key.
+RULE_CONFIG_CASES: dict[str, tuple[str, str, str, str]] = {
+    "level-above-max": ("points = 5 }", "points = 50 }", "lớn hơn điểm tối đa 10", "points = 50 }"),
+    "steps-not-covering-zero": ("{ min_percent = 0, points = 0 } ]", "{ min_percent = 10, points = 0 } ]",
+                                "phủ cả tỷ lệ 0%", "steps = [ { min_percent = 90"),  # the key's line
+    "ratio-one-input": ('inputs = ["Số hồ sơ xử lý trực tuyến", "Tổng số hồ sơ"]', 'inputs = "Tổng số hồ sơ"',
+                        "đúng hai đầu vào", 'inputs = "Tổng số hồ sơ"'),
+    "points-each-zero": ("points_each = 0.5", "points_each = 0", "lớn hơn 0", "points_each = 0"),
+    "rule-misspelt": ('rule = "yes_no"', 'rule = "co-khong"', "levels, ratio, count, yes_no", 'rule = "co-khong"'),
+    "step-key-misspelt": ("{ above_percent = 50,", "{ above_pecent = 50,", "có phải là above_percent?",
+                          "{ above_pecent = 50,"),
+}  # fmt: skip

@@ -130,3 +130,74 @@ def reading(
         total=total,
         total_cell=layout.cell_address(total_row, layout.COL_SCORE),
     )
+
+
+#: A campaign whose criteria use every points rule (issue 13), beside a plain criterion.
+RULES_TOML = """
+[campaign]
+id = "rules-2024"
+title = "Đánh giá chuyển đổi số năm 2024"
+province = "Thử"
+year = 2024
+
+[[tiers]]
+id = "t"
+name = "Khối thử"
+
+[[tiers.criteria]]
+code = "1"
+name = "Chỉ đạo, điều hành"
+[[tiers.criteria.children]]
+code = "1.1"
+name = "Ban chỉ đạo chuyển đổi số"
+max = 10
+rule = "levels"
+levels = [
+  { label = "Thủ trưởng cơ quan là Trưởng ban", points = 10 },
+  { label = "Cấp phó là Trưởng ban", points = 5 },
+  { label = "Chưa thành lập", points = 0 },
+]
+[[tiers.criteria.children]]
+code = "1.2"
+name = "Văn bản chỉ đạo về chuyển đổi số ban hành trong năm"
+max = 2
+rule = "count"
+input = "Số văn bản"
+points_each = 0.5
+[[tiers.criteria.children]]
+code = "1.3"
+name = "Kiến trúc Chính quyền điện tử được phê duyệt"
+max = 1
+rule = "yes_no"
+
+[[tiers.criteria]]
+code = "2"
+name = "Dịch vụ công"
+[[tiers.criteria.children]]
+code = "2.1"
+name = "Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến"
+max = 2
+rule = "ratio"
+inputs = ["Số hồ sơ xử lý trực tuyến", "Tổng số hồ sơ"]
+steps = [ { min_percent = 90, points = 2 }, { min_percent = 70, points = 1.5 },
+          { above_percent = 50, points = 1 }, { min_percent = 0, points = 0 } ]
+[[tiers.criteria.children]]
+code = "2.2"
+name = "Tỷ lệ kinh phí chi cho chuyển đổi số"
+max = 3
+rule = "ratio"
+inputs = ["Kinh phí chi cho chuyển đổi số", "Tổng kinh phí chi thường xuyên"]
+number = "decimal"
+not_applicable = true
+[[tiers.criteria.children]]
+code = "2.3"
+name = "Cổng thông tin điện tử"
+max = 5
+
+[[tiers.units]]
+code = "A"
+name = "Đơn vị A"
+[[tiers.units]]
+code = "B"
+name = "Đơn vị B"
+"""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from egov_xlsx.cli.commands import ExitCode
-from tests.corpus import CONFIG_CASES
+from tests.corpus import CONFIG_CASES, RULE_CONFIG_CASES
 from tests.test_cli import invoke, run_cli
 
 #: tomllib's and Python's English that must never reach the screen.
@@ -64,3 +64,21 @@ def test_check_prints_the_note_on_bands_out_of_order(tmp_path: Path) -> None:
     shown = " ".join(out.split())  # the console may wrap long lines
     assert "Lưu ý (egov.toml): dòng 10 (khối t, khóa bands): các mức xếp loại không ghi theo thứ tự" in shown, out
     assert "đã sắp lại: Tốt từ 85%, Yếu từ 0%" in shown, out
+
+
+@pytest.mark.parametrize("case", sorted(RULE_CONFIG_CASES))
+def test_rule_config_mistakes_through_check(case: str, tmp_path: Path) -> None:
+    """A wrong rule key (issue 13): exit 3, the line of the key, one Vietnamese message, no traceback."""
+    from tests.factories import RULES_TOML
+
+    old, new, words, at = RULE_CONFIG_CASES[case]
+    assert old in RULES_TOML
+    text = RULES_TOML.replace(old, new, 1)
+    (tmp_path / "egov.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "inbox").mkdir()
+    code, out = invoke("check", tmp_path)
+    assert code == ExitCode.CONFIG, out
+    problems = [p for p in out.splitlines() if p.startswith("  - ")]
+    line = text[: text.index(at)].count("\n") + 1
+    assert any(p.startswith(f"  - dòng {line}") and words in p for p in problems), out
+    assert not ENGLISH.search(out), out

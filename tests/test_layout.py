@@ -34,6 +34,7 @@ FOUNDATION = {
     "sheet_names",
     "style",
     "workbook_files",
+    "rule_cells",
 }
 ORDER = ["foundation", "forms", "read", "rules", "publish", "pipeline", "cli"]
 

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from egov_xlsx.model import PreviousStanding, Results
+from egov_xlsx.model import Facts, PreviousStanding, Results
 from egov_xlsx.publish.serialize import dumps, results_dict
 from egov_xlsx.rules.scoring import score_tier
 from tests.conftest import REPO
@@ -49,6 +49,7 @@ TYPES: dict[str, Any] = {
     "criterion.name": str,
     "criterion.max": NUMBER,
     "criterion.parent": (str, type(None)),
+    "criterion.rule": str,
     # unit
     "unit.code": str,
     "unit.name": str,
@@ -68,6 +69,8 @@ TYPES: dict[str, Any] = {
     "unit.previous": dict,
     "unit.tie_note": str,
     "unit.unranked_reason": str,
+    "unit.facts": dict,
+    "unit.appraised_facts": dict,
     "previous.year": int,
     "previous.code": str,
     "previous.rank": (int, type(None)),
@@ -110,6 +113,10 @@ def _rich_results() -> dict[str, Any]:
     text = SMALL_TOML.replace('name = "Khối thử"\n', 'name = "Khối thử"\ntie_breakers = ["2", "1.1"]\n')
     text = text.replace('name = "Đơn vị D"', 'name = "Đơn vị D"\nranked = false\nunranked_reason = "Trung ương"')
     text = text.replace('name = "Một chấm hai"\nmax = 10', 'name = "Một chấm hai"\nmax = 10\nnot_applicable = true')
+    text = text.replace(
+        'name = "Hai chấm một"\nmax = 8',
+        'name = "Hai chấm một"\nmax = 8\nrule = "count"\ninput = "Số"\npoints_each = 1',
+    )
     text += '\n[[tiers.adjustments]]\ncode = "T1"\nname = "Chậm gửi báo cáo"\nmin = -5\n'
     campaign = campaign_from(text)
     tier = campaign.tiers[0]
@@ -117,14 +124,15 @@ def _rich_results() -> dict[str, Any]:
         "A": submission(tier, "A", {"1.1": 5, "1.2": 1, "2.1": 2}),  # 9 once appraised: ties with B
         "B": submission(tier, "B", {"1.1": 3, "1.2": 2, "2.1": 4}),  # 9, ahead of A on criterion 2
         "C": submission(tier, "C", {"1.1": 4, "2.1": 3}, not_applicable=frozenset({"1.2"})),
-        "D": submission(tier, "D", {"1.1": 9, "1.2": 9, "2.1": 8}),
+        "D": submission(tier, "D", {"1.1": 9, "1.2": 9, "2.1": 8}, facts={"2.1": Facts(a=Decimal(8))}),
     }
     tier_result = score_tier(
         tier,
         subs,
-        appraisals={"A": {"2.1": Decimal(3)}},
+        appraisals={"A": {"2.1": Decimal(3)}, "D": {"2.1": Decimal(7)}},
         adjustments={"C": {"T1": Decimal(-1)}},
         reasons={"A": {"2.1": "Bổ sung minh chứng"}, "C": {"T1": "Gửi báo cáo chậm 3 ngày"}},
+        appraised_facts={"D": {"2.1": Facts(a=Decimal(7))}},
         previous={"A": PreviousStanding(year=2023, code="A", rank=2, total=Decimal("7.5"), percent=Decimal("25"))},
     )
     results = Results(campaign=campaign, tiers=(tier_result,), previous_year=2023)
@@ -160,6 +168,8 @@ def test_results_json_has_exactly_the_documented_keys_and_types() -> None:
                 assert isinstance(value, NUMBER) and not isinstance(value, bool)
             assert all(isinstance(v, str) for v in unit["appraisal_reasons"].values())
             assert all(isinstance(v, str) for v in unit["not_applicable"])
+            for facts in [*unit.get("facts", {}).values(), *unit.get("appraised_facts", {}).values()]:
+                assert set(facts) in ({"label"}, {"count"}, {"a", "b", "percent"}), facts
             if "previous" in unit:
                 _check("previous", unit["previous"], {"year", "code", "rank", "total", "percent"}, set())
         for excluded in tier["excluded"]:

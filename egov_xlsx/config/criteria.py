@@ -3,6 +3,7 @@ its children to ``MAX_DEPTH`` levels, and which units may mark it not applicable
 
 from __future__ import annotations
 
+from egov_xlsx.config.rules import RULE_KEYS, rule_of
 from egov_xlsx.config.values import MAX_DEPTH, ValueReader, check_bounds
 from egov_xlsx.model import ZERO, Criterion
 from egov_xlsx.vietnamese import clean, format_number
@@ -11,7 +12,7 @@ from egov_xlsx.vietnamese import clean, format_number
 def criterion(
     r: ValueReader, raw: object, key: str, unit_codes: set[str], codes: dict[str, str], depth: int = 1
 ) -> Criterion | None:
-    c = r.table(raw, key, {"code", "name", "max", "children", "not_applicable"}, required=True)
+    c = r.table(raw, key, {"code", "name", "max", "children", "not_applicable"} | RULE_KEYS, required=True)
     if not c:
         return None
     code = r.code(c, f"{key}.code")
@@ -70,6 +71,7 @@ def criterion(
         maximum = ZERO
     else:
         maximum = declared
+    rule = rule_of(r, c, key, declared, bool(raw_children))
     if not code or not name:
         return None
     return Criterion(
@@ -80,4 +82,5 @@ def criterion(
         capped=capped,
         na_allowed=na_allowed,
         na_units=na_units,
+        rule=rule,
     )

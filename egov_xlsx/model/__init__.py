@@ -1,6 +1,6 @@
 """Frozen dataclasses shared by every stage: the campaign, what was read, what was found, what was scored.
 
-Modules: ``campaign``, ``reading`` (and findings), ``results``, ``check``; every name is importable from
+Modules: ``campaign``, ``rule`` (a criterion's points rule and the facts it takes), ``reading`` (and findings), ``results``, ``check``; every name is importable from
 ``egov_xlsx.model`` itself.
 
 Scores are :class:`~decimal.Decimal` throughout; nothing here compares or adds floats.
@@ -33,6 +33,7 @@ from egov_xlsx.model.results import (
     TierResult,
     UnitResult,
 )
+from egov_xlsx.model.rule import Facts, Level, Rule, Step
 
 __all__ = [
     "HUNDRED",
@@ -48,14 +49,18 @@ __all__ = [
     "CriterionFacts",
     "Display",
     "DocumentInfo",
+    "Facts",
     "Finding",
     "FormRow",
+    "Level",
     "PreviousStanding",
     "Reading",
     "Results",
+    "Rule",
     "ScoreGroup",
     "Severity",
     "SourceFile",
+    "Step",
     "Submission",
     "Tier",
     "TierResult",

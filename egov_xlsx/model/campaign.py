@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from egov_xlsx.model.rule import Rule
 from egov_xlsx.vietnamese import ascii_fold
 
 ZERO = Decimal(0)
@@ -68,6 +69,8 @@ class Criterion:
     na_allowed: bool = False
     #: Units (codes) that may mark it "không áp dụng" when ``na_allowed`` is false.
     na_units: frozenset[str] = frozenset()
+    #: How a leaf's points follow from facts the unit reports (``None``: the unit types its score).
+    rule: Rule | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -202,6 +205,11 @@ class Tier:
         return frozenset(c.code for c in self.leaf_criteria)
 
     @cached_property
+    def rule_leaf_codes(self) -> frozenset[str]:
+        """The leaves whose points the tool computes from the unit's facts (a ``rule``)."""
+        return frozenset(c.code for c in self.leaf_criteria if c.rule is not None)
+
+    @cached_property
     def parent_criteria(self) -> tuple[Criterion, ...]:
         """The criteria with children, in tree order."""
         return tuple(c for c in self.in_order if not c.is_leaf)
@@ -227,16 +235,17 @@ class Tier:
 
     @cached_property
     def fingerprint(self) -> str:
-        """A short hash of the criteria tree's codes, structure, maxima and caps (not names).
+        """A short hash of the criteria tree's codes, structure, maxima, caps and points rules (not names).
 
-        Fixing a typo in a criterion's name keeps returned forms valid; changing a code, a maximum or
-        the tree's shape makes them stale.
+        Fixing a typo in a criterion's name keeps returned forms valid; changing a code, a maximum, the
+        tree's shape or a rule (its kind, labels, points or inputs) makes them stale.
         """
 
         def canon(node: Criterion) -> str:
             inner = ",".join(canon(c) for c in node.children)
             cap = "!" if node.capped else ""
-            return f"{node.code}={node.max.normalize()}{cap}[{inner}]"
+            rule = "" if node.rule is None else "{" + node.rule.canon + "}"
+            return f"{node.code}={node.max.normalize()}{cap}{rule}[{inner}]"
 
         text = ";".join(canon(c) for c in self.criteria)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

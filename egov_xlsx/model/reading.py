@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from egov_xlsx.model.campaign import Severity
+from egov_xlsx.model.rule import Facts
 
 #: A cell value as a spreadsheet reader returns it (empty cells are ``None`` or ``""``).
 CellValue = str | int | float | bool | datetime | date | time | timedelta | None
@@ -46,6 +47,9 @@ class FormRow(NamedTuple):
     note: str
     score_cell: str  # A1 address of the score cell, e.g. "D14"
     not_applicable: bool = False
+    #: A rule-based criterion's facts as read (issue 13): the level, Có/Không, the count or a; a ratio's b.
+    fact: CellValue = None
+    fact_b: CellValue = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ class Submission:
     #: Leaf code -> what the unit typed, as shown in messages, where that score could not be used (text,
     #: a date, out of range): the appraisal council still sees the unit's claim.
     claims: Mapping[str, str] = field(default_factory=dict)
+    #: Rule-based leaf code -> the facts the unit reported, when they were usable (its points are in ``scores``).
+    facts: Mapping[str, Facts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,3 +149,6 @@ class Appraisal:
     score: Decimal
     reason: str
     cell: str = ""
+    #: A rule-based criterion's facts as the council set them, when its score comes from them (issue 13);
+    #: ``None`` when the council typed the score (or set a bonus/penalty value).
+    facts: Facts | None = None

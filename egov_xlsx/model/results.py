@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from egov_xlsx.model.campaign import Campaign, Criterion, Tier, Unit
 from egov_xlsx.model.reading import Finding, Submission
+from egov_xlsx.model.rule import Facts
 
 # --------------------------------------------------------------------------- results
 
@@ -44,6 +45,10 @@ class UnitResult:
     appraisal_reasons: Mapping[str, str] = field(default_factory=dict)
     adjustments: Mapping[str, Decimal] = field(default_factory=dict)
     not_applicable: frozenset[str] = frozenset()
+    #: Rule-based leaf code -> the facts its points were computed from (issue 13).
+    facts: Mapping[str, Facts] = field(default_factory=dict)
+    #: Rule-based leaf code -> the facts the council set, where its appraised score came from them.
+    appraised_facts: Mapping[str, Facts] = field(default_factory=dict)
     #: Units sharing this rank (codes, this unit included) when the rank is shared.
     tied_with: tuple[str, ...] = ()
     #: The one Vietnamese sentence explaining a tie in total that tie-breakers split; on the group's first unit.

@@ -20,6 +20,7 @@ from egov_xlsx.model import (
     Unit,
     UnitResult,
 )
+from egov_xlsx.model.rule import Rule, fact_text
 from egov_xlsx.publish.announce_results_view import (
     BandView,
     CampaignView,
@@ -33,7 +34,7 @@ from egov_xlsx.publish.announce_results_view import (
     TierView,
 )
 from egov_xlsx.publish.announce_text import Text, escape_markdown, plain_text
-from egov_xlsx.publish.announce_views import CriterionView, GroupView, PreviousView, ResultView, UnitView
+from egov_xlsx.publish.announce_views import CriterionView, FactView, GroupView, PreviousView, ResultView, UnitView
 from egov_xlsx.rules.scoring import band_figures
 
 
@@ -59,6 +60,8 @@ class _Builder:
         self._units: dict[int, UnitView] = {}
         # Keyed by identity; each entry keeps its result alive so that its id is never reused for another.
         self._results: dict[int, tuple[UnitResult, ResultView]] = {}
+        #: Rule-based criterion code -> its rule, in the tier being made (codes are unique within a tier only).
+        self._rules: dict[str, Rule] = {}
 
     def text(self, value: str) -> str:
         """``value`` as templates see it (codes and names repeat: each converted once)."""
@@ -109,9 +112,19 @@ class _Builder:
                 tied_with=_text_tuple(r.tied_with, t),
                 tie_note=t(r.tie_note),
                 previous=self.previous(r.previous),
+                facts=self.facts(r),
             )
             self._results[id(r)] = (r, view)
         return view
+
+    def facts(self, r: UnitResult) -> MappingProxyType[str, FactView]:
+        views: dict[str, FactView] = {}
+        for code, f in r.facts.items():
+            rule = self._rules.get(code)
+            shown = "" if rule is None else fact_text(rule, f)
+            label = None if f.label is None else self.text(f.label)
+            views[self.text(code)] = FactView(label, f.a, f.b, f.percent, self.text(shown))
+        return MappingProxyType(views)
 
     def group(self, g: ScoreGroup | None) -> GroupView | None:
         return None if g is None else GroupView(g.score, self.units(g.units))
@@ -143,11 +156,7 @@ class _Builder:
         )
 
     def tier(self, result: TierResult) -> TierView:
-        """Arrange one tier's results for the templates.
-
-        Each unit's ``total`` and ``percent`` is a :class:`~egov_xlsx.vietnamese.Figure` carrying its band's
-        interval, so ``r.total|tong`` and ``r.percent|phantram`` never print a threshold the unit did not reach.
-        """
+        self._rules = {c.code: c.rule for c in result.tier.leaves() if c.rule is not None}
         result = _with_band_figures(result)
         ranked = result.ranked
         views: dict[str, CriterionView] = {}

@@ -17,8 +17,9 @@ forms are already template text (:mod:`egov_xlsx.publish.announce_text`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,18 @@ class PreviousView:
 
 
 @dataclass(frozen=True, slots=True)
+class FactView:
+    """What a unit reported for a rule-based criterion: ``label`` (a level, Có/Không), or ``a`` (a count, a
+    ratio's a), ``b`` and the exact ``percent``; ``text`` as outputs quote it ("925/1.000 (92,5%)")."""
+
+    label: str | None
+    a: Decimal | None
+    b: Decimal | None
+    percent: Decimal | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResultView:
     """A unit's scored result within its tier (scores are read-only mappings by criterion code)."""
 
@@ -66,6 +79,8 @@ class ResultView:
     tied_with: tuple[str, ...]
     tie_note: str
     previous: PreviousView | None
+    #: Rule-based criterion code -> the facts its points came from ("tỷ lệ ... đạt {{ r.facts['2.1'].percent|so }}%").
+    facts: Mapping[str, FactView] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def shares_rank(self) -> bool:

@@ -34,6 +34,7 @@ from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import LABEL_CAMPAIGN
 from egov_xlsx.model import Campaign, CellValue, CheckReport, Tier
+from egov_xlsx.publish.appraisal_facts import FACT_HEADERS, FACT_WIDTHS, INSTRUCTION_FACTS, validate_facts, write_facts
 from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, write_header_row, write_title
 from egov_xlsx.publish.sheets import Styles, adjustment_bound, number, open_workbook, write_text
 from egov_xlsx.read.appraisal import (
@@ -147,9 +148,10 @@ def write_appraisal_workbook(
     close_workbook(wb, path)
 
 
-def _write_block(ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier) -> int:
+def _write_block(ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier, widths: Sequence[float]) -> int:
     """Title, campaign, the labelled tier and campaign ids, the instruction; return the header row."""
-    styles, last, width = fmt.styles, len(HEADERS) - 1, sum(_WIDTHS)
+    styles, last, width = fmt.styles, len(widths) - 1, sum(widths)
+    rules = len(widths) > len(_WIDTHS)
     row = write_title(ws, 0, last, f"{TITLE} {campaign.measured.upper()}", styles.title, width=width, font_size=14)
     row = write_title(ws, row, last, campaign.title, styles.subtitle, width=width, font_size=12)
     for label, value in ((LABEL_TIER, tier.name), (LABEL_TIER_ID, tier.id), (LABEL_CAMPAIGN, campaign.id)):
@@ -158,15 +160,18 @@ def _write_block(ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier) -
         ws.merge_range(row, 2, row, last, "", fmt.value)
         ws.write_string(row, 2, value, fmt.value)
         row += 1
-    row = write_title(ws, row, last, INSTRUCTION, fmt.instruction, width=width, font_size=11)
+    text = INSTRUCTION + (INSTRUCTION_FACTS if rules else "")
+    row = write_title(ws, row, last, text, fmt.instruction, width=width, font_size=11)
     return row + 1
 
 
 def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierSheet) -> None:
     styles = fmt.styles
-    set_widths(ws, _WIDTHS)
-    header = _write_block(ws, fmt, campaign, sheet.tier)
-    write_header_row(ws, header, HEADERS, _WIDTHS, styles.header)
+    rules = any(c.rule is not None for c in sheet.tier.leaves())
+    headers, widths = (HEADERS + FACT_HEADERS, _WIDTHS + FACT_WIDTHS) if rules else (HEADERS, _WIDTHS)
+    set_widths(ws, widths)
+    header = _write_block(ws, fmt, campaign, sheet.tier, widths)
+    write_header_row(ws, header, headers, widths, styles.header)
     validations: dict[tuple[str, bool], list[str]] = {}
     targets: dict[tuple[str, bool], SheetRow] = {}
     row = header
@@ -193,10 +198,14 @@ def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierShe
         key = (item.code, item.adjustment is not None)
         validations.setdefault(key, []).append(f"G{row + 1}")
         targets.setdefault(key, item)
+        if rules:
+            write_facts(ws, len(HEADERS), row, item, fmt.input, fmt.styles.text)
         fit_row(ws, row, ((item.unit.name, _WIDTHS[1]), (item.name, _WIDTHS[3]), (item.reason, _WIDTHS[7])))
     for key, cells in validations.items():
         _validate(ws, targets[key], cells)
-    last = len(HEADERS) - 1
+        if rules and targets[key].rule is not None:
+            validate_facts(ws, len(HEADERS), targets[key], [int(cell[1:]) - 1 for cell in cells])
+    last = len(headers) - 1
     ws.autofilter(header, 0, max(row, header), last)
     if row > header:
         ws.ignore_errors({"number_stored_as_text": f"A{header + 2}:A{row + 1} C{header + 2}:C{row + 1}"})

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
-from egov_xlsx.model import ZERO, Criterion, CriterionFacts, Results, ScoreGroup, Tier, TierResult, Unit
+from egov_xlsx.model import ZERO, Criterion, CriterionFacts, Results, ScoreGroup, Tier, TierResult, Unit, UnitResult
+from egov_xlsx.model.rule import fact_text
 from egov_xlsx.publish.sheet_page import (
     estimate_lines,
     fit_row,
@@ -26,6 +27,9 @@ from egov_xlsx.publish.sheets import NOT_APPLICABLE_MARK, Styles, adjustment_bou
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import format_number, join
+
+#: The detail sheet's header of a rule-based criterion's facts column ("2.1. Kết quả thực hiện").
+FACTS_LABEL = "Kết quả thực hiện"
 
 #: A names cell lists at most this many units, then "và N đơn vị khác" (a cell holds 32,767 characters).
 MAX_NAMES = 50
@@ -63,10 +67,16 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
     Top-level criteria are shaded and parents bold, so the tree reads across the columns.
     """
     tier = tr.tier
-    criteria: list[Criterion] = list(tier.walk())
+    # Every criterion's score column; a rule-based leaf's facts in the column after it (issue 13).
+    columns: list[tuple[Criterion, bool]] = []
+    for c in tier.walk():
+        columns.append((c, False))
+        if c.rule is not None:
+            columns.append((c, True))
+    criteria = [c for c, _ in columns]
     depth = _depths(tier)
     total_col = 2 + len(criteria) + len(tier.adjustments)
-    widths = [7.0, 34.0, *[7.0] * (len(criteria) + len(tier.adjustments)), 10.0]
+    widths = [7.0, 34.0, *[16.0 if fact else 7.0 for _, fact in columns], *[7.0] * len(tier.adjustments), 10.0]
     set_widths(ws, widths)
     header = write_heading(
         ws,
@@ -77,7 +87,9 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
         subtitles=(f"Khối: {tier.name} - điểm chi tiết từng tiêu chí",),
         draft=results.draft,
     )
-    labels = [f"{c.code}. {c.name}" for c in criteria] + [a.name for a in tier.adjustments]
+    labels = [f"{c.code}. {FACTS_LABEL if fact else c.name}" for c, fact in columns] + [
+        a.name for a in tier.adjustments
+    ]
     for col, label in enumerate(labels, start=2):
         top = col - 2 < len(criteria) and depth[criteria[col - 2].code] == 0
         ws.write_string(header, col, text(label), styles.header_rotated_top if top else styles.header_rotated)
@@ -93,14 +105,18 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
     for col in range(total_col + 1):
         ws.write_blank(row, col, None, styles.max_score)
     ws.write_string(row, 1, "Điểm tối đa", styles.label)
-    for j, c in enumerate(criteria):
-        ws.write_number(row, 2 + j, number(c.max), styles.max_score)
+    for j, (c, fact) in enumerate(columns):
+        if not fact:
+            ws.write_number(row, 2 + j, number(c.max), styles.max_score)
     for j, adj in enumerate(tier.adjustments):
         ws.write(row, 2 + len(criteria) + j, adjustment_bound(adj), styles.max_score)
     ws.write_number(row, total_col, number(tier.max), styles.max_total)
 
     # 60 cells a unit, 600,000 for a national tier: the loop's lookups are done once, here.
-    cells = list(zip(range(2, 2 + len(criteria)), [c.code for c in criteria], styles_of, strict=True))
+    cells = [
+        (2 + j, c.code, fmt) for j, ((c, fact), fmt) in enumerate(zip(columns, styles_of, strict=True)) if not fact
+    ]
+    fact_cells = [(2 + j, c) for j, (c, fact) in enumerate(columns) if fact]
     write_number, write_string, not_applicable = ws.write_number, ws.write_string, styles.not_applicable
     for ur in tr.units:
         row += 1
@@ -116,12 +132,40 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
                 write_string(row, col, NOT_APPLICABLE_MARK, not_applicable)
             else:
                 write_number(row, col, number(score), fmt)
+        for col, c in fact_cells:
+            shown = fact_shown(ur, c)
+            if shown:
+                write_text(ws, row, col, shown, styles.text)
+            else:
+                ws.write_blank(row, col, None, styles.text)
         for j, adj in enumerate(tier.adjustments):
             ws.write_number(row, 2 + len(criteria) + j, number(ur.adjustments.get(adj.code, ZERO)), styles.score)
         ws.write_number(row, total_col, number(ur.total), styles.total_for(band_figures(tier.bands, ur)[0]))
         fit_row(ws, row, ((ur.unit.name, widths[1]),))
     ws.freeze_panes(header + 2, 2)
     _page(ws, results, tier, (header, header + 1))
+
+
+def fact_shown(ur: UnitResult, c: Criterion) -> str:
+    """A rule-based criterion's facts as the unit's row shows them ("925/1.000 (92,5%)"), the council's first
+    when its score came from them; empty without facts."""
+    assert c.rule is not None
+    facts, council = ur.facts.get(c.code), ur.appraised_facts.get(c.code)
+    own = "" if facts is None else fact_text(c.rule, facts)
+    if council is None:
+        return own
+    return f"{fact_text(c.rule, council)} (thẩm định; đơn vị: {own or 'không có'})"
+
+
+def appraised_how(ur: UnitResult, c: Criterion) -> str:
+    """For a rule-based criterion the council appraised, which it changed, before its reason: the facts (the
+    score follows from them) or the score itself."""
+    if c.rule is None:
+        return ""
+    council = ur.appraised_facts.get(c.code)
+    if council is None:
+        return "Hội đồng nhập trực tiếp điểm thẩm định. "
+    return f"Theo kết quả thực hiện thẩm định: {fact_text(c.rule, council)}. "
 
 
 # --------------------------------------------------------------------------- appraisal
@@ -184,7 +228,7 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
                 continue
             seq += 1
             own = ur.self_scores.get(leaf.code)
-            reason = reasons.get(leaf.code, "")
+            reason = appraised_how(ur, leaf) + reasons.get(leaf.code, "")
             ws.write_number(row, 0, seq, styles.center)
             write_text(ws, row, 1, ur.unit.name, styles.text)
             ws.write_string(row, 2, leaf.code, styles.center)

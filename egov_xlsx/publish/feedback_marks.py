@@ -148,6 +148,9 @@ def _rebuild(job: FeedbackJob, path: Path) -> tuple[Any, list[_Mark]]:
     ws = wb[layout.FORM_SHEET]
     rows = _form_rows(ws)
     has_na = ws.cell(layout.HEADER_ROW, layout.COL_NA + 1).value == layout.HEADER_NA
+    header = [cell.value for cell in ws[layout.HEADER_ROW]]
+    # A rule-based criterion's facts go back into their columns; its points cell keeps the form's formula.
+    facts = [header.index(h) + 1 for h in (layout.HEADER_FACT, layout.HEADER_FACT_B) if h in header]
     seen: set[str] = set()
     for r in job.rows:
         if r.code in seen or r.code not in rows:
@@ -155,10 +158,15 @@ def _rebuild(job: FeedbackJob, path: Path) -> tuple[Any, list[_Mark]]:
         seen.add(r.code)
         row = rows[r.code]
         _put(ws.cell(row, layout.COL_NOTE + 1), r.note or None)
-        if tier.criterion(r.code).is_leaf:  # a parent's score cell keeps the form's subtotal formula
+        criterion = tier.criterion(r.code)
+        if criterion.is_leaf and criterion.rule is not None and len(facts) == 2:
+            _put(ws.cell(row, facts[0]), r.fact)
+            if criterion.rule.inputs[1:]:  # a ratio's b
+                _put(ws.cell(row, facts[1]), r.fact_b)
+        elif criterion.is_leaf:  # a parent's score cell keeps the form's subtotal formula
             _put(ws.cell(row, layout.COL_SCORE + 1), r.score)
-            if r.not_applicable and has_na:
-                _put(ws.cell(row, layout.COL_NA + 1), layout.NA_MARK)
+        if criterion.is_leaf and r.not_applicable and has_na:
+            _put(ws.cell(row, layout.COL_NA + 1), layout.NA_MARK)
     marks = [_mark_in_fresh(ws, rows, job.rows, f) for f in job.findings]
     if job.kind == Kind.STALE:
         marks += _changed_criteria(tier, job.rows, rows)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from egov_xlsx.model import CheckReport, Results, Severity, TierResult, UnitResult, UnitState
+from egov_xlsx.model import CheckReport, Criterion, Facts, Results, Severity, Tier, TierResult, UnitResult, UnitState
 
 SCHEMA_VERSION = 1
 
@@ -124,12 +124,26 @@ def _tier(t: TierResult) -> dict[str, Any]:
         "bands": [
             {"name": b.name, "above_percent" if b.exclusive else "min_percent": b.min_percent} for b in tier.bands
         ],
-        "criteria": [
-            {"code": c.code, "name": c.name, "max": c.max, "parent": tier.parent_code(c.code)} for c in tier.walk()
-        ],
+        "criteria": [_criterion(tier, c) for c in tier.walk()],
         "units": [_unit(codes, u) for u in t.units],
         "excluded": [{"code": u.code, "name": u.name, "reason": why} for u, why in t.excluded],
     }
+
+
+def _criterion(tier: Tier, c: Criterion) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": c.code, "name": c.name, "max": c.max, "parent": tier.parent_code(c.code)}
+    if c.rule is not None:
+        data["rule"] = c.rule.kind
+    return data
+
+
+def _facts(facts: Facts) -> dict[str, Any]:
+    """A rule-based criterion's facts: {"label"} (a level, Có/Không), {"count"}, or {"a", "b", "percent"}."""
+    if facts.label is not None:
+        return {"label": facts.label}
+    if facts.b is None:
+        return {"count": facts.a}
+    return {"a": facts.a, "b": facts.b, "percent": facts.percent}
 
 
 def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:
@@ -152,6 +166,10 @@ def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:
         "not_applicable": sorted(u.not_applicable),
         "adjustments": dict(u.adjustments),
     }
+    if u.facts:
+        data["facts"] = {code: _facts(u.facts[code]) for code in codes if code in u.facts}
+    if u.appraised_facts:
+        data["appraised_facts"] = {code: _facts(u.appraised_facts[code]) for code in codes if code in u.appraised_facts}
     if not u.unit.ranked:
         data["unranked_reason"] = u.unit.unranked_reason
     if u.tie_note:

@@ -36,6 +36,11 @@ HEADER_MAX = "Điểm tối đa"
 HEADER_SELF = "Điểm tự đánh giá"
 HEADER_VALUE = "Điểm thẩm định"
 HEADER_REASON = "Lý do"
+#: Only in the sheets of tiers with rule-based criteria (issue 13), after "Lý do": the unit's facts (shown),
+#: and the facts the council sets instead (a level, Có/Không, a count or a; a ratio's b).
+HEADER_SELF_FACTS = "Kết quả thực hiện của đơn vị"
+HEADER_FACT = "Kết quả thẩm định (a)"
+HEADER_FACT_B = "Tổng số thẩm định (b)"
 #: Only in the orphan sheet: the tier of each kept value, and why it has no row any more.
 HEADER_TIER = "Mã khối"
 HEADER_WHY = "Ghi chú"
@@ -53,6 +58,8 @@ _APPRAISAL_HEADERS = {
     "value": HEADER_VALUE,
     "reason": HEADER_REASON,
     "tier": HEADER_TIER,
+    "fact": HEADER_FACT,
+    "fact_b": HEADER_FACT_B,
 }
 _REQUIRED = {"unit", "criterion", "value", "reason"}
 
@@ -73,10 +80,17 @@ class Entry:
     criterion_name: str = ""
     #: Read from the "Dòng không còn dùng" sheet (kept values, not used for scoring).
     orphan: bool = False
+    #: The facts the council set for a rule-based criterion (a file written before issue 13 has none).
+    fact: CellValue = None
+    fact_b: CellValue = None
 
     @property
     def entered(self) -> bool:
-        return self.value is not None or bool(self.reason)
+        return self.value is not None or bool(self.reason) or self.has_facts
+
+    @property
+    def has_facts(self) -> bool:
+        return self.fact is not None or self.fact_b is not None
 
     def cell(self, key: str) -> str:
         return cell_address(self.row, self.columns[key])
@@ -187,6 +201,8 @@ def _entries(
             unit_name=_code_text(_at(row, columns.get("unit_name"))),
             criterion_name=_code_text(_at(row, columns.get("criterion_name"))),
             orphan=orphan,
+            fact=_value(_at(row, columns.get("fact"))),
+            fact_b=_value(_at(row, columns.get("fact_b"))),
         )
 
 

@@ -68,7 +68,7 @@ def read_form(
     decoys = [
         findings.make("sheet-hidden-form", file=source.name, sheet=name)
         for name, rows in sheets.items()
-        if name in hidden and name != layout.META_SHEET and _find_header(rows) is not None
+        if name in hidden and name not in _TOOL_SHEETS and _find_header(rows) is not None
     ]
     for name, rows in _form_candidates(sheets, hidden):
         table = _find_header(rows)
@@ -101,6 +101,10 @@ def _reader_failure(source: SourceFile, exc: BaseException) -> Finding:
     return findings.make("file-corrupt", file=source.name, detail=detail)
 
 
+#: The tool's own hidden sheets: the metadata and the long level lists (never a form, never a decoy).
+_TOOL_SHEETS = frozenset({layout.META_SHEET, layout.LIST_SHEET})
+
+
 def _form_candidates(
     sheets: dict[str, list[list[Any]]], hidden: frozenset[str] = frozenset()
 ) -> Iterator[tuple[str, list[list[Any]]]]:
@@ -111,7 +115,7 @@ def _form_candidates(
     if layout.FORM_SHEET in sheets and layout.FORM_SHEET not in hidden:
         yield layout.FORM_SHEET, sheets[layout.FORM_SHEET]
     for name, rows in sheets.items():
-        if name not in (layout.FORM_SHEET, layout.META_SHEET) and name not in hidden:
+        if name != layout.FORM_SHEET and name not in _TOOL_SHEETS and name not in hidden:
             yield name, rows
 
 
@@ -136,6 +140,8 @@ _FORM_HEADER_TESTS: dict[str, Callable[[str], bool]] = {
     "score": lambda s: s == layout.HEADER_SCORE.casefold(),
     "note": lambda s: s.startswith("tài liệu kiểm chứng") or s == "ghi chú",
     "na": lambda s: s == layout.HEADER_NA.casefold(),
+    "fact": lambda s: s == layout.HEADER_FACT.casefold(),
+    "fact_b": lambda s: s == layout.HEADER_FACT_B.casefold(),
 }
 
 
@@ -239,6 +245,7 @@ def _reading(
                 meta[key] = labels[label.casefold()][0]
     code_col, score_col = cols["code"], cols["score"]
     name_col, max_col, note_col, na_col = cols.get("name"), cols.get("max"), cols.get("note"), cols.get("na")
+    fact_col, fact_b_col = cols.get("fact"), cols.get("fact_b")
     score_letters = layout.cell_address(1, score_col)[:-1]  # "D": the score cell of row 14 is "D14"
     table_layout = _table_columns(rows, table.header_row + 1, code_col, name_col)
     form_rows: list[FormRow] = []
@@ -252,6 +259,10 @@ def _reading(
         score = row[score_col] if score_col < width else None
         note = row[note_col] if note_col is not None and note_col < width else ""
         mark = row[na_col] if na_col is not None and na_col < width else ""
+        fact = fact_b = None
+        if fact_col is not None:  # a tier with rule-based criteria (issue 13)
+            fact = value(row[fact_col]) if fact_col < width else None
+            fact_b = value(row[fact_b_col]) if fact_b_col is not None and fact_b_col < width else None
         append(
             FormRow(
                 r + 1,
@@ -262,6 +273,8 @@ def _reading(
                 note_text(note),
                 f"{score_letters}{r + 1}",
                 bool(mark) and _is_na_mark(mark),
+                fact,
+                fact_b,
             )
         )
     total: CellValue = None

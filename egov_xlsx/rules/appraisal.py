@@ -20,6 +20,9 @@ Rules: a value is a number, or text holding one number ("4,5": read with a warni
 lies in 0..max, a bonus/penalty value in min..max. A reason is required when the value changes the result (a
 leaf score other than the self-assessed one, a bonus/penalty other than 0). An appraised score for a criterion
 the unit marked not applicable is not used (warning). Rows with no value are ignored, whatever their codes.
+For a rule-based criterion the council may set the facts instead (:mod:`egov_xlsx.rules.appraisal_facts`): the
+score is then the points they give; a reason is required when the facts differ from the unit's; when both
+facts and a score are entered, the score wins, with a warning.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from decimal import Decimal
 from typing import Any
 
 from egov_xlsx.config import MAX_DECIMALS
-from egov_xlsx.model import ZERO, Appraisal, Campaign, Finding, Submission, Tier
+from egov_xlsx.model import ZERO, Appraisal, Campaign, Facts, Finding, Submission, Tier
+from egov_xlsx.model.rule import fact_text
 from egov_xlsx.read.appraisal import Entry, appraisal_finding, appraisal_path, read_entries, tier_of
+from egov_xlsx.rules.appraisal_facts import judge_facts
 from egov_xlsx.rules.score_values import parse_score, show_number, show_value
 from egov_xlsx.vietnamese import format_number
 
@@ -67,7 +72,7 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
     seen: dict[tuple[str, str, str], Entry] = {}
     warned: set[str] = set()
     for e in entries:
-        if e.orphan or e.value is None:
+        if e.orphan or (e.value is None and not e.has_facts):
             continue
         tier = tier_of(campaign, e)
         where: dict[str, Any] = {"sheet": e.sheet, "unit": e.unit_code, "criterion": e.criterion}
@@ -89,8 +94,25 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
             continue
         seen[key] = e
         low, high = (adjustment.min, adjustment.max) if adjustment else (ZERO, leaf.max if leaf else ZERO)
+        sub = subs.get(e.unit_code)
+        council: Facts | None = None
+        if e.has_facts:  # the council sets a rule-based criterion's facts (issue 13)
+            council, points, fact_problems = judge_facts(leaf, sub, e, where)
+            problems += fact_problems
+            if council is None:
+                continue
         where.update(cell=e.cell("value"), min=format_number(low), max=format_number(high))
-        value, problem = parse_score(e.value)
+        if council is not None and e.value is not None:
+            assert leaf is not None and leaf.rule is not None
+            facts = fact_text(leaf.rule, council)
+            shown_points = format_number(points or ZERO)
+            problems.append(
+                appraisal_finding(
+                    "appraisal-fact-and-points", value=show_value(e.value), facts=facts, points=shown_points, **where
+                )
+            )
+            council = None  # the points the council typed win
+        value, problem = (points, None) if council is not None else parse_score(e.value)
         shown = show_value(e.value)
         if problem == "score-text-number" and value is not None:
             problems.append(appraisal_finding("appraisal-text-number", value=shown, read=show_number(value), **where))
@@ -104,12 +126,12 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
             code = "adjustment-out-of-range" if adjustment else "appraisal-above-max"
             problems.append(appraisal_finding(code, value=show_number(value), **where))
             continue
-        sub = subs.get(e.unit_code)
         if sub is not None and e.criterion in sub.not_applicable:
             problems.append(appraisal_finding("appraisal-not-applicable", value=format_number(value), **where))
             continue
         unchanged = ZERO if adjustment else (sub.scores.get(e.criterion) if sub else None)
-        if value != unchanged and not e.reason:
+        same_facts = council is None or (sub is not None and sub.facts.get(e.criterion) == council)
+        if (value != unchanged or not same_facts) and not e.reason:
             problems.append(
                 appraisal_finding(
                     "appraisal-no-reason",
@@ -121,7 +143,7 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
         if (sub is None or not sub.valid) and e.unit_code not in warned:
             warned.add(e.unit_code)
             problems.append(appraisal_finding("appraisal-no-submission", **where))
-        out.append(Appraisal(tier.id, e.unit_code, e.criterion, value, e.reason, e.cell("value")))
+        out.append(Appraisal(tier.id, e.unit_code, e.criterion, value, e.reason, e.cell("value"), council))
     return AppraisalCheck(tuple(out), tuple(problems))
 
 
@@ -133,6 +155,8 @@ class TierAppraisals:
     adjustments: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     #: Reasons of both kinds (bonus/penalty codes never equal criterion codes).
     reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The council's facts of rule-based criteria, where the appraised score came from them.
+    facts: dict[str, dict[str, Facts]] = field(default_factory=dict)
 
 
 def for_tier(tier: Tier, appraisals: Iterable[Appraisal]) -> TierAppraisals:
@@ -146,4 +170,6 @@ def for_tier(tier: Tier, appraisals: Iterable[Appraisal]) -> TierAppraisals:
         target.setdefault(a.unit_code, {})[a.criterion] = a.score
         if a.reason:
             out.reasons.setdefault(a.unit_code, {})[a.criterion] = a.reason
+        if a.facts is not None:
+            out.facts.setdefault(a.unit_code, {})[a.criterion] = a.facts
     return out

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from egov_xlsx.model import Adjustment, Campaign, CellValue, Submission, Tier, Unit
+from egov_xlsx.model import Adjustment, Campaign, CellValue, Rule, Submission, Tier, Unit
+from egov_xlsx.model.rule import fact_text
 from egov_xlsx.read.appraisal import Entry, tier_of
 
 
@@ -31,6 +32,11 @@ class SheetRow:
     #: What the unit typed where its score could not be used ("abc", "25" above the maximum), shown so that
     #: the council sees the claim.
     claim: str = ""
+    #: A rule-based leaf (issue 13): its rule, the unit's facts as shown, and the facts the council entered.
+    rule: Rule | None = None
+    self_facts: str = ""
+    fact: CellValue = None
+    fact_b: CellValue = None
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,11 @@ def plan_sheets(
             sub = subs.get(unit.code)
             if sub is None or sub.tier_id != tier.id:
                 continue
-            lines: list[tuple[str, str, Decimal | None, Adjustment | None]] = [
-                *((c.code, c.name, c.max, None) for c in tier.leaves()),
-                *((a.code, a.name, None, a) for a in tier.adjustments),
+            lines: list[tuple[str, str, Decimal | None, Adjustment | None, Rule | None]] = [
+                *((c.code, c.name, c.max, None, c.rule) for c in tier.leaves()),
+                *((a.code, a.name, None, a, None) for a in tier.adjustments),
             ]
-            for code, name, top, adj in lines:
+            for code, name, top, adj, rule in lines:
                 key = (tier.id, unit.code, code)
                 used.add(key)
                 found = carried.get(key)
@@ -103,6 +109,10 @@ def plan_sheets(
                         value=found.value if found else None,
                         reason=found.reason if found else "",
                         claim=sub.claims.get(code, "") if adj is None else "",
+                        rule=rule,
+                        self_facts="" if rule is None or code not in sub.facts else fact_text(rule, sub.facts[code]),
+                        fact=found.fact if found else None,
+                        fact_b=found.fact_b if found else None,
                     )
                 )
         sheets.append(TierSheet(tier, tuple(rows)))

@@ -19,6 +19,7 @@ from egov_xlsx.model import (
     ZERO,
     Campaign,
     Criterion,
+    Facts,
     FormRow,
     Reading,
     Severity,
@@ -27,6 +28,7 @@ from egov_xlsx.model import (
     Unit,
 )
 from egov_xlsx.rules.checked import Checked, FindingSink
+from egov_xlsx.rules.fact_rules import check_rule_leaf
 from egov_xlsx.rules.formula_rules import (
     compare_subtotal,
     input_formula_rows,
@@ -119,11 +121,16 @@ def _blank_cell(tier: Tier, reading: Reading) -> str | None:
     """The first leaf's score cell when no leaf row has a score or a "không áp dụng" mark (a form sent back
     unfilled), else ``None``. One finding says so, rather than one ``score-missing`` per criterion."""
     leaves = tier.leaf_codes
+    # A rule-based leaf's points cell holds the form's formula (0 once an office program computed it): only
+    # its facts say whether the unit filled it.
+    computed = tier.rule_leaf_codes
     first: str | None = None
     for r in reading.rows:
         if r.code not in leaves:
             continue
-        if r.not_applicable or r.score not in (None, ""):
+        if r.not_applicable or r.fact not in (None, "") or r.fact_b not in (None, ""):
+            return None
+        if r.score not in (None, "") and r.code not in computed:
             return None  # nearly every form stops at its first leaf
         first = first or r.score_cell
     return first
@@ -142,9 +149,17 @@ def _check_rows(
     not_applicable: set[str] = set()
     #: What the unit typed where the score cannot be used, so the council still sees the claim.
     claims: dict[str, str] = {}
+    #: The facts of rule-based leaves (issue 13), whose points are computed from them.
+    facts: dict[str, Facts] = {}
     formulas = reading.formulas
     # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.
     input_rows = input_formula_rows(formulas, sink.columns) if formulas else frozenset()
+    # Rule-based rows hold the tool's formula in their points cell: their other input cells are pre-filtered apart.
+    fact_rows = (
+        input_formula_rows(formulas, {k: v for k, v in sink.columns.items() if k != "score"})
+        if formulas and "fact" in sink.columns
+        else frozenset()
+    )
     for c in tier.in_order:
         code = c.code
         row = first.get(code)
@@ -153,6 +168,19 @@ def _check_rows(
         float_max = c.float_max
         _check_max(c, row, sink, float_max)
         if not c.children:
+            if c.rule is not None:
+                outcome, reported = check_rule_leaf(
+                    c, c.may_be_na(unit.code), row, formulas, sink, row.row in fact_rows
+                )
+                if reported is not None:
+                    facts[code] = reported
+                if isinstance(outcome, Decimal):
+                    scores[code] = outcome
+                    if campaign.evidence_severity is not None and outcome > 0 and not row.note:
+                        _no_evidence(campaign.evidence_severity, c, row, outcome, sink)
+                elif outcome == "na":
+                    not_applicable.add(code)
+                continue
             if row.row in input_rows and input_formulas(c, row, formulas, sink):
                 continue  # a formula's cached value is never a score
             score = _check_leaf(campaign, c, unit, row, sink, float_max)
@@ -171,6 +199,7 @@ def _check_rows(
         scores=scores,
         not_applicable=frozenset(not_applicable),
         claims=claims,
+        facts=facts,
     )
 
 

@@ -38,7 +38,7 @@ def input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink
             cells.append(sink.cell(row.row, role, 0))
     for cell in cells:
         if cell in formulas:
-            sink.add("cell-formula", criterion=c.code, cell=cell, formula=_shown_formula(formulas[cell]))
+            sink.add("cell-formula", criterion=c.code, cell=cell, formula=shown_formula(formulas[cell]))
     return row.score_cell in formulas
 
 
@@ -47,10 +47,14 @@ def input_formula_rows(formulas: Mapping[str, str], columns: Mapping[str, int]) 
     return _formula_rows(tuple(formulas), tuple(columns.items()))
 
 
+#: The columns a unit types in (the facts of rule-based criteria too).
+_INPUT_ROLES = ("score", "note", "na", "fact", "fact_b")
+
+
 @functools.lru_cache(maxsize=256)
 def _formula_rows(formulas: tuple[str, ...], columns: tuple[tuple[str, int], ...]) -> frozenset[int]:
     """Worked out once per distinct formula cells and columns: forms made by the tool repeat them."""
-    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns if role in ("score", "note", "na")}
+    wanted = {layout.cell_address(1, col)[:-1] for role, col in columns if role in _INPUT_ROLES}
     rows: set[int] = set()
     for cell in formulas:
         digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -76,7 +80,7 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
         "formula-changed",
         criterion=None if c is None else c.code,
         cell=cell,
-        formula=_shown_formula(text),
+        formula=shown_formula(text),
         expected=f"={expected}" if expected else "(không có)",
     )
     return False
@@ -129,7 +133,7 @@ def _normal_formula(text: str) -> str:
     return out.upper()
 
 
-def _shown_formula(text: str) -> str:
+def shown_formula(text: str) -> str:
     shown = text.strip().removeprefix("of:").lstrip("=")
     return f"={shown[:80]}" if shown else "(công thức)"
 

@@ -34,6 +34,7 @@ from egov_xlsx.model import (
     BandCount,
     Criterion,
     CriterionFacts,
+    Facts,
     PreviousStanding,
     ScoreGroup,
     Submission,
@@ -151,6 +152,7 @@ def score_tier(
     adjustments: Mapping[str, Mapping[str, Decimal]] | None = None,
     reasons: Mapping[str, Mapping[str, str]] | None = None,
     excluded: Mapping[str, str] | None = None,
+    appraised_facts: Mapping[str, Mapping[str, Facts]] | None = None,
     previous: Mapping[str, PreviousStanding] | None = None,
 ) -> TierResult:
     """Score, rank and band one tier.
@@ -160,7 +162,8 @@ def score_tier(
     bonus/penalty line code -> value (set by the appraisal council; a unit absent from it keeps its
     submission's ``adjustments``, empty unless set in code), added to the total outside the criteria tree, so
     a bonus may take the percent past 100 and a penalty below 0; ``reasons`` maps unit code -> code -> the
-    council's reason; ``excluded`` gives, for roster units without a usable submission, why they are left
+    council's reason; ``appraised_facts`` maps unit code -> leaf code -> the facts the council set where an
+    appraised score came from them (issue 13); ``excluded`` gives, for roster units without a usable submission, why they are left
     out; ``previous`` gives last year's standing.
     """
     appraisals = appraisals or {}
@@ -192,6 +195,8 @@ def score_tier(
             appraisal_reasons=dict(reasons.get(unit.code, {})),
             adjustments=lines,
             not_applicable=sub.not_applicable,
+            facts=dict(sub.facts),
+            appraised_facts=dict((appraised_facts or {}).get(unit.code, {})),
             previous=previous.get(unit.code),
         )
         scored.append(_Scored(unit, index, result, ()))

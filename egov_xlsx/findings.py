@@ -409,6 +409,12 @@ CATALOGUE: dict[str, Spec] = {
         'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value}, ngoài khoảng 0 đến {max} của '
         "tiêu chí {criterion}. Sửa lại điểm thẩm định.",
     ),
+    "appraisal-formula": Spec(
+        E,
+        "Tệp thẩm định có ô chứa công thức",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định chứa công thức {formula}; Hội đồng chỉ nhập giá trị trực '
+        "tiếp, giá trị tính ra từ công thức không được dùng. Xóa công thức và nhập trực tiếp điểm hoặc lý do.",
+    ),
     "appraisal-no-reason": Spec(
         E,
         "Điểm thẩm định thiếu lý do",

@@ -1369,3 +1369,69 @@ CONFIG_CASES: dict[str, tuple[Factory, int | None]] = {
     "deep-inline-tables": (_config_line("title = " + "{ a = " * 10000 + "1" + " }" * 10000), CONFIG_LINE),
     "dotted-key-10000-parts": (_config_line('title = "T"\nx' + ".x" * 10000 + " = 1"), CONFIG_LINE + 1),
 }
+
+
+# --- gate2 ---
+# Formulas the appraisal council may leave in `appraisal.xlsx` (issue 11, "formulas are invisible"): typed where a
+# value or a reason goes, each with what a spreadsheet program caches for it. openpyxl writes the formula with no
+# cached value; ``cached`` then stores one in the sheet XML as a hostile or careless writer would (``=1/0``
+# cached as 12); LibreOffice re-saving the file computes and stores real ones (tests/test_appraisal.py).
+
+
+@dataclass(frozen=True)
+class AppraisalFormula:
+    """A formula for a cell of a table row; ``cached``: the ``<v>`` text stored with it (``None``: none)."""
+
+    formula: str
+    cached: str | None = None
+    text: bool = False
+
+
+APPRAISAL_FORMULAS: dict[str, AppraisalFormula] = {
+    "division-by-zero-cached-12": AppraisalFormula("=1/0", "12"),
+    "division-by-zero": AppraisalFormula("=1/0"),
+    "constant": AppraisalFormula("=6*2"),
+    "random": AppraisalFormula("=RAND()*10", "7.5"),
+    "self-score": AppraisalFormula("=F{row}"),
+    "external-link": AppraisalFormula("='C:\\[diem.xlsx]Sheet1'!A1", "9"),
+    "reason-text": AppraisalFormula('="Thiếu tài liệu kiểm chứng"', "Thiếu tài liệu kiểm chứng", text=True),
+}
+
+
+def with_appraisal_formulas(workbook: Path, sheet: str, cells: dict[str, str]) -> Path:
+    """Put ``APPRAISAL_FORMULAS[case]`` into each ``sheet``!cell of ``cells`` (in place); ``{row}`` is the cell's row."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[sheet]
+    cached: dict[bytes, bytes] = {}
+    for cell, case in cells.items():
+        item = APPRAISAL_FORMULAS[case]
+        formula = item.formula.replace("{row}", str(ws[cell].row))
+        ws[cell].value = formula
+        if item.cached is not None:
+            body = formula[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            # openpyxl writes <c r="G9" ...><f>1/0</f><v></v></c>: the cached value goes into that <v>.
+            kind = ' t="str"' if item.text else ""
+            cached[f'<c r="{cell}"'.encode()] = f"<f>{body}</f><v>{item.cached}</v>".encode() + kind.encode()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    for start, stored in cached.items():
+        parts = {name: _store_cached(part, start, stored) for name, part in parts.items()}
+    workbook.write_bytes(_zip_bytes(parts.items()))
+    return workbook
+
+
+def _store_cached(part: bytes, start: bytes, stored: bytes) -> bytes:
+    """The cell beginning ``start`` in a sheet part with its formula and cached value (and type) as ``stored``."""
+    at = part.find(start)
+    if at < 0:
+        return part
+    end = part.index(b"</c>", at)
+    head = part.index(b">", at)
+    body, kind = stored.split(b"</v>")[0] + b"</v>", stored.split(b"</v>")[1]
+    tag = part[at:head]
+    tag = tag.replace(b' t="str"', b"") + kind
+    return part[:at] + tag + b">" + body + part[end:]

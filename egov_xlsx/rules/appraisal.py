@@ -20,6 +20,8 @@ Rules: a value is a number, or text holding one number ("4,5": read with a warni
 lies in 0..max, a bonus/penalty value in min..max. A reason is required when the value changes the result (a
 leaf score other than the self-assessed one, a bonus/penalty other than 0). An appraised score for a criterion
 the unit marked not applicable is not used (warning). Rows with no value are ignored, whatever their codes.
+A formula in any cell of a row (value, reason, codes; in the orphan sheet too) is ``appraisal-formula`` at its
+cell, an error: the tool writes no formula there, and the row is not used (:func:`formula_findings`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 from egov_xlsx.config import MAX_DECIMALS
 from egov_xlsx.model import ZERO, Appraisal, Campaign, Finding, Submission, Tier
 from egov_xlsx.read.appraisal import Entry, appraisal_finding, appraisal_path, read_entries, tier_of
+from egov_xlsx.rules.formula_rules import shown_formula
 from egov_xlsx.rules.score_values import parse_score, show_number, show_value
 from egov_xlsx.vietnamese import format_number
 
@@ -67,6 +70,9 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
     seen: dict[tuple[str, str, str], Entry] = {}
     warned: set[str] = set()
     for e in entries:
+        if e.formulas:
+            problems.extend(formula_findings(campaign, (e,)))
+            continue
         if e.orphan or e.value is None:
             continue
         tier = tier_of(campaign, e)
@@ -123,6 +129,32 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
             problems.append(appraisal_finding("appraisal-no-submission", **where))
         out.append(Appraisal(tier.id, e.unit_code, e.criterion, value, e.reason, e.cell("value")))
     return AppraisalCheck(tuple(out), tuple(problems))
+
+
+def formula_findings(campaign: Campaign, entries: Iterable[Entry]) -> tuple[Finding, ...]:
+    """``appraisal-formula`` at each cell of the entries that holds a formula (the council types values only).
+
+    The finding names the unit and criterion of the row unless that code is itself a formula's cached value.
+    """
+    out: list[Finding] = []
+    for e in entries:
+        keys = {key for key, _ in e.formulas}
+        tier = tier_of(campaign, e) if "tier" not in keys and "unit" not in keys else None
+        for key, text in e.formulas:
+            shown = shown_formula(text)
+            out.append(
+                appraisal_finding(
+                    "appraisal-formula",
+                    sheet=e.sheet,
+                    cell=e.cell(key),
+                    formula=shown,
+                    value=shown,
+                    unit=None if "unit" in keys else e.unit_code or None,
+                    criterion=None if "criterion" in keys else e.criterion or None,
+                    tier=tier.id if tier else None,
+                )
+            )
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def input_formulas(c: Criterion, row: FormRow, formulas: Mapping[str, str], sink
             cells.append(sink.cell(row.row, role, 0))
     for cell in cells:
         if cell in formulas:
-            sink.add("cell-formula", criterion=c.code, cell=cell, formula=_shown_formula(formulas[cell]))
+            sink.add("cell-formula", criterion=c.code, cell=cell, formula=shown_formula(formulas[cell]))
     return row.score_cell in formulas
 
 
@@ -86,7 +86,7 @@ def own_formula(tool: Mapping[str, str], reading: Reading, cell: str, c: Criteri
         "formula-changed",
         criterion=None if c is None else c.code,
         cell=cell,
-        formula=_shown_formula(text),
+        formula=shown_formula(text),
         expected=f"={expected}" if expected else "(không có)",
     )
     return False
@@ -140,7 +140,8 @@ def _normal_formula(text: str) -> str:
     return out.upper()
 
 
-def _shown_formula(text: str) -> str:
+def shown_formula(text: str) -> str:
+    """A formula as a message quotes it: "=" and at most 80 characters; "(công thức)" when its text is unknown."""
     shown = text.strip().removeprefix("of:").lstrip("=")
     return f"={shown[:80]}" if shown else "(công thức)"
 

@@ -1435,3 +1435,57 @@ def _store_cached(part: bytes, start: bytes, stored: bytes) -> bytes:
     tag = part[at:head]
     tag = tag.replace(b' t="str"', b"") + kind
     return part[:at] + tag + b">" + body + part[end:]
+
+
+# Sheet XML a hostile writer may produce to hide a formula or a far cell from the gate's fast measure, each made
+# from a real workbook (xlsxwriter) by editing its first sheet's XML. The reader (python-calamine) reads no cell
+# after the first real ``</sheetData>``, so the gate stops there, but not at one inside a comment or CDATA.
+
+
+def _edited_sheet(edit: Callable[[bytes], bytes]) -> bytes:
+    source = good_xlsx_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    edited = edit(sheet)
+    assert edited != sheet, "the edit changed nothing"
+    return _replace_parts(source, {"xl/worksheets/sheet1.xml": edited})
+
+
+def _score_cell(sheet: bytes, replacement: bytes) -> bytes:
+    """D2 (the first score, 7.5) replaced by ``replacement``."""
+    return sheet.replace(b'<c r="D2"><v>7.5</v></c>', replacement, 1)
+
+
+_FAR = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+#: case -> (sheet XML edit, what the gate must say: a finding code, or the formula cells it must find).
+SHEET_XML_CASES: dict[str, tuple[Callable[[bytes], bytes], str | dict[str, str]]] = {
+    "formula-after-value": (lambda s: _score_cell(s, b'<c r="D2"><v>12</v><f>1/0</f></c>'), {"D2": "1/0"}),
+    "formula-past-quoted-gt": (
+        lambda s: _score_cell(s, b'<c r="D2" x="a>b"><f>1/0</f><v>12</v></c>'),
+        {"D2": "1/0"},
+    ),
+    "formula-shared-follower": (
+        lambda s: _score_cell(s, b'<c r="D2"><f t="shared" si="0"/><v>12</v></c>'),
+        {"D2": ""},
+    ),
+    "far-cell-after-comment-end": (
+        lambda s: s.replace(b"</row>", b"<!-- </sheetData> --></row>", 1).replace(
+            b"</sheetData>", _FAR + b"</sheetData>"
+        ),
+        "sheet-too-large",
+    ),
+    "far-cell-after-cdata-end": (
+        lambda s: s.replace(
+            b'<row r="2"', b'<row r="2"><c r="F2" t="inlineStr"><is><t><![CDATA[</sheetData>]]></t></is></c>', 1
+        ).replace(b"</sheetData>", _FAR + b"</sheetData>"),
+        "sheet-too-large",
+    ),
+    # After the real end tag: no reader reads it, so it costs nothing and the form is admitted.
+    "far-cell-after-the-end": (lambda s: s.replace(b"</sheetData>", b"</sheetData>" + _FAR.replace(b"row", b"x")), {}),
+}
+
+
+def make_sheet_xml_case(folder: Path, case: str) -> Path:
+    edit, _ = SHEET_XML_CASES[case]
+    return _write(folder, f"SKHDT {case}.xlsx", _edited_sheet(edit))

@@ -705,3 +705,25 @@ def test_rows_without_cells_cost_the_gate_little(tmp_path: Path) -> None:
     admitted = gate.admit(ods)
     assert time.perf_counter() - started < 1.0
     assert [f.code for f in admitted.findings] == ["sheet-too-large"]
+
+
+# --------------------------------------------------------------------------- the fast measure's blind spots (gate2)
+
+
+@pytest.mark.parametrize("case", sorted(corpus.SHEET_XML_CASES))
+def test_sheet_xml_that_hides_a_formula_or_a_far_cell_is_still_measured(tmp_path: Path, case: str) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = corpus.make_sheet_xml_case(tmp_path, case)
+    want = corpus.SHEET_XML_CASES[case][1]
+    started = time.perf_counter()
+    admitted = gate.admit(path)
+    assert time.perf_counter() - started < 1.0
+    if isinstance(want, str):
+        assert [f.code for f in admitted.findings] == [want]
+        return
+    assert admitted.readable, admitted.findings
+    assert admitted.sheets[0].formulas == want
+    # What the gate admits, the reader reads as a form-sized grid (nothing after the end of the cells).
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Chấm điểm").to_python()
+    assert len(rows) == 21 and max(len(r) for r in rows) == 5

@@ -1489,3 +1489,68 @@ SHEET_XML_CASES: dict[str, tuple[Callable[[bytes], bytes], str | dict[str, str]]
 def make_sheet_xml_case(folder: Path, case: str) -> Path:
     edit, _ = SHEET_XML_CASES[case]
     return _write(folder, f"SKHDT {case}.xlsx", _edited_sheet(edit))
+
+
+# .xlsb, measured by the gate since gate2: real workbooks written by pyxlsbwriter, then one record edited (as the
+# xlsx cases edit XML): a row header and a cell moved to XFD1048576, or a number cell turned into a formula
+# record (BrtFmlaNum with the same cached value and an empty formula).
+
+_XLSB_SENTINEL = 987654321.0
+
+
+def xlsb_bytes(score: float = 7.5) -> bytes:
+    """A small form-like .xlsb: the "Chấm điểm" sheet (B3 holds ``score``) and a hidden metadata sheet."""
+    import tempfile
+
+    from pyxlsbwriter import XlsbWriter
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "form.xlsb"
+        with XlsbWriter(str(path)) as writer:
+            writer.add_sheet("Chấm điểm")
+            writer.write_sheet(
+                [
+                    ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá"],
+                    ["1.1", "Máy tính", 10, 7.5],
+                    ["1.2", "Mạng", 5, score],
+                ]
+            )
+            writer.add_sheet("_egov", hidden=True)
+            writer.write_sheet([["unit_code", "SKHDT"]])
+        return path.read_bytes()
+
+
+def _xlsb_edit(old: bytes, new: bytes, score: float = 7.5) -> bytes:
+    source = xlsb_bytes(score)
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.bin")
+    assert sheet.count(old) == 1, "the record to edit is not written as expected"
+    return _replace_parts(source, {"xl/worksheets/sheet1.bin": sheet.replace(old, new)})
+
+
+def make_xlsb_far_cell(folder: Path) -> Path:
+    """Row 3 moved to row 1048576 and its sentinel cell to column XFD (a reader would build 17 billion cells)."""
+    row = b"\x00\x19" + struct.pack("<I", 2)
+    cell = b"\x05\x10" + struct.pack("<IId", 3, 0, _XLSB_SENTINEL)
+    data = _xlsb_edit(row, b"\x00\x19" + struct.pack("<I", 1048575), _XLSB_SENTINEL)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.bin")
+    moved = sheet.replace(cell, b"\x05\x10" + struct.pack("<IId", 16383, 0, _XLSB_SENTINEL))
+    return _write(folder, "SKHDT o xa.xlsb", _replace_parts(data, {"xl/worksheets/sheet1.bin": moved}))
+
+
+def make_xlsb_formula(folder: Path) -> Path:
+    """D2 (7.5) as a formula record caching 7.5."""
+    cell = b"\x05\x10" + struct.pack("<IId", 3, 0, 7.5)
+    formula = b"\x09\x1a" + struct.pack("<IIdHII", 3, 0, 7.5, 0, 0, 0)
+    return _write(folder, "SKHDT cong thuc.xlsb", _xlsb_edit(cell, formula, 6.0))
+
+
+def make_xlsb_cut_short(folder: Path) -> Path:
+    """The last record of the sheet cut in half (its size says more bytes than the part holds)."""
+    source = xlsb_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.bin")
+    return _write(
+        folder, "SKHDT cat.xlsb", _replace_parts(source, {"xl/worksheets/sheet1.bin": sheet + b"\x05\x10\x00"})
+    )

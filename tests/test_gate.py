@@ -727,3 +727,38 @@ def test_sheet_xml_that_hides_a_formula_or_a_far_cell_is_still_measured(tmp_path
     # What the gate admits, the reader reads as a form-sized grid (nothing after the end of the cells).
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Chấm điểm").to_python()
     assert len(rows) == 21 and max(len(r) for r in rows) == 5
+
+
+def test_an_xlsb_is_measured_like_the_other_formats(tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "SKHDT.xlsb"
+    path.write_bytes(corpus.xlsb_bytes())
+    admitted = gate.admit(path)
+    assert admitted.readable and admitted.source.kind == "xlsb"
+    assert [(s.name, s.hidden, s.rows, s.columns, s.formulas) for s in admitted.sheets] == [
+        ("Chấm điểm", False, 3, 4, {}),
+        ("_egov", True, 1, 2, {}),
+    ]
+    assert len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Chấm điểm").to_python()) == 3
+
+    formula = gate.admit(corpus.make_xlsb_formula(tmp_path))
+    assert formula.readable and formula.sheets[0].formulas == {"D2": ""}
+
+
+def test_a_far_cell_in_an_xlsb_is_refused_fast_and_small(tmp_path: Path) -> None:
+    path = corpus.make_xlsb_far_cell(tmp_path)
+    tracemalloc.start()
+    started = time.perf_counter()
+    admitted = gate.admit(path)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    (finding,) = admitted.findings
+    assert (finding.code, finding.sheet, finding.cell) == ("sheet-too-large", "Chấm điểm", "A1048576")
+    assert elapsed < 1.0 and peak < 100 * 1024 * 1024
+
+
+def test_an_xlsb_whose_records_are_cut_short_is_corrupt(tmp_path: Path) -> None:
+    (finding,) = gate.admit(corpus.make_xlsb_cut_short(tmp_path)).findings
+    assert finding.code == "file-corrupt"

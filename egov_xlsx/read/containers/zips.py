@@ -23,6 +23,7 @@ from egov_xlsx.read.containers.common import (
 )
 from egov_xlsx.read.containers.extent import SheetScan, _TooLarge
 from egov_xlsx.read.containers.ods import ods_sheets
+from egov_xlsx.read.containers.xlsb import xlsb_sheets
 from egov_xlsx.read.containers.xlsx import xlsx_sheets
 from egov_xlsx.vietnamese import format_number
 
@@ -60,6 +61,8 @@ def inspect_zip(content: bytes, name: str) -> Sniff:
             problem = corrupt(name, "thiếu phần xl/workbook.xml")
         if problem is None and kind in ("xlsx", "xlsm"):
             sheets = xlsx_sheets(package, name)
+        elif problem is None and kind == "xlsb":
+            sheets = xlsb_sheets(package, name)
         elif problem is None and kind == "ods":
             sheets = ods_sheets(package, name)
     except _ZIP_ERRORS:

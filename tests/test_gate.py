@@ -762,3 +762,17 @@ def test_a_far_cell_in_an_xlsb_is_refused_fast_and_small(tmp_path: Path) -> None
 def test_an_xlsb_whose_records_are_cut_short_is_corrupt(tmp_path: Path) -> None:
     (finding,) = gate.admit(corpus.make_xlsb_cut_short(tmp_path)).findings
     assert finding.code == "file-corrupt"
+
+
+def test_a_dtd_in_a_measured_sheet_is_refused_by_the_measure_itself(tmp_path: Path) -> None:
+    # The sheet measure inflates each worksheet whole and checks its prolog (the zip check does not peek at it).
+    for i, sheet in enumerate(
+        (
+            '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet/>'.encode("utf-16"),
+            b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaa">]><worksheet><sheetData/></worksheet>',
+        )
+    ):
+        path = tmp_path / f"dtd{i}.xlsx"
+        path.write_bytes(corpus._replace_parts(corpus.good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": sheet}))
+        (finding,) = gate.admit(path).findings
+        assert (finding.code, finding.value) == ("xml-entities", "xl/worksheets/sheet1.xml")

@@ -9,6 +9,8 @@ import unicodedata
 import zipfile
 from typing import TYPE_CHECKING
 
+from egov_xlsx import findings
+from egov_xlsx.read.containers.common import XML_PEEK_BYTES, prolog_verdict
 from egov_xlsx.read.containers.extent import (
     MAX_CELLS,
     MAX_ELEMENTS,
@@ -18,6 +20,7 @@ from egov_xlsx.read.containers.extent import (
     _Extent,
     _segments,
     _sheet_count,
+    _TooLarge,
 )
 
 if TYPE_CHECKING:
@@ -106,6 +109,11 @@ def _workbook_sheets(package: _Package) -> tuple[tuple[str, bool, str], ...]:
     return found
 
 
+def sheet_parts(package: _Package) -> frozenset[str]:
+    """The parts :func:`xlsx_sheets` measures (and whose prologs it checks for a DTD)."""
+    return frozenset(part for _, _, part in _workbook_sheets(package) if part in package.parts)
+
+
 # (workbook.xml, workbook.xml.rels) stored bytes -> their sheets. Bounded: 64 entries of a few KB.
 _WORKBOOKS: dict[tuple[bytes, ...], tuple[tuple[str, bool, str], ...]] = {}
 
@@ -123,6 +131,7 @@ def _scan_xlsx_sheet(package: _Package, info: zipfile.ZipInfo, extent: _Extent) 
     for segment in _segments(package, info):
         start = 0
         if prefixed is None:
+            _refuse_dtd(segment, extent, info)
             # A sheet whose elements carry a namespace prefix ("<x:c") is rare: it takes the slow path.
             root = _ROOT.search(segment)
             prefixed = root is None or bool(root.group(1))
@@ -135,6 +144,17 @@ def _scan_xlsx_sheet(package: _Package, info: zipfile.ZipInfo, extent: _Extent) 
             _slow(segment, extent, state)
         if end >= 0 and not opaque:
             return
+
+
+def _refuse_dtd(head: bytes, extent: _Extent, info: zipfile.ZipInfo) -> None:
+    """A DTD in the part's prolog (entity expansion), or a prolog running past 64 KB: ``xml-entities``."""
+    for limit in (256, XML_PEEK_BYTES):  # a writer's prolog is ~60 bytes
+        verdict = prolog_verdict(head[:limit])
+        if verdict is False or (verdict is None and len(head) < limit):
+            return
+        if verdict:
+            break
+    raise _TooLarge(findings.make("xml-entities", file=extent.name, value=info.filename))
 
 
 def _hides_tags(segment: bytes, start: int, end: int) -> bool:

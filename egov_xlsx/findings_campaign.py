@@ -118,6 +118,12 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         'tiêu chí này "không áp dụng"; điểm thẩm định không được dùng. Nếu tiêu chí áp dụng với đơn vị, '
         "đề nghị đơn vị sửa biểu.",
     ),
+    "appraisal-formula": (
+        Severity.ERROR,
+        "Tệp thẩm định có ô chứa công thức",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định chứa công thức {formula}; Hội đồng chỉ nhập giá trị trực '
+        "tiếp, giá trị tính ra từ công thức không được dùng. Xóa công thức và nhập trực tiếp điểm hoặc lý do.",
+    ),
     # ---- appraisal: the facts of rule-based criteria
     "appraisal-fact-invalid": (
         Severity.ERROR,

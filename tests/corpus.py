@@ -1413,3 +1413,188 @@ RULE_CONFIG_CASES: dict[str, tuple[str, str, str, str]] = {
     "step-key-misspelt": ("{ above_percent = 50,", "{ above_pecent = 50,", "có phải là above_percent?",
                           "{ above_pecent = 50,"),
 }  # fmt: skip
+
+
+# --- gate2 ---
+# Formulas the appraisal council may leave in `appraisal.xlsx` (issue 11, "formulas are invisible"): typed where a
+# value or a reason goes, each with what a spreadsheet program caches for it. openpyxl writes the formula with no
+# cached value; ``cached`` then stores one in the sheet XML as a hostile or careless writer would (``=1/0``
+# cached as 12); LibreOffice re-saving the file computes and stores real ones (tests/test_appraisal.py).
+
+
+@dataclass(frozen=True)
+class AppraisalFormula:
+    """A formula for a cell of a table row; ``cached``: the ``<v>`` text stored with it (``None``: none)."""
+
+    formula: str
+    cached: str | None = None
+    text: bool = False
+
+
+APPRAISAL_FORMULAS: dict[str, AppraisalFormula] = {
+    "division-by-zero-cached-12": AppraisalFormula("=1/0", "12"),
+    "division-by-zero": AppraisalFormula("=1/0"),
+    "constant": AppraisalFormula("=6*2"),
+    "random": AppraisalFormula("=RAND()*10", "7.5"),
+    "self-score": AppraisalFormula("=F{row}"),
+    "external-link": AppraisalFormula("='C:\\[diem.xlsx]Sheet1'!A1", "9"),
+    "reason-text": AppraisalFormula('="Thiếu tài liệu kiểm chứng"', "Thiếu tài liệu kiểm chứng", text=True),
+}
+
+
+def with_appraisal_formulas(workbook: Path, sheet: str, cells: dict[str, str]) -> Path:
+    """Put ``APPRAISAL_FORMULAS[case]`` into each ``sheet``!cell of ``cells`` (in place); ``{row}`` is the cell's row."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[sheet]
+    cached: dict[bytes, bytes] = {}
+    for cell, case in cells.items():
+        item = APPRAISAL_FORMULAS[case]
+        formula = item.formula.replace("{row}", str(ws[cell].row))
+        ws[cell].value = formula
+        if item.cached is not None:
+            body = formula[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            # openpyxl writes <c r="G9" ...><f>1/0</f><v></v></c>: the cached value goes into that <v>.
+            kind = ' t="str"' if item.text else ""
+            cached[f'<c r="{cell}"'.encode()] = f"<f>{body}</f><v>{item.cached}</v>".encode() + kind.encode()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    for start, stored in cached.items():
+        parts = {name: _store_cached(part, start, stored) for name, part in parts.items()}
+    workbook.write_bytes(_zip_bytes(parts.items()))
+    return workbook
+
+
+def _store_cached(part: bytes, start: bytes, stored: bytes) -> bytes:
+    """The cell beginning ``start`` in a sheet part with its formula and cached value (and type) as ``stored``."""
+    at = part.find(start)
+    if at < 0:
+        return part
+    end = part.index(b"</c>", at)
+    head = part.index(b">", at)
+    body, kind = stored.split(b"</v>")[0] + b"</v>", stored.split(b"</v>")[1]
+    tag = part[at:head]
+    tag = tag.replace(b' t="str"', b"") + kind
+    return part[:at] + tag + b">" + body + part[end:]
+
+
+# Sheet XML a hostile writer may produce to hide a formula or a far cell from the gate's fast measure, each made
+# from a real workbook (xlsxwriter) by editing its first sheet's XML. The reader (python-calamine) reads no cell
+# after the first real ``</sheetData>``, so the gate stops there, but not at one inside a comment or CDATA.
+
+
+def _edited_sheet(edit: Callable[[bytes], bytes]) -> bytes:
+    source = good_xlsx_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    edited = edit(sheet)
+    assert edited != sheet, "the edit changed nothing"
+    return _replace_parts(source, {"xl/worksheets/sheet1.xml": edited})
+
+
+def _score_cell(sheet: bytes, replacement: bytes) -> bytes:
+    """D2 (the first score, 7.5) replaced by ``replacement``."""
+    return sheet.replace(b'<c r="D2"><v>7.5</v></c>', replacement, 1)
+
+
+_FAR = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+#: case -> (sheet XML edit, what the gate must say: a finding code, or the formula cells it must find).
+SHEET_XML_CASES: dict[str, tuple[Callable[[bytes], bytes], str | dict[str, str]]] = {
+    "formula-after-value": (lambda s: _score_cell(s, b'<c r="D2"><v>12</v><f>1/0</f></c>'), {"D2": "1/0"}),
+    "formula-past-quoted-gt": (
+        lambda s: _score_cell(s, b'<c r="D2" x="a>b"><f>1/0</f><v>12</v></c>'),
+        {"D2": "1/0"},
+    ),
+    "formula-shared-follower": (
+        lambda s: _score_cell(s, b'<c r="D2"><f t="shared" si="0"/><v>12</v></c>'),
+        {"D2": ""},
+    ),
+    "far-cell-after-comment-end": (
+        lambda s: s.replace(b"</row>", b"<!-- </sheetData> --></row>", 1).replace(
+            b"</sheetData>", _FAR + b"</sheetData>"
+        ),
+        "sheet-too-large",
+    ),
+    "far-cell-after-cdata-end": (
+        lambda s: s.replace(
+            b'<row r="2"', b'<row r="2"><c r="F2" t="inlineStr"><is><t><![CDATA[</sheetData>]]></t></is></c>', 1
+        ).replace(b"</sheetData>", _FAR + b"</sheetData>"),
+        "sheet-too-large",
+    ),
+    # After the real end tag: no reader reads it, so it costs nothing and the form is admitted.
+    "far-cell-after-the-end": (lambda s: s.replace(b"</sheetData>", b"</sheetData>" + _FAR.replace(b"row", b"x")), {}),
+}
+
+
+def make_sheet_xml_case(folder: Path, case: str) -> Path:
+    edit, _ = SHEET_XML_CASES[case]
+    return _write(folder, f"SKHDT {case}.xlsx", _edited_sheet(edit))
+
+
+# .xlsb, measured by the gate since gate2: real workbooks written by pyxlsbwriter, then one record edited (as the
+# xlsx cases edit XML): a row header and a cell moved to XFD1048576, or a number cell turned into a formula
+# record (BrtFmlaNum with the same cached value and an empty formula).
+
+_XLSB_SENTINEL = 987654321.0
+
+
+def xlsb_bytes(score: float = 7.5) -> bytes:
+    """A small form-like .xlsb: the "Chấm điểm" sheet (B3 holds ``score``) and a hidden metadata sheet."""
+    import tempfile
+
+    from pyxlsbwriter import XlsbWriter
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "form.xlsb"
+        with XlsbWriter(str(path)) as writer:
+            writer.add_sheet("Chấm điểm")
+            writer.write_sheet(
+                [
+                    ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá"],
+                    ["1.1", "Máy tính", 10, 7.5],
+                    ["1.2", "Mạng", 5, score],
+                ]
+            )
+            writer.add_sheet("_egov", hidden=True)
+            writer.write_sheet([["unit_code", "SKHDT"]])
+        return path.read_bytes()
+
+
+def _xlsb_edit(old: bytes, new: bytes, score: float = 7.5) -> bytes:
+    source = xlsb_bytes(score)
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.bin")
+    assert sheet.count(old) == 1, "the record to edit is not written as expected"
+    return _replace_parts(source, {"xl/worksheets/sheet1.bin": sheet.replace(old, new)})
+
+
+def make_xlsb_far_cell(folder: Path) -> Path:
+    """Row 3 moved to row 1048576 and its sentinel cell to column XFD (a reader would build 17 billion cells)."""
+    row = b"\x00\x19" + struct.pack("<I", 2)
+    cell = b"\x05\x10" + struct.pack("<IId", 3, 0, _XLSB_SENTINEL)
+    data = _xlsb_edit(row, b"\x00\x19" + struct.pack("<I", 1048575), _XLSB_SENTINEL)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.bin")
+    moved = sheet.replace(cell, b"\x05\x10" + struct.pack("<IId", 16383, 0, _XLSB_SENTINEL))
+    return _write(folder, "SKHDT o xa.xlsb", _replace_parts(data, {"xl/worksheets/sheet1.bin": moved}))
+
+
+def make_xlsb_formula(folder: Path) -> Path:
+    """D2 (7.5) as a formula record caching 7.5."""
+    cell = b"\x05\x10" + struct.pack("<IId", 3, 0, 7.5)
+    formula = b"\x09\x1a" + struct.pack("<IIdHII", 3, 0, 7.5, 0, 0, 0)
+    return _write(folder, "SKHDT cong thuc.xlsb", _xlsb_edit(cell, formula, 6.0))
+
+
+def make_xlsb_cut_short(folder: Path) -> Path:
+    """The last record of the sheet cut in half (its size says more bytes than the part holds)."""
+    source = xlsb_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.bin")
+    return _write(
+        folder, "SKHDT cat.xlsb", _replace_parts(source, {"xl/worksheets/sheet1.bin": sheet + b"\x05\x10\x00"})
+    )

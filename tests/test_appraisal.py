@@ -680,3 +680,109 @@ def test_a_number_the_reader_cannot_read_makes_the_appraisal_file_unreadable_not
     assert [f.code for f in found] == ["appraisal-unreadable"]
     assert "định dạng ngày tháng" in found[0].message
     assert [s.state.name for s in report.statuses if s.unit.code == "SKHDT"] == ["SUBMITTED"]
+
+
+# --------------------------------------------------------------------------- formulas (issue 11, "formulas are invisible")
+
+
+def _formula_file(campaign: Campaign) -> tuple[Path, dict[str, str], str]:
+    """The file with every ``corpus.APPRAISAL_FORMULAS`` case in one row's council cell, and one typed value.
+
+    Returns the path, cell -> case, and the cell of the typed value (SKHDT's 1.1 := 18, with its reason).
+    """
+    from tests import corpus
+
+    done = make_file(campaign, "SKHDT", "STC")
+    enter(done.path, {("SKHDT", "1.1"): (18, "Thiếu máy chủ dự phòng")})
+    ws = openpyxl.load_workbook(done.path)[SO]
+    rows = [r for r in range(header_row(ws) + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    typed = rows[0]
+    cells: dict[str, str] = {}
+    for case, row in zip(corpus.APPRAISAL_FORMULAS, rows[1:], strict=False):
+        item = corpus.APPRAISAL_FORMULAS[case]
+        cells[f"{'H' if item.text else 'G'}{row}"] = case
+    # A formula in a unit code cell too: the finding then names no unit (the code is a cached value).
+    cells[f"A{rows[len(cells) + 1]}"] = "constant"
+    corpus.with_appraisal_formulas(done.path, SO, cells)
+    return done.path, cells, f"G{typed}"
+
+
+def _assert_formula_findings(campaign: Campaign, cells: dict[str, str], typed: str) -> None:
+    from tests import corpus
+
+    report = pipeline.check(campaign)
+    found = {f.cell: f for f in report.findings if f.code == "appraisal-formula"}
+    assert set(found) == set(cells)
+    for cell, case in cells.items():
+        f = found[cell]
+        assert f.is_error and f.file == "appraisal.xlsx" and f.sheet == SO
+        formula = corpus.APPRAISAL_FORMULAS[case].formula
+        # The formula as stored (LibreOffice writes an external link as "[1]Sheet1!A1").
+        shown = formula.replace("{row}", cell[1:]) if "[" not in formula else "="
+        assert f"công thức {shown}" in f.message, f.message
+        assert (f.unit is None) == cell.startswith("A"), f
+    assert found[next(c for c, k in cells.items() if k == "division-by-zero-cached-12")].unit == "SKHDT"
+    # Only the typed value is used: no formula's cached value (12, 7.5, 9, the reason text) is.
+    assert [(a.unit_code, a.criterion, a.score, a.cell) for a in report.appraisals] == [
+        ("SKHDT", "1.1", Decimal(18), typed)
+    ]
+    assert not report.valid
+    result = runner.invoke(app, ["check", str(campaign.folder), "-q"])
+    assert result.exit_code == ExitCode.FINDINGS and "Traceback" not in result.output
+    assert "=1/0" in result.output
+
+
+def _assert_update_refused(campaign: Campaign, path: Path) -> None:
+    before = path.read_bytes()
+    result = runner.invoke(app, ["appraisal", str(campaign.folder), "-q", "--update"])
+    assert result.exit_code == ExitCode.IO, result.output
+    assert "Traceback" not in result.output and "công thức" in result.output and "không bị thay đổi" in result.output
+    assert path.read_bytes() == before
+    assert list(campaign.folder.glob("appraisal.*.xlsx")) == []
+
+
+def test_a_formula_in_a_council_cell_is_an_error_at_its_cell_and_its_cached_value_is_never_used(
+    campaign: Campaign,
+) -> None:
+    path, cells, typed = _formula_file(campaign)
+    _assert_formula_findings(campaign, cells, typed)
+    _assert_update_refused(campaign, path)
+    result = runner.invoke(app, ["build", str(campaign.folder), "-q", "-o", str(campaign.folder.parent / "out")])
+    assert result.exit_code == ExitCode.FINDINGS and "Traceback" not in result.output
+
+
+def test_a_formula_with_values_cached_by_libreoffice_is_still_refused(campaign: Campaign, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    path, cells, typed = _formula_file(campaign)
+    out = tmp_path / "lo"
+    profile = (tmp_path / "lo-profile").as_uri()
+    cmd = [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "xlsx", "--outdir", str(out)]
+    subprocess.run([*cmd, str(path)], check=True, capture_output=True, timeout=180)
+    shutil.copyfile(out / "appraisal.xlsx", path)
+    # LibreOffice computed and stored every formula's value (the self score copied, 12 for =6*2).
+    ws = openpyxl.load_workbook(path, data_only=True)[SO]
+    constant = next(c for c, k in cells.items() if k == "constant" and c.startswith("G"))
+    assert ws[constant].value == 12
+    _assert_formula_findings(campaign, cells, typed)
+    _assert_update_refused(campaign, path)
+
+
+def test_a_formula_kept_in_the_orphan_sheet_is_refused_too(campaign: Campaign) -> None:
+    from tests import corpus
+
+    done = make_file(campaign, "SKHDT", "SNV")
+    enter(done.path, {("SNV", "2"): (4, "Chưa có dịch vụ mức 4")})
+    (campaign.folder / "inbox" / "SNV.xlsx").unlink()
+    moved = write_appraisal(pipeline.check(campaign), now=NOW, update=True)
+    assert moved.orphans == 1
+    ws = openpyxl.load_workbook(done.path)[ORPHAN_SHEET]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "SNV")
+    corpus.with_appraisal_formulas(done.path, ORPHAN_SHEET, {f"F{row}": "division-by-zero-cached-12"})
+    report = pipeline.check(campaign)
+    assert [(f.code, f.sheet, f.cell) for f in report.findings if f.code == "appraisal-formula"] == [
+        ("appraisal-formula", ORPHAN_SHEET, f"F{row}")
+    ]
+    with pytest.raises(OutputError, match="công thức =1/0"):
+        write_appraisal(report, now=NOW, update=True)

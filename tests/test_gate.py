@@ -696,3 +696,74 @@ def test_rows_without_cells_cost_the_gate_little(tmp_path: Path) -> None:
     admitted = gate.admit(ods)
     assert time.perf_counter() - started < 1.0
     assert [f.code for f in admitted.findings] == ["sheet-too-large"]
+
+
+# --------------------------------------------------------------------------- the fast measure's blind spots (gate2)
+
+
+@pytest.mark.parametrize("case", sorted(corpus.SHEET_XML_CASES))
+def test_sheet_xml_that_hides_a_formula_or_a_far_cell_is_still_measured(tmp_path: Path, case: str) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = corpus.make_sheet_xml_case(tmp_path, case)
+    want = corpus.SHEET_XML_CASES[case][1]
+    started = time.perf_counter()
+    admitted = gate.admit(path)
+    assert time.perf_counter() - started < 1.0
+    if isinstance(want, str):
+        assert [f.code for f in admitted.findings] == [want]
+        return
+    assert admitted.readable, admitted.findings
+    assert admitted.sheets[0].formulas == want
+    # What the gate admits, the reader reads as a form-sized grid (nothing after the end of the cells).
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Chấm điểm").to_python()
+    assert len(rows) == 21 and max(len(r) for r in rows) == 5
+
+
+def test_an_xlsb_is_measured_like_the_other_formats(tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "SKHDT.xlsb"
+    path.write_bytes(corpus.xlsb_bytes())
+    admitted = gate.admit(path)
+    assert admitted.readable and admitted.source.kind == "xlsb"
+    assert [(s.name, s.hidden, s.rows, s.columns, s.formulas) for s in admitted.sheets] == [
+        ("Chấm điểm", False, 3, 4, {}),
+        ("_egov", True, 1, 2, {}),
+    ]
+    assert len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Chấm điểm").to_python()) == 3
+
+    formula = gate.admit(corpus.make_xlsb_formula(tmp_path))
+    assert formula.readable and formula.sheets[0].formulas == {"D2": ""}
+
+
+def test_a_far_cell_in_an_xlsb_is_refused_fast_and_small(tmp_path: Path) -> None:
+    path = corpus.make_xlsb_far_cell(tmp_path)
+    tracemalloc.start()
+    started = time.perf_counter()
+    admitted = gate.admit(path)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    (finding,) = admitted.findings
+    assert (finding.code, finding.sheet, finding.cell) == ("sheet-too-large", "Chấm điểm", "A1048576")
+    assert elapsed < 1.0 and peak < 100 * 1024 * 1024
+
+
+def test_an_xlsb_whose_records_are_cut_short_is_corrupt(tmp_path: Path) -> None:
+    (finding,) = gate.admit(corpus.make_xlsb_cut_short(tmp_path)).findings
+    assert finding.code == "file-corrupt"
+
+
+def test_a_dtd_in_a_measured_sheet_is_refused_by_the_measure_itself(tmp_path: Path) -> None:
+    # The sheet measure inflates each worksheet whole and checks its prolog (the zip check does not peek at it).
+    for i, sheet in enumerate(
+        (
+            '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet/>'.encode("utf-16"),
+            b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaa">]><worksheet><sheetData/></worksheet>',
+        )
+    ):
+        path = tmp_path / f"dtd{i}.xlsx"
+        path.write_bytes(corpus._replace_parts(corpus.good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": sheet}))
+        (finding,) = gate.admit(path).findings
+        assert (finding.code, finding.value) == ("xml-entities", "xl/worksheets/sheet1.xml")

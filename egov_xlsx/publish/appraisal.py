@@ -9,7 +9,9 @@ dùng" keeps values the council entered that no longer match a row.
 ``write_appraisal(report, *, now, update=False) -> AppraisalWritten``
     Write the file from a check report: one sheet per tier, one row per unit with a submission (roster
     order) and leaf criterion (tree order), then the unit's bonus/penalty lines. When the file exists it
-    raises :class:`AppraisalExists` (an ``OutputError``: exit code 4) unless ``update``; then it first copies
+    raises :class:`AppraisalExists` (an ``OutputError``: exit code 4) unless ``update``; an existing file it
+    cannot read, or with a formula in a table row (``appraisal-formula``), is refused (``OutputError``, exit
+    code 4, the file untouched). Otherwise it first copies
     the old file to ``appraisal.<YYYYmmdd-HHMMSS>.xlsx`` beside it (``now`` names it), and keeps every value
     and reason already entered (:func:`egov_xlsx.rules.appraisal_update.plan_sheets`). ``pipeline.make_appraisal``
     checks the inbox, then calls it (what ``egov-xlsx appraisal`` calls).
@@ -56,6 +58,7 @@ from egov_xlsx.read.appraisal import (
     appraisal_path,
     read_entries,
 )
+from egov_xlsx.rules.appraisal import formula_findings
 from egov_xlsx.rules.appraisal_update import Orphan, SheetRow, TierSheet, plan_sheets
 from egov_xlsx.sheet_names import SheetNames
 from egov_xlsx.style import FONT, INPUT_YELLOW
@@ -319,8 +322,11 @@ def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False)
                 "để cập nhật: giữ nguyên điểm và lý do đã nhập, thêm dòng cho biểu mới, sao lưu tệp cũ."
             )
         entries, problems = read_entries(path, campaign)
+        # A formula's cached value is never carried over, nor is its formula written back: refused.
+        problems = problems or formula_findings(campaign, entries)
         if problems:
-            raise OutputError(f"{problems[0].message} Tệp {path} không bị thay đổi.")
+            more = f" (và {len(problems) - 1} ô khác có công thức)" if len(problems) > 1 else ""
+            raise OutputError(f"{problems[0].message}{more} Tệp {path} không bị thay đổi.")
         try:
             old = path.read_bytes()
         except OSError as exc:

@@ -3,6 +3,10 @@
 The file's tables are found by their header labels (defined here once; the writer,
 :mod:`egov_xlsx.publish.appraisal`, writes them), not by position. A sheet without such a table (notes the
 council added) is skipped. Judging the entries is :mod:`egov_xlsx.rules.appraisal`.
+
+The tool writes no formula into the file. A formula the council put into a cell of a table row (found by the
+input gate, :attr:`egov_xlsx.read.gate.Admitted.sheets`) travels in :attr:`Entry.formulas`, and its cached
+value is never used: the entry's value (or reason) is then empty.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_xlsx import findings
-from egov_xlsx.layout import LABEL_CAMPAIGN, cell_address
+from egov_xlsx.layout import LABEL_CAMPAIGN, cell_address, split_address
 from egov_xlsx.model import Campaign, CellValue, Finding, Tier
 from egov_xlsx.read import gate
 from egov_xlsx.read.spreadsheet import NAN_DATE, NOT_A_NUMBER, find_header_row, load_sheets
@@ -83,6 +87,9 @@ class Entry:
     #: The facts the council set for a rule-based criterion (a file written before issue 13 has none).
     fact: CellValue = None
     fact_b: CellValue = None
+    #: (header key, formula text) of each cell of the row that holds a formula; a formula's cached value is
+    #: never used (the value is ``None``, the reason "").
+    formulas: tuple[tuple[str, str], ...] = ()
 
     @property
     def entered(self) -> bool:
@@ -138,6 +145,7 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
             raise
         detail = "một ô có định dạng ngày tháng chứa số không thể là ngày tháng"
         return (), (appraisal_finding("appraisal-unreadable", detail=detail),)
+    formulas = {clean(sheet.name): sheet.formulas for sheet in admitted.sheets if sheet.formulas}
     by_name = tier_sheet_names(campaign)
     entries: list[Entry] = []
     tables = 0
@@ -152,7 +160,7 @@ def read_entries(path: Path, campaign: Campaign) -> tuple[tuple[Entry, ...], tup
         if other != campaign.id:
             return (), (appraisal_finding("appraisal-wrong-campaign", sheet=name, value=other, expected=campaign.id),)
         tier_id = labels.get(LABEL_TIER_ID.casefold()) or by_name.get(name)
-        entries.extend(_entries(name, rows, header, columns, tier_id))
+        entries.extend(_entries(name, rows, header, columns, tier_id, _by_row(formulas.get(name, {}), columns)))
     if not tables:
         return (), (
             appraisal_finding(
@@ -179,16 +187,34 @@ def _labels(rows: Iterable[list[Any]]) -> dict[str, str]:
     return found
 
 
+def _by_row(formulas: Mapping[str, str], columns: Mapping[str, int]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """1-based row -> (header key, formula) of each formula cell in a table column: the council's cells."""
+    keys = {col: key for key, col in columns.items()}
+    found: dict[int, list[tuple[str, str]]] = {}
+    for address, text in formulas.items():
+        row, col = split_address(address)
+        if col in keys:
+            found.setdefault(row, []).append((keys[col], text))
+    return {row: tuple(sorted(cells, key=lambda c: columns[c[0]])) for row, cells in found.items()}
+
+
 def _entries(
-    sheet: str, rows: list[list[Any]], header: int, columns: dict[str, int], tier_id: str | None
+    sheet: str,
+    rows: list[list[Any]],
+    header: int,
+    columns: dict[str, int],
+    tier_id: str | None,
+    formulas: Mapping[int, tuple[tuple[str, str], ...]],
 ) -> Iterable[Entry]:
     orphan = "tier" in columns
     for r in range(header + 1, len(rows)):
         row = rows[r]
         unit, criterion = _code_text(_at(row, columns["unit"])), _code_text(_at(row, columns["criterion"]))
-        if not unit and not criterion:
+        cells = formulas.get(r + 1, ())
+        if not unit and not criterion and not cells:
             continue
-        raw = _at(row, columns["value"])
+        computed = {key for key, _ in cells}
+        raw = None if "value" in computed else _at(row, columns["value"])
         yield Entry(
             sheet=sheet,
             row=r + 1,
@@ -196,13 +222,14 @@ def _entries(
             unit_code=unit,
             criterion=criterion,
             value=_value(raw),
-            reason=_code_text(_at(row, columns["reason"])),
+            reason="" if "reason" in computed else _code_text(_at(row, columns["reason"])),
             columns=columns,
             unit_name=_code_text(_at(row, columns.get("unit_name"))),
             criterion_name=_code_text(_at(row, columns.get("criterion_name"))),
             orphan=orphan,
             fact=_value(_at(row, columns.get("fact"))),
             fact_b=_value(_at(row, columns.get("fact_b"))),
+            formulas=cells,
         )
 
 

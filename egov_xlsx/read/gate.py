@@ -117,8 +117,8 @@ class Admitted:
     readable: bool
     findings: tuple[Finding, ...]
     content: bytes | None = field(default=None, repr=False, compare=False)
-    #: A readable workbook's sheets as the gate measured them (extent, visibility, formula cells); empty
-    #: for .xlsb, which is only read in a worker process (see :mod:`egov_xlsx.read.ingest`).
+    #: A readable workbook's sheets as the gate measured them (extent, visibility, formula cells), in every
+    #: readable format (.xlsx/.xlsm, .xlsb, .xls, .ods).
     sheets: tuple[SheetScan, ...] = field(default=(), repr=False, compare=False)
 
 

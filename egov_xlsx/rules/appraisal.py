@@ -23,6 +23,9 @@ the unit marked not applicable is not used (warning). Rows with no value are ign
 For a rule-based criterion the council may set the facts instead (:mod:`egov_xlsx.rules.appraisal_facts`): the
 score is then the points they give; a reason is required when the facts differ from the unit's; when both
 facts and a score are entered, the score wins, with a warning.
+
+A formula in any cell of a row (value, reason, codes; in the orphan sheet too) is ``appraisal-formula`` at its
+cell, an error: the tool writes no formula there, and the row is not used (:func:`formula_findings`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from egov_xlsx.model import ZERO, Appraisal, Campaign, Facts, Finding, Submissio
 from egov_xlsx.model.rule import fact_text
 from egov_xlsx.read.appraisal import Entry, appraisal_finding, appraisal_path, read_entries, tier_of
 from egov_xlsx.rules.appraisal_facts import judge_facts
+from egov_xlsx.rules.formula_rules import shown_formula
 from egov_xlsx.rules.score_values import parse_score, show_number, show_value
 from egov_xlsx.vietnamese import format_number
 
@@ -72,6 +76,9 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
     seen: dict[tuple[str, str, str], Entry] = {}
     warned: set[str] = set()
     for e in entries:
+        if e.formulas:
+            problems.extend(formula_findings(campaign, (e,)))
+            continue
         if e.orphan or (e.value is None and not e.has_facts):
             continue
         tier = tier_of(campaign, e)
@@ -145,6 +152,32 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
             problems.append(appraisal_finding("appraisal-no-submission", **where))
         out.append(Appraisal(tier.id, e.unit_code, e.criterion, value, e.reason, e.cell("value"), council))
     return AppraisalCheck(tuple(out), tuple(problems))
+
+
+def formula_findings(campaign: Campaign, entries: Iterable[Entry]) -> tuple[Finding, ...]:
+    """``appraisal-formula`` at each cell of the entries that holds a formula (the council types values only).
+
+    The finding names the unit and criterion of the row unless that code is itself a formula's cached value.
+    """
+    out: list[Finding] = []
+    for e in entries:
+        keys = {key for key, _ in e.formulas}
+        tier = tier_of(campaign, e) if "tier" not in keys and "unit" not in keys else None
+        for key, text in e.formulas:
+            shown = shown_formula(text)
+            out.append(
+                appraisal_finding(
+                    "appraisal-formula",
+                    sheet=e.sheet,
+                    cell=e.cell(key),
+                    formula=shown,
+                    value=shown,
+                    unit=None if "unit" in keys else e.unit_code or None,
+                    criterion=None if "criterion" in keys else e.criterion or None,
+                    tier=tier.id if tier else None,
+                )
+            )
+    return tuple(out)
 
 
 @dataclass(frozen=True)

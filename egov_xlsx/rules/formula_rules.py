@@ -134,6 +134,7 @@ def _normal_formula(text: str) -> str:
 
 
 def shown_formula(text: str) -> str:
+    """A formula as a message quotes it: "=" and at most 80 characters; "(công thức)" when its text is unknown."""
     shown = text.strip().removeprefix("of:").lstrip("=")
     return f"={shown[:80]}" if shown else "(công thức)"
 

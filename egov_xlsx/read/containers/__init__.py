@@ -1,6 +1,7 @@
 """Zip and OLE (compound file) containers: what is inside, and why it must not be opened.
 
-Modules: ``common`` (the verdict), ``zips``, ``ole``, and the sheet measure: ``extent``, ``xlsx``, ``ods``, ``xls``.
+Modules: ``common`` (the verdict), ``zips``, ``ole``, and the sheet measure: ``extent``, ``xlsx``, ``xlsb``, ``ods``,
+``xls``.
 
 The gate (:mod:`egov_xlsx.read.gate`) hands every zip or OLE file here. A zip's central directory is read
 without inflating anything, and only the first bytes of the parts a reader will parse are inflated, to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -58,3 +59,32 @@ def format_bytes(n: int) -> str:
         if n >= scale:
             return f"{format_number(quantize(Decimal(n) / scale, 1))} {unit}"
     return f"{n} byte"
+
+
+def prolog_verdict(data: bytes) -> bool | None:
+    """``True`` DTD found, ``False`` root element reached without one, ``None`` need more bytes."""
+    text = prolog_text(data)
+    pos = 0
+    while True:
+        start = text.find("<", pos)
+        if start < 0 or start + 1 >= len(text):
+            return None
+        if text.startswith("<?", start):
+            end = text.find("?>", start)
+        elif text.startswith("<!--", start):
+            end = text.find("-->", start)
+        else:
+            # "<!DOCTYPE" (or a stray "<!ENTITY") is a DTD; any other tag is the root: the prolog is over.
+            return text.startswith("<!", start)
+        if end < 0:
+            return None
+        pos = end + 2
+
+
+def prolog_text(data: bytes) -> str:
+    # Markup is ASCII, so latin-1 finds it in UTF-8 and any 8-bit encoding; UTF-16 needs decoding.
+    if data.startswith(codecs.BOM_UTF16_LE) or data[1:2] == b"\0":
+        return data.decode("utf-16-le", "ignore")
+    if data.startswith(codecs.BOM_UTF16_BE) or data[:1] == b"\0":
+        return data.decode("utf-16-be", "ignore")
+    return data.decode("latin-1")

@@ -9,6 +9,8 @@ import unicodedata
 import zipfile
 from typing import TYPE_CHECKING
 
+from egov_xlsx import findings
+from egov_xlsx.read.containers.common import XML_PEEK_BYTES, prolog_verdict
 from egov_xlsx.read.containers.extent import (
     MAX_CELLS,
     MAX_ELEMENTS,
@@ -18,6 +20,7 @@ from egov_xlsx.read.containers.extent import (
     _Extent,
     _segments,
     _sheet_count,
+    _TooLarge,
 )
 
 if TYPE_CHECKING:
@@ -28,13 +31,20 @@ _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _WB_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _REL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 # The common shape, written by Excel, LibreOffice and every library: each cell's reference first.
-# One pass over a sheet's XML finds formula tags and every cell tag that is not ``<c r="A1"`` within column BL
-# (64) and row 5,000 (MAX_SHEET_COLUMNS and MAX_SHEET_ROWS, spelt out; a test keeps them in step): a cell
-# past the limits, or one of another shape (no reference, "$", lower case, leading zeros), which the slow
-# path then measures. Ordinary cells match nothing.
-_SCAN = re.compile(
-    rb'<(?:c(?=[\s/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)")|f(?=[\s/>]))'
-)
+# One pass over a sheet's cells finds every cell tag that is not ``<c r="A1"`` within column BL (64) and row
+# 5,000 (MAX_SHEET_COLUMNS and MAX_SHEET_ROWS, spelt out; a test keeps them in step): a cell past the limits,
+# or one of another shape (no reference, "$", lower case, leading zeros), which the slow path then measures.
+# Ordinary cells match nothing. A second pass finds formula tags. Each pattern starts with a literal ("<c",
+# "<f") that the regular expression engine looks for in C: two such passes cost less than one pass of a
+# pattern that must be tried at every "<".
+_SCAN = re.compile(rb'<c(?=[\s/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)")')
+_FORMULA_TAG = re.compile(rb"<f(?=[\s/>])")
+# The end of the cells: a reader reads no cell after the first one (python-calamine stops there).
+_END = b"</sheetData>"
+# What could hide a tag from a plain search (a comment, CDATA, a processing instruction): where one appears
+# before the end tag, the rest of the part is measured too. Looked for by their rare second byte first (a
+# one-byte search runs in C at memory speed; a two-byte one starting with the frequent "<" does not).
+_OPAQUE = ((b"!", b"<!"), (b"?", b"<?"))
 # The fewest bytes a cell tag takes (<c r="A1"/>).
 _CELL_BYTES = 11
 _FORMULA_AT = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)')
@@ -99,36 +109,68 @@ def _workbook_sheets(package: _Package) -> tuple[tuple[str, bool, str], ...]:
     return found
 
 
+def sheet_parts(package: _Package) -> frozenset[str]:
+    """The parts :func:`xlsx_sheets` measures (and whose prologs it checks for a DTD)."""
+    return frozenset(part for _, _, part in _workbook_sheets(package) if part in package.parts)
+
+
 # (workbook.xml, workbook.xml.rels) stored bytes -> their sheets. Bounded: 64 entries of a few KB.
 _WORKBOOKS: dict[tuple[bytes, ...], tuple[tuple[str, bool, str], ...]] = {}
 
 
 def _scan_xlsx_sheet(package: _Package, info: zipfile.ZipInfo, extent: _Extent) -> None:
+    """Measure one sheet part, up to the end of its cells (``</sheetData>``) where nothing can hide that tag.
+
+    The rest of a sheet (data validations, conditional formats, page setup: half a form's sheet XML) holds no
+    cell, and the reader reads none after the first end tag; a comment, CDATA section or processing
+    instruction before it (which could hide a false one) makes the whole part measured.
+    """
     state = [0, 0]  # the slow path's current row and column (1-based), across segments
     prefixed: bool | None = None
+    opaque = False
     for segment in _segments(package, info):
+        start = 0
         if prefixed is None:
+            _refuse_dtd(segment, extent, info)
             # A sheet whose elements carry a namespace prefix ("<x:c") is rare: it takes the slow path.
             root = _ROOT.search(segment)
             prefixed = root is None or bool(root.group(1))
+            start = root.start() if root is not None else 0  # after the XML declaration ("<?xml")
+        end = -1 if prefixed or opaque else segment.find(_END, start)
+        opaque = opaque or _hides_tags(segment, start, len(segment) if end < 0 else end)
+        if end >= 0 and not opaque:
+            segment = segment[:end]
         if prefixed or not _fast(segment, extent, state):
             _slow(segment, extent, state)
+        if end >= 0 and not opaque:
+            return
+
+
+def _refuse_dtd(head: bytes, extent: _Extent, info: zipfile.ZipInfo) -> None:
+    """A DTD in the part's prolog (entity expansion), or a prolog running past 64 KB: ``xml-entities``."""
+    for limit in (256, XML_PEEK_BYTES):  # a writer's prolog is ~60 bytes
+        verdict = prolog_verdict(head[:limit])
+        if verdict is False or (verdict is None and len(head) < limit):
+            return
+        if verdict:
+            break
+    raise _TooLarge(findings.make("xml-entities", file=extent.name, value=info.filename))
+
+
+def _hides_tags(segment: bytes, start: int, end: int) -> bool:
+    return any(segment.find(rare, start, end) >= 0 and segment.find(mark, start, end) >= 0 for rare, mark in _OPAQUE)
 
 
 def _fast(segment: bytes, extent: _Extent, state: list[int]) -> bool:
-    """Measure a segment whose every cell tag starts ``<c r="A1"``, in one pass of compiled code.
+    """Measure a segment whose every cell tag starts ``<c r="A1"``, in two passes of compiled code.
 
     One pattern finds what matters and nothing else: a cell tag of another shape (then ``False``: the slow
-    path measures the segment), a cell past the limits (the first is named), and formula tags (a dozen in a
-    form), each read where it stands. Cells are counted only once the workbook's sheet XML is large enough to
+    path measures the segment) or a cell past the limits (the first is named); another finds formula tags (a
+    dozen in a form), each read where it stands. Cells are counted only once the workbook's sheet XML is large enough to
     hold :data:`MAX_CELLS` of them (a cell tag takes at least 11 bytes): forms never pay for it.
     """
-    formulas: list[int] = []
     for m in _SCAN.finditer(segment):
         pos = m.start()
-        if segment[pos + 1] == 0x66:  # "f"
-            formulas.append(pos)
-            continue
         cell = _REF_AT.match(segment, pos)
         if cell is None:
             return False  # a cell of another shape: the slow path measures the segment
@@ -143,10 +185,12 @@ def _fast(segment: bytes, extent: _Extent, state: list[int]) -> bool:
         row, col = int(last.group(2)), _column_number(last.group(1))
         extent.far(row, col)
         state[0], state[1] = row, col
-    for pos in formulas:
-        found = _FORMULA_AT.match(segment, max(0, segment.rfind(b'<c r="', 0, pos)))
+    for tag in _FORMULA_TAG.finditer(segment):
+        found = _FORMULA_AT.match(segment, max(0, segment.rfind(b'<c r="', 0, tag.start())))
         if found is None:
-            continue  # a formula tag outside a cell: nothing a reader reads
+            # A formula tag not right after its cell's open tag (after the value, or past a quoted ">" in an
+            # attribute): the slow path, which reads every tag in order, gives it its cell.
+            return False
         raw = found.group(2) or b""
         text = raw.decode("utf-8", "replace")
         extent.formula(found.group(1).decode("ascii"), html.unescape(text) if b"&" in raw else text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import io
 import struct
 import zipfile
@@ -20,10 +19,13 @@ from egov_xlsx.read.containers.common import (
     Sniff,
     corrupt,
     format_bytes,
+    prolog_text,
+    prolog_verdict,
 )
 from egov_xlsx.read.containers.extent import SheetScan, _TooLarge
 from egov_xlsx.read.containers.ods import ods_sheets
-from egov_xlsx.read.containers.xlsx import xlsx_sheets
+from egov_xlsx.read.containers.xlsb import xlsb_sheets
+from egov_xlsx.read.containers.xlsx import sheet_parts, xlsx_sheets
 from egov_xlsx.vietnamese import format_number
 
 # What zipfile raises on damaged input (RuntimeError: an encrypted entry opened without a password).
@@ -54,12 +56,16 @@ def inspect_zip(content: bytes, name: str) -> Sniff:
     try:
         kind = _zip_kind(package)
         problem = _zip_bomb(infos, name)
+        # The worksheets the sheet measure inflates whole: it checks their prologs itself.
+        scanned = sheet_parts(package) if problem is None and kind in ("xlsx", "xlsm") else frozenset()
         if problem is None and kind in READABLE_KINDS:
-            problem = _zip_parts(package, name, kind)
+            problem = _zip_parts(package, name, kind, scanned)
         if problem is None and kind == "xlsx" and "xl/workbook.xml" not in package.parts:
             problem = corrupt(name, "thiếu phần xl/workbook.xml")
         if problem is None and kind in ("xlsx", "xlsm"):
             sheets = xlsx_sheets(package, name)
+        elif problem is None and kind == "xlsb":
+            sheets = xlsb_sheets(package, name)
         elif problem is None and kind == "ods":
             sheets = ods_sheets(package, name)
     except _ZIP_ERRORS:
@@ -171,8 +177,12 @@ def _zip_bomb(infos: list[zipfile.ZipInfo], name: str) -> Finding | None:
     return None
 
 
-def _zip_parts(package: _Package, name: str, kind: str) -> Finding | None:
-    """Refuse password-protected packages and XML parts declaring a DTD (entity expansion)."""
+def _zip_parts(package: _Package, name: str, kind: str, scanned: frozenset[str] = frozenset()) -> Finding | None:
+    """Refuse password-protected packages and XML parts declaring a DTD (entity expansion).
+
+    Parts in ``scanned`` are not peeked at here: the sheet measure (:func:`xlsx_sheets`) inflates them whole
+    and refuses a DTD in their prolog with the same finding.
+    """
     if any(info.flag_bits & 0x1 for info in package.infos):
         return findings.make("file-encrypted", file=name)
     if kind == "ods":
@@ -181,6 +191,8 @@ def _zip_parts(package: _Package, name: str, kind: str) -> Finding | None:
         if b"encryption-data" in manifest:
             return findings.make("file-encrypted", file=name)
     for info in package.infos:
+        if info.filename in scanned:
+            continue
         if _is_xml_part(package, info) and _declares_dtd(package, info):
             return findings.make("xml-entities", file=name, value=info.filename)
     return None
@@ -197,7 +209,7 @@ def _is_xml_part(package: _Package, info: zipfile.ZipInfo) -> bool:
     if lower.endswith(_BINARY_PARTS) or lower == "mimetype" or info.file_size == 0:
         return False
     head = package.head(info, 64)
-    text = _prolog_text(head).lstrip("\ufeff \t\r\n")
+    text = prolog_text(head).lstrip("\ufeff \t\r\n")
     return text.startswith("<")
 
 
@@ -232,38 +244,9 @@ _VERDICT_PART_BYTES = 4096
 def _peek_dtd(package: _Package, info: zipfile.ZipInfo) -> bool:
     for limit in (256, XML_PEEK_BYTES):  # a writer's prolog is ~60 bytes; 256 settles nearly every part
         data = package.head(info, limit)
-        verdict = _prolog_verdict(data)
+        verdict = prolog_verdict(data)
         if verdict is not None:
             return verdict
         if len(data) < limit:
             return False  # the whole part read: no root, no DTD (an empty or broken part: the reader's call)
     return True
-
-
-def _prolog_verdict(data: bytes) -> bool | None:
-    """``True`` DTD found, ``False`` root element reached without one, ``None`` need more bytes."""
-    text = _prolog_text(data)
-    pos = 0
-    while True:
-        start = text.find("<", pos)
-        if start < 0 or start + 1 >= len(text):
-            return None
-        if text.startswith("<?", start):
-            end = text.find("?>", start)
-        elif text.startswith("<!--", start):
-            end = text.find("-->", start)
-        else:
-            # "<!DOCTYPE" (or a stray "<!ENTITY") is a DTD; any other tag is the root: the prolog is over.
-            return text.startswith("<!", start)
-        if end < 0:
-            return None
-        pos = end + 2
-
-
-def _prolog_text(data: bytes) -> str:
-    # Markup is ASCII, so latin-1 finds it in UTF-8 and any 8-bit encoding; UTF-16 needs decoding.
-    if data.startswith(codecs.BOM_UTF16_LE) or data[1:2] == b"\0":
-        return data.decode("utf-16-le", "ignore")
-    if data.startswith(codecs.BOM_UTF16_BE) or data[:1] == b"\0":
-        return data.decode("utf-16-be", "ignore")
-    return data.decode("latin-1")

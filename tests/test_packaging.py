@@ -44,3 +44,23 @@ def test_ci_pins_each_runtime_dependency_at_its_declared_minimum_and_lint_tools_
         name, minimum = requirement.split(">=")
         assert pins[name] == minimum
     assert all("==" in tool for tool in project["optional-dependencies"]["lint"])
+
+
+def test_the_repository_tracks_no_environment_output_or_cache() -> None:
+    """A virtual environment (folder or link), build output and caches are never committed."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import REPO
+
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, encoding="utf-8", check=True
+    ).stdout.split("\0")
+    top = {path.split("/")[0] for path in tracked if path}
+    assert not top & {".venv", "venv", "build", "dist", ".pytest_cache", ".mypy_cache", ".ruff_cache"}, top
+    assert not [p for p in tracked if p.startswith(".venv")], "a virtual environment is tracked"
+    assert [p for p in tracked if p.startswith("output/")] == ["output/.gitkeep"]
+    assert not [p for p in tracked if "__pycache__/" in p or p.endswith((".pyc", ".pyo"))]
+    assert not [p for p in tracked if p.startswith("benchmarks/data")]

@@ -168,7 +168,12 @@ def test_results_json_has_exactly_the_documented_keys_and_types() -> None:
             _check("unit", unit, unit_required, unit_optional)
             seen_optional |= set(unit) & unit_optional
             indices = unit.get("criterion_index", {}).values()
-            for value in [*unit["scores"].values(), *unit["self_scores"].values(), *unit["adjustments"].values(), *indices]:
+            for value in [
+                *unit["scores"].values(),
+                *unit["self_scores"].values(),
+                *unit["adjustments"].values(),
+                *indices,
+            ]:
                 assert isinstance(value, NUMBER) and not isinstance(value, bool)
             assert all(isinstance(v, str) for v in unit["appraisal_reasons"].values())
             assert all(isinstance(v, str) for v in unit["not_applicable"])

@@ -68,9 +68,7 @@ def parse_campaign(
     subject = subject.strip() or Campaign.subject
     index_name = r.text(camp, "campaign.index_name").strip()
 
-    disp = r.table(
-        root.get("display"), "display", {"total_decimals", "percent_decimals", "scale", "index_decimals"}
-    )
+    disp = r.table(root.get("display"), "display", {"total_decimals", "percent_decimals", "scale", "index_decimals"})
     display = Display(
         total_decimals=r.integer(disp, "display.total_decimals", default=2, low=0, high=6),
         percent_decimals=r.integer(disp, "display.percent_decimals", default=0, low=0, high=4),

@@ -83,7 +83,7 @@ def test_bad_display_keys_are_located_errors(tmp_path: Path) -> None:
 
 
 def test_indices_of_units_and_criteria() -> None:
-    campaign, result = _scored()
+    _, result = _scored()
     a = result.result("A")
     assert a is not None
     assert index_figure(result.tier.bands, a) == D("0.74996")
@@ -112,50 +112,47 @@ def test_a_criterion_not_applicable_lowers_its_parent_maximum_for_the_unit() -> 
 
 
 def test_a_printed_index_keeps_to_its_band() -> None:
-    campaign, result = _scored()
+    _, result = _scored()
     a = result.result("A")
     assert a is not None and a.band == "Khá"
     assert index_text(index_figure(result.tier.bands, a), 4) == "0,74996"  # never "0,7500"
     assert index_text(D("0.74996"), 4) == "0,7500"  # a bare decimal knows no band
     # "lớn hơn 75 %": 22,5012 / 30 = 0,75004 is Tốt and must not print as the bound it is above.
     above = INDEX_TOML.replace("min_percent = 75", "above_percent = 75")
-    campaign, result = _scored(above, {**SCORES, "A": (10, 4.5012, 8, 0)})
+    _, result = _scored(above, {**SCORES, "A": (10, 4.5012, 8, 0)})
     a = result.result("A")
     assert a is not None and a.band == "Tốt"
     assert index_text(index_figure(result.tier.bands, a), 4) == "0,75004"
     # exactly 0,75 is not above 75 %: Khá, and "0,7500" is inside Khá's interval (up to 0,75 inclusive)
-    campaign, result = _scored(above, {**SCORES, "A": (10, 4.5, 8, 0)})
+    _, result = _scored(above, {**SCORES, "A": (10, 4.5, 8, 0)})
     a = result.result("A")
     assert a is not None and a.band == "Khá" and index_text(index_figure(result.tier.bands, a), 4) == "0,7500"
     # away from thresholds, the usual figure: 20,925 / 30 = 0,6975
-    campaign, result = _scored(INDEX_TOML, {**SCORES, "A": (10, 2.925, 8, 0)})
+    _, result = _scored(INDEX_TOML, {**SCORES, "A": (10, 2.925, 8, 0)})
     a = result.result("A")
     assert a is not None and index_text(index_figure(result.tier.bands, a), 4) == "0,6975"
 
 
 def test_equal_printed_indices_get_one_note_on_the_first_unit() -> None:
-    campaign, result = _scored()
+    _, result = _scored()
     assert equal_index_notes(result, 4) == {"B": NOTE}
     # with 5 decimals they print apart: no note
     assert equal_index_notes(result, 5) == {}
     # equal exact indices share a rank and need no note
-    campaign, result = _scored(INDEX_TOML, {**SCORES, "C": SCORES["B"]})
+    _, result = _scored(INDEX_TOML, {**SCORES, "C": SCORES["B"]})
     assert equal_index_notes(result, 4) == {}
+
+
+def _bands(bounds: list[Decimal], exclusive: list[bool]) -> tuple[Band, ...]:
+    """Bands highest first, each "từ X%" or "lớn hơn X%", the lowest from 0."""
+    ordered = sorted(bounds, reverse=True)
+    made = (Band(f"B{i}", b, exclusive=e) for i, (b, e) in enumerate(zip(ordered, exclusive, strict=True)))
+    return (*made, Band("Z", D(0)))
 
 
 _band_sets = st.lists(
     st.decimals(min_value=D("0.5"), max_value=D("99.5"), places=1), min_size=1, max_size=4, unique=True
-).flatmap(
-    lambda xs: st.lists(st.booleans(), min_size=len(xs), max_size=len(xs)).map(
-        lambda excl: (
-            tuple(
-                Band(f"B{i}", b, exclusive=e)
-                for i, (b, e) in enumerate(zip(sorted(xs, reverse=True), excl, strict=True))
-            )
-            + (Band("Z", D(0)),)
-        )
-    )
-)
+).flatmap(lambda xs: st.lists(st.booleans(), min_size=len(xs), max_size=len(xs)).map(lambda e: _bands(xs, e)))
 
 
 @settings(max_examples=300, deadline=None)

@@ -272,7 +272,9 @@ def test_the_announcement_reads_as_an_index_campaign(built: Path) -> None:
     assert "Đơn vị có chỉ số thấp nhất là Đơn vị C (chỉ số 0,6000)." in text
     assert "Chỉ số trung bình của khối thử đạt 0,7375." in text  # (1 + 0,74996 + 0,60004 + 0,60001) / 4
     assert NOTE in text and "0,7500" not in text
-    assert NOTE in (built / pipeline.NAMES.markdown).read_text(encoding="utf-8")
+    markdown = (built / pipeline.NAMES.markdown).read_text(encoding="utf-8")
+    assert NOTE in markdown and "| Xếp hạng | Đơn vị | Tổng điểm | Chỉ số | Xếp loại |" in markdown
+    assert "| 2 | Đơn vị A | 22,499 | 0,74996 | Khá |" in markdown
     announcement = _docx_text(built / pipeline.NAMES.announcement)
     assert "đạt chỉ số 1,0000" in announcement and NOTE in announcement
 

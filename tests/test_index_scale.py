@@ -243,6 +243,7 @@ def test_the_workbook_has_an_index_column_of_numbers(built: Path) -> None:
     header = next(r for r in ws.iter_rows() if r[0].value == "STT")
     col = next(c.column for c in header if c.value == "Chỉ số")
     assert not any(c.value == "Tỷ lệ %" for c in header)
+    assert ws.cell(header[0].row + 1, col).value == 1  # the maximum row: a full score's index
     cells = {ws.cell(c.row, 2).value: ws.cell(c.row, col) for c in ws[get_letter(col)] if c.row > header[0].row + 1}
     assert cells["Đơn vị D"].value == 1 and cells["Đơn vị D"].number_format == "0.0000"
     assert cells["Đơn vị A"].value == 0.74996 and cells["Đơn vị A"].number_format == "0.00000"

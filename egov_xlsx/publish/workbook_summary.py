@@ -86,7 +86,7 @@ def write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResul
         legend=_legend(tr) + (INDEX_LEGEND if display.index else ""),
     )
     write_header_row(ws, header, headers, widths, styles.header)
-    _write_max_row(ws, styles, header + 1, tier, cols)
+    _write_max_row(ws, styles, header + 1, tier, cols, index=display.index)
     first = header + 2
     for i, ur in enumerate(tr.units):
         note = "\n".join(unit_notes(tier, ur, index_notes.get(ur.unit.code, "")))
@@ -139,7 +139,7 @@ def _formula_string(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _write_max_row(ws: Worksheet, styles: Styles, row: int, tier: Tier, cols: _Columns) -> None:
+def _write_max_row(ws: Worksheet, styles: Styles, row: int, tier: Tier, cols: _Columns, *, index: bool) -> None:
     for col in range(cols.note + 1):
         ws.write_blank(row, col, None, styles.max_score)
     ws.write_string(row, 1, MAX_ROW_LABEL, styles.label)
@@ -148,6 +148,8 @@ def _write_max_row(ws: Worksheet, styles: Styles, row: int, tier: Tier, cols: _C
     for j, adj in enumerate(tier.adjustments):
         ws.write(row, cols.adjustments + j, adjustment_bound(adj), styles.max_score)
     ws.write_number(row, cols.total, number(tier.max), styles.max_total)
+    if index:  # a full score's index
+        ws.write_number(row, cols.percent, 1, styles.max_score)
 
 
 def _write_unit_row(

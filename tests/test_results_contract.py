@@ -71,6 +71,8 @@ TYPES: dict[str, Any] = {
     "unit.unranked_reason": str,
     "unit.facts": dict,
     "unit.appraised_facts": dict,
+    "unit.index": NUMBER,
+    "unit.criterion_index": dict,
     "previous.year": int,
     "previous.code": str,
     "previous.rank": (int, type(None)),
@@ -118,6 +120,7 @@ def _rich_results() -> dict[str, Any]:
         'name = "Hai chấm một"\nmax = 8\nrule = "count"\ninput = "Số"\npoints_each = 1',
     )
     text += '\n[[tiers.adjustments]]\ncode = "T1"\nname = "Chậm gửi báo cáo"\nmin = -5\n'
+    text = text.replace("[[tiers]]", '[display]\nscale = "index"\n\n[[tiers]]', 1)
     campaign = campaign_from(text)
     tier = campaign.tiers[0]
     subs = {
@@ -164,7 +167,13 @@ def test_results_json_has_exactly_the_documented_keys_and_types() -> None:
         for unit in tier["units"]:
             _check("unit", unit, unit_required, unit_optional)
             seen_optional |= set(unit) & unit_optional
-            for value in [*unit["scores"].values(), *unit["self_scores"].values(), *unit["adjustments"].values()]:
+            indices = unit.get("criterion_index", {}).values()
+            for value in [
+                *unit["scores"].values(),
+                *unit["self_scores"].values(),
+                *unit["adjustments"].values(),
+                *indices,
+            ]:
                 assert isinstance(value, NUMBER) and not isinstance(value, bool)
             assert all(isinstance(v, str) for v in unit["appraisal_reasons"].values())
             assert all(isinstance(v, str) for v in unit["not_applicable"])

@@ -68,10 +68,12 @@ def parse_campaign(
     subject = subject.strip() or Campaign.subject
     index_name = r.text(camp, "campaign.index_name").strip()
 
-    disp = r.table(root.get("display"), "display", {"total_decimals", "percent_decimals"})
+    disp = r.table(root.get("display"), "display", {"total_decimals", "percent_decimals", "scale", "index_decimals"})
     display = Display(
         total_decimals=r.integer(disp, "display.total_decimals", default=2, low=0, high=6),
         percent_decimals=r.integer(disp, "display.percent_decimals", default=0, low=0, high=4),
+        scale=r.choice(disp, "display.scale", {"points": "points", "index": "index"}, default="points"),
+        index_decimals=r.integer(disp, "display.index_decimals", default=4, low=1, high=8),
     )
     val = r.table(root.get("validation"), "validation", {"evidence"})
     evidence = r.choice(

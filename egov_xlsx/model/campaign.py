@@ -257,6 +257,15 @@ class Display:
 
     total_decimals: int = 2
     percent_decimals: int = 0
+    #: "points" (totals and percents) or "index" (total / own maximum, 0-1, as DTI results are published).
+    scale: str = "points"
+    #: Decimals of a printed index ("0,6975"), rounded half up and kept inside the unit's band.
+    index_decimals: int = 4
+
+    @property
+    def index(self) -> bool:
+        """Whether results are published as an index (total / own maximum) rather than points."""
+        return self.scale == "index"
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
 from egov_xlsx.model import (
     Criterion,
     CriterionFacts,
+    Display,
     PreviousStanding,
     Results,
     ScoreGroup,
@@ -35,6 +37,7 @@ from egov_xlsx.publish.announce_results_view import (
 )
 from egov_xlsx.publish.announce_text import Text, escape_markdown, plain_text
 from egov_xlsx.publish.announce_views import CriterionView, FactView, GroupView, PreviousView, ResultView, UnitView
+from egov_xlsx.rules.index_scale import criterion_indices, equal_index_notes, index_figure
 from egov_xlsx.rules.scoring import band_figures
 
 
@@ -54,8 +57,12 @@ def _reason_map(values: Mapping[str, str], text: Text) -> Mapping[str, str]:
 class _Builder:
     """Makes the views of one results, each unit's view once (so ``is`` and ``==`` hold between mentions)."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text, display: Display | None = None) -> None:
         self._convert = text
+        self._display = display or Display()
+        #: The tier being made, and its notes on equal printed indices (index campaigns).
+        self._tier: Tier | None = None
+        self._index_notes: dict[str, str] = {}
         self._converted: dict[str, str] = {}
         self._units: dict[int, UnitView] = {}
         # Keyed by identity; each entry keeps its result alive so that its id is never reused for another.
@@ -113,9 +120,25 @@ class _Builder:
                 tie_note=t(r.tie_note),
                 previous=self.previous(r.previous),
                 facts=self.facts(r),
+                **self.index(r),
             )
             self._results[id(r)] = (r, view)
         return view
+
+    def index(self, r: UnitResult) -> dict[str, Any]:
+        """The index fields of a unit's view: its index (with its band) always, the rest for an index campaign."""
+        tier = self._tier
+        if tier is None:
+            return {}
+        fields: dict[str, Any] = {
+            "index": index_figure(tier.bands, r),
+            "index_decimals": self._display.index_decimals,
+        }
+        if self._display.index:
+            t = self.text
+            fields["criterion_index"] = MappingProxyType({t(k): v for k, v in criterion_indices(tier, r).items()})
+            fields["index_note"] = t(self._index_notes.get(r.unit.code, ""))
+        return fields
 
     def facts(self, r: UnitResult) -> MappingProxyType[str, FactView]:
         views: dict[str, FactView] = {}
@@ -157,6 +180,9 @@ class _Builder:
 
     def tier(self, result: TierResult) -> TierView:
         self._rules = {c.code: c.rule for c in result.tier.leaves() if c.rule is not None}
+        self._tier = result.tier
+        display = self._display
+        self._index_notes = equal_index_notes(result, display.index_decimals) if display.index else {}
         result = _with_band_figures(result)
         ranked = result.ranked
         views: dict[str, CriterionView] = {}
@@ -247,14 +273,15 @@ def template_context(results: Results, *, markdown: bool = False) -> dict[str, o
     Plain data only (see the module docstring); with ``markdown`` every string from the config or the forms
     is escaped for Markdown.
     """
-    build = _Builder(escape_markdown if markdown else plain_text)
+    build = _Builder(escape_markdown if markdown else plain_text, results.campaign.display)
     t = build.text
     campaign = results.campaign
     previous_year = results.previous_year
     if previous_year is None:
         previous_year = next((r.previous.year for tr in results.tiers for r in tr.units if r.previous), None)
     tiers = tuple(build.tier(tr) for tr in results.tiers)
-    display = DisplayView(campaign.display.total_decimals, campaign.display.percent_decimals)
+    shown = campaign.display
+    display = DisplayView(shown.total_decimals, shown.percent_decimals, shown.scale, shown.index_decimals)
     campaign_view = CampaignView(
         id=t(campaign.id),
         title=t(campaign.title),

@@ -150,6 +150,17 @@ class TierView:
         return sum((r.percent for r in ranked), ZERO) / len(ranked) if ranked else None
 
     @property
+    def average_index(self) -> Decimal | None:
+        """The mean of the ranked units' exact indices (each total / its own maximum)."""
+        ranked = self.ranked
+        return sum((r.index for r in ranked), ZERO) / len(ranked) if ranked else None
+
+    @property
+    def index_notes(self) -> tuple[ResultView, ...]:
+        """The first unit of each group whose printed index is equal but exact index differs (``index_note``)."""
+        return tuple(r for r in self.ranked if r.index_note)
+
+    @property
     def tie_notes(self) -> tuple[ResultView, ...]:
         """The first unit of each tie that tie-breakers split; its ``tie_note`` is the sentence explaining it."""
         return tuple(r for r in self.ranked if r.tie_note)
@@ -185,6 +196,13 @@ class DisplayView:
 
     total_decimals: int
     percent_decimals: int
+    #: "points" or "index"; the ``chiso`` filter prints an index with ``index_decimals`` ("0,6975").
+    scale: str = "points"
+    index_decimals: int = 4
+
+    @property
+    def index(self) -> bool:
+        return self.scale == "index"
 
 
 @dataclass(frozen=True, slots=True)

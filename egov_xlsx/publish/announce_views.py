@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
+from egov_xlsx.vietnamese import format_number
+
 
 @dataclass(frozen=True, slots=True)
 class UnitView:
@@ -81,6 +83,18 @@ class ResultView:
     previous: PreviousView | None
     #: Rule-based criterion code -> the facts its points came from ("tỷ lệ ... đạt {{ r.facts['2.1'].percent|so }}%").
     facts: Mapping[str, FactView] = field(default_factory=lambda: MappingProxyType({}))
+    #: Total / own maximum, exact, keeping to the unit's band when printed (``r.index|chiso``: "0,6975").
+    index: Decimal = Decimal(0)
+    #: Index campaigns: each criterion's points / its maximum for the unit, by code; the sentence on units
+    #: whose printed index is equal but exact index differs (on the first of them).
+    criterion_index: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
+    index_note: str = ""
+    index_decimals: int = 4
+
+    @property
+    def index_text(self) -> str:
+        """The printed index with ``display.index_decimals`` ("0,6975"; more decimals where the band needs them)."""
+        return format_number(self.index, self.index_decimals)
 
     @property
     def shares_rank(self) -> bool:

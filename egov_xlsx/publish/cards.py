@@ -157,7 +157,7 @@ class CardLayout:
         self._reference = annex_reference(results.campaign)
         self._charts = [
             chart_run(self.document, unit_chart(s), n + 1, width_cm=lay.PORTRAIT_TEXT_CM, height_cm=_CHART_CM,
-                      decimals=s.percent_decimals, titled=False)
+                      decimals=s.index_decimals if s.index is not None else s.percent_decimals, titled=False)
             for n, s in enumerate(summaries)
         ]  # fmt: skip
         self._bodies: dict[int, str] = {}
@@ -195,7 +195,8 @@ class CardLayout:
             out.append(p.piece(f"row-{style}", _row(style), *texts))
         out.append(table_end)
         heading = _paragraph(size=_TEXT_PT, bold=True, before_pt=4)
-        out.append(p.piece("heading", heading, "2. So với trung bình khối (tỷ lệ % điểm tối đa)"))
+        compared = "chỉ số theo tiêu chí" if s.index is not None else "tỷ lệ % điểm tối đa"
+        out.append(p.piece("heading", heading, f"2. So với trung bình khối ({compared})"))
         chart, close, rest = p.piece("chart", _paragraph(align=CENTER)).rpartition("</w:p>")
         out.append(chart + self._charts[index] + close + rest)
         item = _paragraph(size=_SMALL_PT, align=JUSTIFY)
@@ -249,7 +250,9 @@ def _facts(s: UnitSummary) -> list[tuple[str, str]]:
         else f"{s.rank_text} đơn vị được xếp hạng trong khối {tier}"
     )
     facts = [
-        ("Tổng điểm: ", f"{s.total_text}/{s.max_text} điểm ({s.own_percent_text} điểm tối đa)"),
+        ("Tổng điểm: ", f"{s.total_text}/{s.max_text} điểm ({s.own_percent_text} điểm tối đa)")
+        if s.index is None
+        else ("Chỉ số: ", f"{s.index_text} (tổng điểm {s.total_text}/{s.max_text} điểm)"),
         ("Xếp hạng: ", rank),
         ("Xếp loại: ", s.band_text),
     ]
@@ -257,6 +260,8 @@ def _facts(s: UnitSummary) -> list[tuple[str, str]]:
         facts.append(("Không áp dụng: ", s.not_applicable_text))
     if s.previous_text:
         facts.append(("So với năm trước: ", s.previous_text))
+    if s.index_note:
+        facts.append(("Ghi chú: ", s.index_note))
     return facts
 
 

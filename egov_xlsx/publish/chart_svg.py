@@ -14,6 +14,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from egov_xlsx.publish.charts import AVERAGE_COLOUR, BarChart
+from egov_xlsx.vietnamese import format_number
 
 WIDTH = 720
 LABEL_WIDTH = 250
@@ -54,11 +55,12 @@ def render_svg(chart: BarChart, ident: str) -> Markup:
         f'<rect x="0" y="0" width="{WIDTH}" height="{_n(height)}" fill="#ffffff"/>',
     ]
     bottom = TOP + row * max(len(chart.bars), 1)
-    for tick in range(0, int(scale) + 1, 25):
-        tx = x(Decimal(tick))
+    for tick, tick_label in _ticks(chart):
+        tx = x(tick)
         out.append(
             f'<line x1="{_n(tx)}" y1="{TOP - 4}" x2="{_n(tx)}" y2="{_n(bottom)}" stroke="#d9d9d9" stroke-width="1"/>'
-            f'<text x="{_n(tx)}" y="{_n(bottom + 14)}" font-size="11" text-anchor="middle" fill="#404040">{tick}%</text>'
+            f'<text x="{_n(tx)}" y="{_n(bottom + 14)}" font-size="11" text-anchor="middle" fill="#404040">'
+            f"{tick_label}</text>"
         )
     for n, threshold in enumerate(chart.thresholds):
         tx = x(threshold.percent)
@@ -102,3 +104,11 @@ def render_svg(chart: BarChart, ident: str) -> Markup:
         )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _ticks(chart: BarChart) -> list[tuple[Decimal, str]]:
+    """The value axis' grid: every 25 % ("0%" ... "100%"), or every 0,25 of an index ("0" ... "1")."""
+    if not chart.index:
+        return [(Decimal(tick), f"{tick}%") for tick in range(0, int(chart.scale) + 1, 25)]
+    quarters = int(chart.scale * 4)
+    return [(Decimal(q) / 4, format_number(Decimal(q) / 4)) for q in range(quarters + 1)]

@@ -6,6 +6,7 @@
   tier's average (a criterion the unit marked not applicable has no bar).
 
 Values are exact percents; the printed label of each goes through :mod:`egov_xlsx.vietnamese`, as in the texts.
+An index campaign (``[display] scale = "index"``) charts indices (0-1) instead, printed as the texts print them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from decimal import Decimal
 from egov_xlsx.model import Results, Tier, TierResult
 from egov_xlsx.publish.sheets import BAND_COLOURS, NEUTRAL_COLOURS
 from egov_xlsx.publish.unit_summary import UnitSummary
+from egov_xlsx.rules.index_scale import index_figure
 from egov_xlsx.rules.scoring import band_figures
-from egov_xlsx.vietnamese import clean, format_percent, shown_figure
+from egov_xlsx.vietnamese import clean, format_number, format_percent, shown_figure
 
 #: The colour of a unit's own bars (card chart) and of the tier's average beside them.
 UNIT_COLOUR = "#4472C4"
@@ -59,12 +61,20 @@ class BarChart:
     thresholds: tuple[Threshold, ...] = ()
     #: One sentence saying what the chart shows, for readers who cannot see it (alt text).
     description: str = ""
+    #: Values are indices (0-1, thresholds too) rather than percents; ``decimals``: those of the printed values.
+    index: bool = False
+    decimals: int = 0
+
+    @property
+    def full(self) -> Decimal:
+        """The value of a full score: 100 (%), or 1 for an index."""
+        return Decimal(1) if self.index else Decimal(100)
 
     @property
     def scale(self) -> Decimal:
-        """The value axis' end: 100 %, or more when a value exceeds it (a bonus line)."""
+        """The value axis' end: 100 % (an index: 1), or more when a value exceeds it (a bonus line)."""
         values = [v for b in self.bars for v in (b.value, b.reference) if v is not None]
-        return max([Decimal(100), *values])
+        return max([self.full, *values])
 
 
 def band_colours(tier: Tier) -> dict[str, tuple[str, str, str]]:
@@ -82,6 +92,8 @@ def band_colours(tier: Tier) -> dict[str, tuple[str, str, str]]:
 
 def tier_chart(results: Results, tier: TierResult) -> BarChart:
     """The tier's ranked units' percents, rank order, coloured by band, the band thresholds drawn."""
+    if results.campaign.display.index:
+        return _tier_index_chart(results, tier)
     decimals = results.campaign.display.percent_decimals
     colours = band_colours(tier.tier)
     bars = []
@@ -109,8 +121,46 @@ def tier_chart(results: Results, tier: TierResult) -> BarChart:
     )
 
 
+def _tier_index_chart(results: Results, tier: TierResult) -> BarChart:
+    """The tier's ranked units' indices, rank order, coloured by band, the band thresholds drawn (as indices)."""
+    decimals = results.campaign.display.index_decimals
+    colours = band_colours(tier.tier)
+    bars = []
+    for r in tier.ranked:
+        index = index_figure(tier.tier.bands, r)
+        colour = colours[r.band][2] if r.band in colours else UNIT_COLOUR
+        bars.append(Bar(clean(r.unit.name), shown_figure(index, decimals), format_number(index, decimals), colour))
+    thresholds = tuple(
+        Threshold(clean(b.name), b.min_percent / 100, colours[b.name][2]) for b in tier.tier.bands if b.min_percent > 0
+    )
+    name = clean(tier.tier.name)
+    described = ", ".join(f"{t.name} từ {format_number(t.percent)}" for t in thresholds)
+    return BarChart(
+        title=f"Chỉ số - khối {name}",
+        series="Chỉ số",
+        reference_series="",
+        bars=tuple(bars),
+        thresholds=thresholds,
+        description=(
+            f"Biểu đồ cột ngang: {len(bars)} đơn vị được xếp hạng của khối {name}, theo thứ hạng, mỗi cột là chỉ số "
+            f"của đơn vị (tổng điểm chia cho điểm tối đa của đơn vị), tô màu theo xếp loại"
+            + (f"; các ngưỡng xếp loại: {described}." if described else ".")
+        ),
+        index=True,
+        decimals=_places(bars, decimals),
+    )
+
+
+def _places(bars: list[Bar], decimals: int) -> int:
+    """The decimals the printed values need: the usual ones, or more where a band needs them."""
+    places = (-int(v.as_tuple().exponent) for b in bars for v in (b.value, b.reference) if v is not None)
+    return max([decimals, *places])
+
+
 def unit_chart(summary: UnitSummary) -> BarChart:
     """The unit's percent of each top-level criterion's maximum, beside the tier's average."""
+    if summary.index is not None:
+        return _unit_index_chart(summary)
     decimals = summary.percent_decimals
     bars = []
     for line in summary.top_lines:
@@ -136,4 +186,36 @@ def unit_chart(summary: UnitSummary) -> BarChart:
             f"Biểu đồ cột ngang: với mỗi tiêu chí, tỷ lệ điểm của {summary.name} so với điểm tối đa của tiêu chí, "
             "bên cạnh tỷ lệ trung bình của các đơn vị được xếp hạng trong khối."
         ),
+    )
+
+
+def _unit_index_chart(summary: UnitSummary) -> BarChart:
+    """An index campaign's card chart: the unit's index of each top-level criterion, beside the tier's average."""
+    decimals = summary.index_decimals
+    bars = []
+    for line in summary.top_lines:
+        label = f"{line.criterion.code}. {clean(line.criterion.name)}"
+        value, average = line.index, line.average_index
+        bars.append(
+            Bar(
+                label,
+                None if value is None else shown_figure(value, decimals),
+                "không áp dụng" if value is None else format_number(value, decimals),
+                UNIT_COLOUR,
+                None if average is None else shown_figure(average, decimals),
+                "" if average is None else format_number(average, decimals),
+                f"TC {line.criterion.code}",
+            )
+        )
+    return BarChart(
+        title=f"{summary.name}: chỉ số theo tiêu chí",
+        series="Đơn vị",
+        reference_series="Trung bình khối",
+        bars=tuple(bars),
+        description=(
+            f"Biểu đồ cột ngang: với mỗi tiêu chí, chỉ số của {summary.name} (điểm chia cho điểm tối đa của tiêu "
+            "chí), bên cạnh chỉ số trung bình của các đơn vị được xếp hạng trong khối."
+        ),
+        index=True,
+        decimals=decimals,
     )

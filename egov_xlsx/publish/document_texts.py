@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from egov_xlsx.model import Campaign, DocumentInfo, Results, TierResult
+from egov_xlsx.model import Campaign, Display, DocumentInfo, Results, TierResult
+from egov_xlsx.rules.index_scale import equal_index_notes
 from egov_xlsx.vietnamese import clean, format_number, join
 
 _BLANK_NUMBER = " " * 6
@@ -197,8 +198,9 @@ def short_name(name: str) -> str:
     return re.sub(r"công nghệ thông tin", "CNTT", text, flags=re.IGNORECASE)
 
 
-def annex_notes(tier: TierResult, *, draft: bool) -> list[str]:
-    """Notes under a tier's table: shared ranks, broken ties, not-applicable criteria, unranked and excluded units."""
+def annex_notes(tier: TierResult, *, draft: bool, display: Display | None = None) -> list[str]:
+    """Notes under a tier's table: shared ranks, broken ties, equal printed indices (an index campaign),
+    not-applicable criteria, unranked and excluded units."""
     notes: list[str] = []
     shared: dict[int, list[str]] = {}
     for r in tier.ranked:
@@ -207,6 +209,9 @@ def annex_notes(tier: TierResult, *, draft: bool) -> list[str]:
     for rank, names in shared.items():
         notes.append(f"{join(names)} đồng hạng {format_number(rank)}.")
     notes.extend(clean(r.tie_note) for r in tier.ranked if r.tie_note)
+    if display is not None and display.index:
+        notes.append("Chỉ số = tổng điểm / điểm tối đa của đơn vị.")
+        notes.extend(clean(note) for note in equal_index_notes(tier, display.index_decimals).values())
     own_max = [r for r in tier.units if r.not_applicable and r.max != tier.tier.max]
     if own_max:
         listed = join(f"{clean(r.unit.name)} ({format_number(r.max)} điểm)" for r in own_max)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_xlsx.findings import make
-from egov_xlsx.model import Campaign, Finding, Results, TierResult, UnitResult
+from egov_xlsx.model import Campaign, Display, Finding, Results, TierResult, UnitResult
 from egov_xlsx.publish import docx_layout as lay
 from egov_xlsx.publish import docx_rows, docx_save, docx_tables
 from egov_xlsx.publish.charts import tier_chart
@@ -39,6 +39,7 @@ from egov_xlsx.publish.document_texts import (
 )
 from egov_xlsx.publish.docx_chart import add_chart
 from egov_xlsx.publish.docx_layout import BODY_PT, CENTER, JUSTIFY, LEFT
+from egov_xlsx.rules.index_scale import index_figure
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import clean, format_number
@@ -226,8 +227,8 @@ def _annex(document: Any, results: Results) -> list[docx_rows.StreamedRows]:
         roman = _ROMAN[index] if index < len(_ROMAN) else str(index + 1)
         heading = f"{roman}. {clean(tier.tier.name).upper()}"
         lay.add_paragraph(document, heading, size=13, bold=True, before_pt=12, after_pt=6, keep_next=True)
-        legend = _results_table(document, tier, campaign.display.total_decimals, streams)
-        notes = ([legend] if legend else []) + annex_notes(tier, draft=results.draft)
+        legend = _results_table(document, tier, campaign.display, streams)
+        notes = ([legend] if legend else []) + annex_notes(tier, draft=results.draft, display=campaign.display)
         if notes:
             lay.add_paragraph(document, "Ghi chú:", size=12, bold=True, italic=True, before_pt=6, keep_next=True)
         for note in notes:
@@ -235,22 +236,29 @@ def _annex(document: Any, results: Results) -> list[docx_rows.StreamedRows]:
     return streams
 
 
-def _column_widths(n_scores: int) -> list[float]:
+def _column_widths(n_scores: int, *, index: bool = False) -> list[float]:
     fixed = {"stt": 1.0, "total": 1.9, "rank": 1.6, "band": 2.1}
+    if index:  # the Chỉ số column, between the total and the rank
+        fixed = {"stt": 1.0, "total": 1.9, "index": 1.9, "rank": 1.6, "band": 2.1}
     name = 6.0
     rest = lay.LANDSCAPE_TEXT_CM - sum(fixed.values()) - name
     each = rest / n_scores if n_scores else 0.0
     if n_scores and each < 1.5:
         name = 4.5
         each = (rest + 1.5) / n_scores
-    return [fixed["stt"], name, *([each] * n_scores), fixed["total"], fixed["rank"], fixed["band"]]
+    figures = [fixed["total"], fixed["index"]] if index else [fixed["total"]]
+    return [fixed["stt"], name, *([each] * n_scores), *figures, fixed["rank"], fixed["band"]]
 
 
-def _results_table(document: Any, tier: TierResult, decimals: int, streams: list[docx_rows.StreamedRows]) -> str:
-    """The tier's results table; returns a legend of the score columns when they are too narrow for names."""
+def _results_table(document: Any, tier: TierResult, display: Display, streams: list[docx_rows.StreamedRows]) -> str:
+    """The tier's results table; returns a legend of the score columns when they are too narrow for names.
+
+    An index campaign's table has a Chỉ số column after the total (the index, as the texts print it).
+    """
     criteria = tier.tier.criteria
     adjustments = tier.tier.adjustments
-    widths = _column_widths(len(criteria) + len(adjustments))
+    index = display.index
+    widths = _column_widths(len(criteria) + len(adjustments), index=index)
     compact = len(widths) > 5 and widths[2] < _NAMED_COLUMN_CM
     table = docx_tables.add_table(document, widths, rows=0, borders=True)
     header = docx_tables.add_row(table, widths, header=True)
@@ -267,6 +275,7 @@ def _results_table(document: Any, tier: TierResult, decimals: int, streams: list
         *((label, f"({format_number(c.max)})") for label, c in zip(criterion_labels, criteria, strict=True)),
         *((label, "") for label in adjustment_labels),
         ("Tổng điểm", f"({format_number(tier.tier.max)})"),
+        *((("Chỉ số", ""),) if index else ()),
         ("Xếp hạng", ""),
         ("Xếp loại", ""),
     ]
@@ -282,6 +291,7 @@ def _results_table(document: Any, tier: TierResult, decimals: int, streams: list
         *(format_number(c.max) for c in criteria),
         *("" for _ in adjustments),
         format_number(tier.tier.max),
+        *(("1",) if index else ()),
         "",
         "",
     ]
@@ -298,7 +308,7 @@ def _results_table(document: Any, tier: TierResult, decimals: int, streams: list
 
     rows = docx_rows.StreamedRows(table, unit_row)
     for number, result in enumerate(tier.units, start=1):
-        rows.add(_row_texts(number, result, tier, decimals))
+        rows.add(_row_texts(number, result, tier, display))
     streams.append(rows)
     if not compact:
         return ""
@@ -308,14 +318,16 @@ def _results_table(document: Any, tier: TierResult, decimals: int, streams: list
     return "Các cột điểm: " + "; ".join(legend) + "."
 
 
-def _row_texts(number: int, result: UnitResult, tier: TierResult, decimals: int) -> list[str]:
+def _row_texts(number: int, result: UnitResult, tier: TierResult, display: Display) -> list[str]:
     scores = [result.scores.get(c.code) for c in tier.tier.criteria]
+    index = (format_number(index_figure(tier.tier.bands, result), display.index_decimals),) if display.index else ()
     return [
         format_number(number),
         clean(result.unit.name),
         *(format_number(s) if s is not None else "–" for s in scores),
         *(format_number(result.adjustments.get(a.code, 0)) for a in tier.tier.adjustments),
-        format_number(band_figures(tier.tier.bands, result)[0], decimals),
+        format_number(band_figures(tier.tier.bands, result)[0], display.total_decimals),
+        *index,
         format_number(result.rank) if result.rank is not None else "–",
         result.band or "",
     ]

@@ -85,7 +85,12 @@ def chart_xml(chart: BarChart, decimals: int, *, titled: bool = True) -> bytes:
     """The chart part's XML (UTF-8): the same chart gives the same bytes."""
     labelled = len(chart.bars) <= LABELS_UP_TO
     categories = _categories([b.short or b.label for b in chart.bars])
+    if chart.index:
+        decimals = max(decimals, chart.decimals)
     fmt = "0" if decimals <= 0 else "0." + "0" * decimals
+    # A percent's labels and axis say "%"; an index's are bare numbers on a 0-1 axis, a grid line every 0.25.
+    suffix = "" if chart.index else "&quot;%&quot;"
+    axis_format, major = ("0.00", "0.25") if chart.index else ("0&quot;%&quot;", "25")
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<c:chartSpace xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{_R}">',
@@ -104,7 +109,7 @@ def chart_xml(chart: BarChart, decimals: int, *, titled: bool = True) -> bytes:
         for i, c in enumerate(colours)
         if c != main
     )
-    labels = _labels(fmt) if labelled else ""
+    labels = _labels(fmt, suffix) if labelled else ""
     parts.append(
         f'<c:ser><c:idx val="0"/><c:order val="0"/><c:tx><c:v>{escape(chart.series)}</c:v></c:tx>{_fill(main)}'
         f'<c:invertIfNegative val="0"/>{points}{labels}{categories}'
@@ -140,9 +145,9 @@ def chart_xml(chart: BarChart, decimals: int, *, titled: bool = True) -> bytes:
         f'<c:valAx><c:axId val="5002"/><c:scaling><c:orientation val="minMax"/><c:max val="{_num(chart.scale)}"/>'
         '<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines><c:spPr><a:ln w="6350">'
         '<a:solidFill><a:srgbClr val="D9D9D9"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>'
-        '<c:numFmt formatCode="0&quot;%&quot;" sourceLinked="0"/><c:majorTickMark val="out"/>'
+        f'<c:numFmt formatCode="{axis_format}" sourceLinked="0"/><c:majorTickMark val="out"/>'
         '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="5001"/><c:crosses val="autoZero"/>'
-        '<c:crossBetween val="between"/><c:majorUnit val="25"/></c:valAx></c:plotArea>'
+        f'<c:crossBetween val="between"/><c:majorUnit val="{major}"/></c:valAx></c:plotArea>'
         '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/>'
         '<c:dispBlanksAs val="gap"/></c:chart>'
         f'<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="900">{_latin()}</a:defRPr></a:pPr>'
@@ -163,9 +168,9 @@ def _fill(colour: str) -> str:
     return f'<c:spPr><a:solidFill><a:srgbClr val="{colour.lstrip("#").upper()}"/></a:solidFill></c:spPr>'
 
 
-def _labels(fmt: str) -> str:
+def _labels(fmt: str, suffix: str = "&quot;%&quot;") -> str:
     return (
-        f'<c:dLbls><c:numFmt formatCode="{fmt}&quot;%&quot;" sourceLinked="0"/><c:spPr><a:noFill/><a:ln><a:noFill/>'
+        f'<c:dLbls><c:numFmt formatCode="{fmt}{suffix}" sourceLinked="0"/><c:spPr><a:noFill/><a:ln><a:noFill/>'
         '</a:ln></c:spPr><c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="700"/></a:pPr>'
         '<a:endParaRPr lang="vi-VN"/></a:p></c:txPr><c:showLegendKey val="0"/><c:showVal val="1"/>'
         '<c:showCatName val="0"/><c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>'

@@ -24,7 +24,7 @@ from egov_xlsx.model import Results, TierResult
 from egov_xlsx.publish.chart_svg import render_svg
 from egov_xlsx.publish.charts import band_colours, tier_chart, unit_chart
 from egov_xlsx.publish.document_texts import results_phrase
-from egov_xlsx.publish.unit_summary import NONE_TEXT, UnitSummary, summarize_unit
+from egov_xlsx.publish.unit_summary import NONE_TEXT, UnitSummary, summarize_unit, tier_index_notes
 from egov_xlsx.style import DRAFT_MARK, FONT
 from egov_xlsx.vietnamese import ascii_fold, clean, format_number, format_rank_change
 
@@ -91,9 +91,9 @@ def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterat
     def units(tier: TierResult) -> Callable[[], Iterable[UnitSummary]]:
         if summaries is not None:
             return lambda: by_tier.get(tier.tier.id, [])
-        ranked = len(tier.ranked)
+        ranked, notes = len(tier.ranked), tier_index_notes(results, tier)
         # Made again for the table and for the sections rather than all held: 10,000 units' summaries are large.
-        return lambda: (summarize_unit(results, tier, r, ranked) for r in tier.units)
+        return lambda: (summarize_unit(results, tier, r, ranked, notes) for r in tier.units)
 
     sections = tuple(_tier_section(results, n, tier, units(tier)) for n, tier in enumerate(results.tiers, 1))
     campaign = results.campaign
@@ -106,6 +106,7 @@ def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterat
         previous_year=results.previous_year,
         font=FONT,
         tiers=sections,
+        index=campaign.display.index,
         generator=results.tool_version,
     )
 
@@ -121,6 +122,7 @@ def _tier_section(
     results: Results, index: int, tier: TierResult, summaries: Callable[[], Iterable[UnitSummary]]
 ) -> TierSection:
     ident = f"khoi-{index}"
+    as_index = results.campaign.display.index
     colours = band_colours(tier.tier)
     criteria = tier.tier.criteria
     adjustments = tier.tier.adjustments
@@ -130,7 +132,9 @@ def _tier_section(
         *((f"TC {c.code} ({format_number(c.max)})", clean(c.name)) for c in criteria),
         *((clean(a.code), clean(a.name)) for a in adjustments),
         (f"Tổng điểm ({format_number(tier.tier.max)})", "Tổng điểm"),
-        ("Tỷ lệ", "Tỷ lệ điểm đạt được so với điểm tối đa của đơn vị"),
+        ("Chỉ số", "Tổng điểm chia cho điểm tối đa của đơn vị")
+        if as_index
+        else ("Tỷ lệ", "Tỷ lệ điểm đạt được so với điểm tối đa của đơn vị"),
         ("Xếp loại", "Xếp loại"),
     ]
     if results.previous_year is not None:
@@ -153,7 +157,7 @@ def _tier_section(
                 for a in adjustments
             ),
             Cell(s.total_text, str(r.total)),
-            Cell(s.own_percent_text, str(r.percent)),
+            Cell(s.index_text, str(s.index)) if s.index is not None else Cell(s.own_percent_text, str(r.percent)),
             Cell(s.band_text, s.band_text),
         ]
         if results.previous_year is not None:
@@ -204,4 +208,6 @@ def _note(s: UnitSummary) -> str:
         notes.append(s.not_applicable_text)
     if s.result.tie_note:
         notes.append(clean(s.result.tie_note))
+    if s.index_note:
+        notes.append(clean(s.index_note))
     return " ".join(notes)

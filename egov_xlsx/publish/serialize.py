@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_xlsx.model import CheckReport, Criterion, Facts, Results, Severity, Tier, TierResult, UnitResult, UnitState
+from egov_xlsx.rules.index_scale import criterion_indices, unit_index
 
 SCHEMA_VERSION = 1
 
@@ -110,11 +111,11 @@ def results_dict(results: Results) -> dict[str, Any]:
         "draft": results.draft,
         "generator": f"egov-xlsx {results.tool_version}".strip(),
         "previous_year": results.previous_year,
-        "tiers": [_tier(t) for t in results.tiers],
+        "tiers": [_tier(t, index=c.display.index) for t in results.tiers],
     }
 
 
-def _tier(t: TierResult) -> dict[str, Any]:
+def _tier(t: TierResult, *, index: bool = False) -> dict[str, Any]:
     tier = t.tier
     codes = tuple(c.code for c in tier.walk())
     return {
@@ -125,7 +126,7 @@ def _tier(t: TierResult) -> dict[str, Any]:
             {"name": b.name, "above_percent" if b.exclusive else "min_percent": b.min_percent} for b in tier.bands
         ],
         "criteria": [_criterion(tier, c) for c in tier.walk()],
-        "units": [_unit(codes, u) for u in t.units],
+        "units": [_with_index(tier, u, _unit(codes, u)) if index else _unit(codes, u) for u in t.units],
         "excluded": [{"code": u.code, "name": u.name, "reason": why} for u, why in t.excluded],
     }
 
@@ -144,6 +145,13 @@ def _facts(facts: Facts) -> dict[str, Any]:
     if facts.b is None:
         return {"count": facts.a}
     return {"a": facts.a, "b": facts.b, "percent": facts.percent}
+
+
+def _with_index(tier: Tier, u: UnitResult, data: dict[str, Any]) -> dict[str, Any]:
+    """An index campaign's unit entry: the points as always, plus the exact index of the unit and of each criterion."""
+    data["index"] = unit_index(u)
+    data["criterion_index"] = criterion_indices(tier, u)
+    return data
 
 
 def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:

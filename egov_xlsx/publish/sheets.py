@@ -114,6 +114,11 @@ def percent_format(decimals: int) -> str:
     return "0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
 
 
+def index_format(decimals: int) -> str:
+    """Excel number format of an index: 4 -> "0.0000"."""
+    return "0." + "0" * decimals if decimals > 0 else "0"
+
+
 class Styles:
     """Every cell format of one workbook, created once (a format per cell would bloat styles.xml and slow Excel)."""
 
@@ -195,12 +200,23 @@ class Styles:
         shown = shown_figure(percent, self._display.percent_decimals, truncate=True)
         return number(shown / HUNDRED), self._figure("percent", _places(shown))
 
+    def index_cell(self, index: Decimal) -> tuple[float, Format]:
+        """The value and format of an index cell (``[display] scale = "index"``): the exact index, a number,
+        with ``display.index_decimals`` decimals, or more where its band needs them ("0,74996", not "0,7500").
+
+        Excel rounds half up for display, as the texts round an index, so the cell shows what they print.
+        """
+        places = _places(shown_figure(index, self._display.index_decimals))
+        return number(index), self._figure("index", max(places, self._display.index_decimals))
+
     def _figure(self, kind: str, places: int) -> Format:
-        """The bold total format or the percent format with ``places`` decimals (made on first use)."""
+        """The bold total format, the percent or the index format with ``places`` decimals (made on first use)."""
         key = (kind, places)
         if key not in self._figures:
             if kind == "total":
                 props = {"bold": True, "num_format": total_format(places)}
+            elif kind == "index":
+                props = {"bold": True, "num_format": index_format(places)}
             else:
                 props = {"num_format": percent_format(places)}
             self._figures[key] = self._wb.add_format({**self._cell, **props})

@@ -15,10 +15,12 @@ Every figure is printed through :mod:`egov_xlsx.vietnamese` (scores exact, total
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from egov_xlsx.model import Criterion, Results, TierResult, UnitResult
+from egov_xlsx.rules.index_scale import equal_index_notes, index_figure, index_of
 from egov_xlsx.rules.scoring import band_figures, percent_of
 from egov_xlsx.vietnamese import Figure, clean, format_number, format_percent, format_rank_change
 
@@ -55,6 +57,15 @@ class CriterionLine:
     @property
     def average_percent(self) -> Decimal | None:
         return None if self.average is None else percent_of(self.average, self.criterion.max)
+
+    @property
+    def index(self) -> Decimal | None:
+        """The unit's points divided by the criterion's maximum (exact): its index on the criterion."""
+        return None if self.points is None else index_of(self.points, self.criterion.max)
+
+    @property
+    def average_index(self) -> Decimal | None:
+        return None if self.average is None else index_of(self.average, self.criterion.max)
 
     @property
     def gap(self) -> Decimal:
@@ -106,6 +117,11 @@ class UnitSummary:
     percent_decimals: int
     #: How many units of the tier are ranked ("3/20").
     ranked_count: int
+    #: An index campaign's unit index (total / own maximum), kept inside its band when printed; else ``None``.
+    index: Figure | None = None
+    index_decimals: int = 4
+    #: The sentence on units whose printed index is equal but exact index differs (on the first of them).
+    index_note: str = ""
 
     @property
     def code(self) -> str:
@@ -151,6 +167,16 @@ class UnitSummary:
         return format_percent(self.percent, self.percent_decimals)
 
     @property
+    def index_text(self) -> str:
+        """The printed index ("0,6975"); empty when the campaign publishes points."""
+        return "" if self.index is None else format_number(self.index, self.index_decimals)
+
+    @property
+    def share_text(self) -> str:
+        """How the total compares with the maximum: "chỉ số 0,6975" for an index campaign, else the percent."""
+        return f"chỉ số {self.index_text}" if self.index is not None else self.own_percent_text
+
+    @property
     def rank_text(self) -> str:
         """ "3/20", "đồng hạng 3/20", or "Không xếp hạng: <reason>"."""
         rank = self.result.rank
@@ -194,10 +220,15 @@ class UnitSummary:
 
 
 def summarize_unit(
-    results: Results, tier: TierResult, result: UnitResult, ranked_count: int | None = None
+    results: Results,
+    tier: TierResult,
+    result: UnitResult,
+    ranked_count: int | None = None,
+    index_notes: Mapping[str, str] | None = None,
 ) -> UnitSummary:
     """The summary of ``result`` (a unit of ``tier``) within ``results`` (``ranked_count``: the tier's ranked
-    units, counted once by :func:`summarize` for every unit of the tier)."""
+    units, and ``index_notes``: :func:`tier_index_notes`, made once by :func:`summarize` for every unit of the
+    tier)."""
     facts = {f.criterion.code: f for f in tier.facts}
     lines: list[CriterionLine] = []
 
@@ -231,15 +262,24 @@ def summarize_unit(
         total_decimals=display.total_decimals,
         percent_decimals=display.percent_decimals,
         ranked_count=len(tier.ranked) if ranked_count is None else ranked_count,
+        index=index_figure(tier.tier.bands, result) if display.index else None,
+        index_decimals=display.index_decimals,
+        index_note=(tier_index_notes(results, tier) if index_notes is None else index_notes).get(result.unit.code, ""),
     )
+
+
+def tier_index_notes(results: Results, tier: TierResult) -> dict[str, str]:
+    """An index campaign's notes on equal printed indices in ``tier``, by unit code (none for points)."""
+    display = results.campaign.display
+    return equal_index_notes(tier, display.index_decimals) if display.index else {}
 
 
 def summarize(results: Results) -> tuple[UnitSummary, ...]:
     """Every scored unit's summary, tier by tier, in each tier's order (ranked by rank, then unranked)."""
     every: list[UnitSummary] = []
     for tier in results.tiers:
-        ranked = len(tier.ranked)
-        every += (summarize_unit(results, tier, r, ranked) for r in tier.units)
+        ranked, notes = len(tier.ranked), tier_index_notes(results, tier)
+        every += (summarize_unit(results, tier, r, ranked, notes) for r in tier.units)
     return tuple(every)
 
 

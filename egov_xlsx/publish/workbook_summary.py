@@ -9,11 +9,14 @@ from xlsxwriter.worksheet import Worksheet
 from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
 from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, small, write_header_row, write_heading
 from egov_xlsx.publish.sheets import NOT_APPLICABLE_MARK, Styles, adjustment_bound, number, write_text
+from egov_xlsx.rules.index_scale import equal_index_notes, index_figure
 from egov_xlsx.rules.scoring import band_figures
 from egov_xlsx.style import DRAFT_MARK
 from egov_xlsx.vietnamese import format_number, format_rank_change, join
 
 MAX_ROW_LABEL = "Điểm tối đa"
+#: Added to the legend of an index campaign's summary: what the Chỉ số column holds.
+INDEX_LEGEND = " Chỉ số = tổng điểm / điểm tối đa của đơn vị (từ 0 đến 1)."
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,15 @@ class _ChartRange:
 def write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResult) -> _ChartRange:
     """STT | Đơn vị | criteria | adjustments | Tổng điểm | Tỷ lệ % | Xếp hạng | Xếp loại | (last year) | Ghi chú."""
     tier, cols = tr.tier, _columns(tr.tier, results.previous_year)
+    display = results.campaign.display
+    index_notes = equal_index_notes(tr, display.index_decimals) if display.index else {}
     headers = [
         "STT",
         "Đơn vị",
         *(f"{c.code}. {c.name}" for c in tier.criteria),
         *(a.name for a in tier.adjustments),
         "Tổng điểm",
-        "Tỷ lệ %",
+        "Chỉ số" if display.index else "Tỷ lệ %",
         "Xếp hạng",
         "Xếp loại",
     ]
@@ -78,14 +83,14 @@ def write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResul
         title=results.campaign.title,
         subtitles=(f"Khối: {tier.name}",),
         draft=results.draft,
-        legend=_legend(tr),
+        legend=_legend(tr) + (INDEX_LEGEND if display.index else ""),
     )
     write_header_row(ws, header, headers, widths, styles.header)
-    _write_max_row(ws, styles, header + 1, tier, cols)
+    _write_max_row(ws, styles, header + 1, tier, cols, index=display.index)
     first = header + 2
     for i, ur in enumerate(tr.units):
-        note = "\n".join(unit_notes(tier, ur))
-        _write_unit_row(ws, styles, first + i, i + 1, tier, ur, cols, note)
+        note = "\n".join(unit_notes(tier, ur, index_notes.get(ur.unit.code, "")))
+        _write_unit_row(ws, styles, first + i, i + 1, tier, ur, cols, note, index=display.index)
         fit_row(ws, first + i, ((ur.unit.name, widths[1]), (note, small(widths[cols.note]))))
     last = first + len(tr.units) - 1
     if tr.units:
@@ -106,7 +111,7 @@ def write_summary(ws: Worksheet, styles: Styles, results: Results, tr: TierResul
     ws.freeze_panes(first, 2)
     right = DRAFT_MARK if results.draft else f"Khối: {tier.name}"
     setup_page(ws, left=results.campaign.title, right=right, repeat=(header, header + 1))
-    return _ChartRange(tr, ws.get_name(), first, last, 1, cols.total)
+    return _ChartRange(tr, ws.get_name(), first, last, 1, cols.percent if display.index else cols.total)
 
 
 def _legend(tr: TierResult) -> str:
@@ -134,7 +139,7 @@ def _formula_string(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _write_max_row(ws: Worksheet, styles: Styles, row: int, tier: Tier, cols: _Columns) -> None:
+def _write_max_row(ws: Worksheet, styles: Styles, row: int, tier: Tier, cols: _Columns, *, index: bool) -> None:
     for col in range(cols.note + 1):
         ws.write_blank(row, col, None, styles.max_score)
     ws.write_string(row, 1, MAX_ROW_LABEL, styles.label)
@@ -143,10 +148,21 @@ def _write_max_row(ws: Worksheet, styles: Styles, row: int, tier: Tier, cols: _C
     for j, adj in enumerate(tier.adjustments):
         ws.write(row, cols.adjustments + j, adjustment_bound(adj), styles.max_score)
     ws.write_number(row, cols.total, number(tier.max), styles.max_total)
+    if index:  # a full score's index
+        ws.write_number(row, cols.percent, 1, styles.max_score)
 
 
 def _write_unit_row(
-    ws: Worksheet, styles: Styles, row: int, seq: int, tier: Tier, ur: UnitResult, cols: _Columns, note: str
+    ws: Worksheet,
+    styles: Styles,
+    row: int,
+    seq: int,
+    tier: Tier,
+    ur: UnitResult,
+    cols: _Columns,
+    note: str,
+    *,
+    index: bool = False,
 ) -> None:
     ws.write_number(row, 0, seq, styles.center)
     write_text(ws, row, 1, ur.unit.name, styles.text)
@@ -160,7 +176,10 @@ def _write_unit_row(
         ws.write_number(row, cols.adjustments + j, number(ur.adjustments.get(adj.code, ZERO)), styles.score)
     total, percent = band_figures(tier.bands, ur)
     ws.write_number(row, cols.total, number(ur.total), styles.total_for(total))
-    ws.write_number(row, cols.percent, *styles.percent_cell(percent))
+    if index:
+        ws.write_number(row, cols.percent, *styles.index_cell(index_figure(tier.bands, ur)))
+    else:
+        ws.write_number(row, cols.percent, *styles.percent_cell(percent))
     if ur.rank is None:
         ws.write_blank(row, cols.rank, None, styles.rank)
     else:
@@ -185,13 +204,16 @@ def _rank_change(ur: UnitResult) -> str:
     return format_rank_change(ur.previous.rank - ur.rank)
 
 
-def unit_notes(tier: Tier, ur: UnitResult) -> list[str]:
-    """The Ghi chú of a unit: shared rank, how a tie was broken, why it is not ranked, criteria not applicable."""
+def unit_notes(tier: Tier, ur: UnitResult, index_note: str = "") -> list[str]:
+    """The Ghi chú of a unit: shared rank, how a tie was broken, an equal printed index ranked on the exact one,
+    why it is not ranked, criteria not applicable."""
     notes: list[str] = []
     if ur.shares_rank:
         notes.append("Đồng hạng")
     if ur.tie_note:
         notes.append(ur.tie_note)
+    if index_note:
+        notes.append(index_note)
     if not ur.unit.ranked:
         reason = ur.unit.unranked_reason
         notes.append(f"Không xếp hạng: {reason}" if reason else "Không xếp hạng")

@@ -21,6 +21,8 @@ Filters (every figure goes through :mod:`egov_xlsx.vietnamese`, so it reads the 
     a total rounded half up to ``display.total_decimals`` decimals: ``417,30``.
 ``phantram``
     a percent (0-100) truncated to ``display.percent_decimals`` decimals: ``92%`` for 92,7.
+``chiso``
+    an index (0-1) rounded half up to ``display.index_decimals`` decimals: ``0,6975`` (``r.index|chiso``).
 
 A unit's ``total`` and ``percent`` (``r.total``, ``r.percent``) carry its band, and whichever filter prints
 them keeps them inside it: one more decimal where the usual figure would sit on a threshold the unit did not
@@ -58,11 +60,15 @@ Template variables:
     one ``TierView`` per tier (:mod:`egov_xlsx.publish.announce_results_view`): ``name``, ``max``, ``criteria`` (top-level ``CriterionView`` s),
     ``criterion(code)``, ``ranked``, ``unranked``, ``excluded`` (``(unit, reason)`` pairs), ``bands``
     (``BandView``), ``leaders``, ``runners_up``, ``lowest`` (``RankGroup``), ``gap``, ``average``,
-    ``average_percent``, ``same_max``, ``not_applicable`` (``NotApplicable``), ``tie_notes``, and year over
+    ``average_percent``, ``average_index``, ``same_max``, ``not_applicable`` (``NotApplicable``), ``tie_notes``,
+    ``index_notes``, and year over
     year ``moved_up``, ``moved_down``, ``unchanged``, ``previously_unranked`` (``Move``), ``new_units``.
     A unit result (``ResultView``) has ``unit`` (``code``, ``name``, ``unranked_reason`` ...), ``total``,
-    ``max``, ``percent``, ``rank``, ``band``, ``shares_rank``, ``tie_note``, ``previous`` and read-only
-    ``scores`` by criterion code.
+    ``max``, ``percent``, ``rank``, ``band``, ``shares_rank``, ``tie_note``, ``previous``, read-only
+    ``scores`` by criterion code, its ``index`` (total / own maximum, keeping to its band like ``total``) and
+    ``index_text`` ("0,6975"); with ``display.scale == "index"`` also ``criterion_index`` (each criterion's
+    points / its maximum, by code) and ``index_note`` (the sentence on units whose printed index is equal but
+    exact index differs, on the first of them).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Vietnamese filters a template uses (``so``, ``tong``, ``phantram``, ``ds``, ``ten``, ``bac``, ``thuong``), and
+"""The Vietnamese filters a template uses (``so``, ``tong``, ``phantram``, ``chiso``, ``ds``, ``ten``, ``bac``, ``thuong``), and
 the guards every filter call passes.
 """
 
@@ -67,6 +67,12 @@ def _phantram(ctx: jinja2.runtime.Context, value: object, decimals: int | None =
     places = _display(ctx).percent_decimals if decimals is None else _places(decimals, "phantram")
     number = _number(value, "phantram")  # a Figure (a Decimal that knows its band) is kept as it is
     return format_percent(number if isinstance(number, Decimal) else Decimal(number), places or 0)
+
+
+@jinja2.pass_context
+def _chiso(ctx: jinja2.runtime.Context, value: object, decimals: int | None = None) -> str:
+    places = _display(ctx).index_decimals if decimals is None else _places(decimals, "chiso")
+    return format_number(_number(value, "chiso"), places)  # a unit's index keeps to its band, as a total does
 
 
 def _ds(items: Iterable[object], last: str = "và") -> str:

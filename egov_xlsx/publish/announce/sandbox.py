@@ -17,6 +17,7 @@ from egov_xlsx.publish.announce.filters import (
     _LOOP_FILTER,
     _REMOVED_FILTERS,
     _bac,
+    _chiso,
     _ds,
     _finalize,
     _guard_filter,
@@ -188,7 +189,7 @@ def make_environment(
         finalize=_finalize,
         limits=limits or RenderLimits(),
     )
-    env.filters.update(so=_so, tong=_tong, phantram=_phantram, ds=_ds, ten=_ten, bac=_bac, thuong=_thuong)
+    env.filters.update(so=_so, tong=_tong, phantram=_phantram, chiso=_chiso, ds=_ds, ten=_ten, bac=_bac, thuong=_thuong)
     for name in _REMOVED_FILTERS:
         env.filters.pop(name, None)
     env.filters = {name: _guard_filter(env, name, f) for name, f in env.filters.items()}

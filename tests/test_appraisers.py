@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -268,6 +269,43 @@ def test_check_and_build_merge_the_bodies_files(campaign: Campaign, tmp_path: Pa
     assert "appraised_by" not in units["STP"]
     huyen = {u["code"]: u for u in data["tiers"][1]["units"]}
     assert huyen["H1"]["appraised_by"] == {"A": "SNV"}
+
+    # The workbook's appraisal sheet: a last column with the body's name.
+    ws = openpyxl.load_workbook(out / "ket-qua-xep-hang.xlsx")[f"Thẩm định - {SO}"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] is not None]
+    header = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    assert rows[header][-1] == "Cơ quan thẩm định"
+    assert [(r[1], r[2], r[6], r[9]) for r in rows[header + 1 :]] == [
+        ("Sở Tài chính", "1.1", 10, "Sở Thông tin và Truyền thông"),
+        ("Sở Tài chính", "2", 4, "Sở Nội vụ"),
+        ("Sở Kế hoạch và Đầu tư", "T1", -3, "Sở Nội vụ"),
+        ("Sở Nội vụ", "C1", 5, "Sở Thông tin và Truyền thông"),
+    ]
+    # The cards and the results page say who appraised each change.
+    card = "\n".join(para.text for para in docx.Document(str(out / "phieu-ket-qua.docx")).paragraphs)
+    assert "- 1.1. Máy tính: đơn vị tự chấm 18, thẩm định 10 điểm (Sở Thông tin và Truyền thông thẩm định). " in card
+    assert "- T1. Chậm gửi báo cáo: -3 điểm (Sở Nội vụ thẩm định). Lý do: Chậm báo cáo." in card
+    page = (out / "ket-qua.html").read_text(encoding="utf-8")
+    assert "thẩm định 10 (Sở Thông tin và Truyền thông thẩm định). Lý do: Máy tính cũ." in page
+
+
+def test_announcement_templates_see_who_appraised_what(campaign: Campaign, tmp_path: Path) -> None:
+    stttt, snv = make_files(campaign, "SKHDT", "STC", "STP", "SNV", "H1", "H2")
+    enter(stttt, {("STC", "1.1"): (10, "Máy tính cũ")})
+    enter(snv, {("SKHDT", "T1"): (-3, "Chậm báo cáo")})
+    (campaign.folder / "templates").mkdir()
+    (campaign.folder / "templates" / "thong-bao.txt.j2").write_text(
+        "{% for t in tiers %}{% for r in t.units %}{% for code in r.appraised_by %}"
+        "{{ r.unit.code }} {{ code }}: {{ campaign.appraisers[r.appraised_by[code]] }}\n"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert pipeline.build(campaign, out).published
+    text = (out / "thong-bao.txt").read_text(encoding="utf-8")
+    assert "SKHDT T1: Sở Nội vụ" in text
+    assert "STC 1.1: Sở Thông tin và Truyền thông" in text
+    assert "SKHDT 1.1" not in text and "STC T1" not in text
 
 
 def test_split_appraisal_findings_are_located(campaign: Campaign) -> None:

@@ -62,6 +62,8 @@ class _Builder:
         self._results: dict[int, tuple[UnitResult, ResultView]] = {}
         #: Rule-based criterion code -> its rule, in the tier being made (codes are unique within a tier only).
         self._rules: dict[str, Rule] = {}
+        #: The tier being made (who appraised what is the tier's config).
+        self._tier: Tier | None = None
 
     def text(self, value: str) -> str:
         """``value`` as templates see it (codes and names repeat: each converted once)."""
@@ -113,9 +115,18 @@ class _Builder:
                 tie_note=t(r.tie_note),
                 previous=self.previous(r.previous),
                 facts=self.facts(r),
+                appraised_by=_reason_map(self._appraised_by(r), t),
             )
             self._results[id(r)] = (r, view)
         return view
+
+    def _appraised_by(self, r: UnitResult) -> dict[str, str]:
+        """Criterion or line code -> the body that set it, for each appraised score and bonus/penalty value."""
+        tier = self._tier
+        if tier is None or not any(c.appraised_by for c in tier.leaf_criteria):
+            return {}
+        codes = [*r.appraised, *(code for code, value in r.adjustments.items() if value)]
+        return {code: tier.appraiser_of(code) for code in codes if tier.appraiser_of(code)}
 
     def facts(self, r: UnitResult) -> MappingProxyType[str, FactView]:
         views: dict[str, FactView] = {}
@@ -157,6 +168,7 @@ class _Builder:
 
     def tier(self, result: TierResult) -> TierView:
         self._rules = {c.code: c.rule for c in result.tier.leaves() if c.rule is not None}
+        self._tier = result.tier
         result = _with_band_figures(result)
         ranked = result.ranked
         views: dict[str, CriterionView] = {}
@@ -268,6 +280,7 @@ def template_context(results: Results, *, markdown: bool = False) -> dict[str, o
         index_name=t(campaign.index_name),
         measured=t(campaign.measured),
         effort=t(campaign.effort),
+        appraisers=MappingProxyType({t(a.code): t(a.name) for a in campaign.appraisers}),
     )
     submissions = tuple(
         SubmissionView(

@@ -81,6 +81,8 @@ class ResultView:
     previous: PreviousView | None
     #: Rule-based criterion code -> the facts its points came from ("tỷ lệ ... đạt {{ r.facts['2.1'].percent|so }}%").
     facts: Mapping[str, FactView] = field(default_factory=lambda: MappingProxyType({}))
+    #: With appraising bodies: criterion or bonus/penalty line code -> the code of the body that appraised it.
+    appraised_by: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def shares_rank(self) -> bool:

@@ -276,10 +276,11 @@ def test_check_and_build_merge_the_bodies_files(campaign: Campaign, tmp_path: Pa
     header = next(i for i, r in enumerate(rows) if r[0] == "STT")
     assert rows[header][-1] == "Cơ quan thẩm định"
     assert [(r[1], r[2], r[6], r[9]) for r in rows[header + 1 :]] == [
-        ("Sở Tài chính", "1.1", 10, "Sở Thông tin và Truyền thông"),
-        ("Sở Tài chính", "2", 4, "Sở Nội vụ"),
+        # rank order: SKHDT 57/60, SNV 40/60, STC 38/60 (STP, 45/45, has nothing appraised)
         ("Sở Kế hoạch và Đầu tư", "T1", -3, "Sở Nội vụ"),
         ("Sở Nội vụ", "C1", 5, "Sở Thông tin và Truyền thông"),
+        ("Sở Tài chính", "1.1", 10, "Sở Thông tin và Truyền thông"),
+        ("Sở Tài chính", "2", 4, "Sở Nội vụ"),
     ]
     # The cards and the results page say who appraised each change.
     card = "\n".join(para.text for para in docx.Document(str(out / "phieu-ket-qua.docx")).paragraphs)

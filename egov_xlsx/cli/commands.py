@@ -397,9 +397,7 @@ def appraisal(
     appraiser: Annotated[
         str | None,
         typer.Option(
-            "--appraiser",
-            metavar="MÃ",
-            help="Chỉ tạo/cập nhật tệp appraisal/tham-dinh-MÃ.xlsx của một cơ quan thẩm định ([[appraisers]]).",
+            "--appraiser", metavar="MÃ", help="Chỉ tệp appraisal/tham-dinh-MÃ.xlsx của một cơ quan thẩm định."
         ),
     ] = None,
     jobs: JobsOption = None,
@@ -414,19 +412,8 @@ def appraisal(
 
     _state["debug"] = debug
     with _progress_hook(quiet) as progress:
-        written = _run(
-            pipeline.make_appraisals,
-            campaign,
-            now=datetime.now(),
-            update=update,
-            appraiser=appraiser,
-            jobs=_jobs(jobs),
-            progress=progress,
-        )
-    console = _console()
-    for done in written:
-        console.print(f"Đã ghi {done.path} ({done.rows} dòng).")
-        if done.backup is not None:
-            console.print(f"Tệp cũ được sao lưu thành {done.backup.name}; giữ lại {done.kept} giá trị đã nhập.")
-        if done.orphans:
-            console.print(f'{done.orphans} giá trị không còn dòng tương ứng được giữ ở trang "Dòng không còn dùng".')
+        make, now = pipeline.make_appraisals, datetime.now()
+        written = _run(make, campaign, now=now, update=update, appraiser=appraiser, jobs=_jobs(jobs), progress=progress)
+    from egov_xlsx.cli.console import print_appraisals
+
+    print_appraisals(_console(), written)

@@ -397,3 +397,32 @@ def test_backups_are_not_unknown_files(campaign: Campaign) -> None:
         "tham-dinh-STTTT.xlsx",
     ]
     assert found(campaign) == []
+
+
+def test_a_stray_file_alone_does_not_start_the_appraisal(campaign: Campaign) -> None:
+    submit(campaign, "SKHDT")
+    (campaign.folder / "appraisal").mkdir()
+    (campaign.folder / "appraisal" / "ghi-chu.xlsx").write_bytes(b"x")
+    assert found(campaign) == [("appraisal-unknown-file", Severity.WARNING, "appraisal/ghi-chu.xlsx", None, None, None)]
+
+
+def test_a_hostile_body_name_stays_text(campaign: Campaign, tmp_path: Path) -> None:
+    hostile = '=HYPERLINK("http://x","<b>Sở</b> & Nội vụ")'
+    text = bodies_config().replace('name = "Sở Nội vụ"\n', f"name = '{hostile}'\n", 1)
+    (campaign.folder / "egov.toml").write_text(text, encoding="utf-8")
+    camp = load_campaign(campaign.folder)
+    for code in ("SKHDT", "STC", "STP", "SNV", "H1", "H2"):
+        submit(camp, code)
+    _, snv = [w.path for w in pipeline.make_appraisals(camp, now=NOW)]
+    ws = openpyxl.load_workbook(snv)[SO]
+    label = next(ws.cell(r, 3) for r in range(1, header_row(ws)) if ws.cell(r, 1).value == "Cơ quan thẩm định:")
+    assert (label.value, label.data_type) == (hostile, "s")
+    enter(snv, {("STC", "2"): (4, "Hai dịch vụ lỗi")})
+    out = tmp_path / "out"
+    assert pipeline.build(camp, out).published
+    sheet = openpyxl.load_workbook(out / "ket-qua-xep-hang.xlsx")[f"Thẩm định - {SO}"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == hostile]
+    assert cells and all(c.data_type == "s" for c in cells)
+    page = (out / "ket-qua.html").read_text(encoding="utf-8")
+    assert "<b>Sở</b>" not in page
+    assert "&lt;b&gt;Sở&lt;/b&gt; &amp; Nội vụ" in page

@@ -229,7 +229,7 @@ def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierShe
     if row > header:
         ws.ignore_errors({"number_stored_as_text": f"A{header + 2}:A{row + 1} C{header + 2}:C{row + 1}"})
     ws.freeze_panes(header + 1, 0)
-    right = f"Thẩm định - Khối: {sheet.tier.name}" + ("" if body is None else f" - {body.name}")
+    right = f"{'Thẩm định' if body is None else body.name} - Khối: {sheet.tier.name}"
     setup_page(ws, left=campaign.title, right=right, repeat=(header, header))
     # No password: protection only keeps codes and self scores from being overwritten by mistake.
     ws.protect("", {"autofilter": True, "format_columns": True, "format_rows": True})

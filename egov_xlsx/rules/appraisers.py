@@ -69,7 +69,7 @@ def check_bodies(campaign: Campaign, submissions: Sequence[Submission]) -> Appra
         problems += [relocate(f, body.code) for f in judged.findings]
     for body, e, owner in foreign:
         problems.append(_foreign(campaign, body, e, owner, entered.get(_key(campaign, e) or ("", "", ""))))
-    for body in campaign.appraisers:
+    for body in campaign.appraisers if present else ():
         if body not in present:
             problems.append(
                 findings.make("appraisal-body-missing", file=shown_name(body.code), value=body.code, name=body.name)

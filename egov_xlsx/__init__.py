@@ -23,7 +23,7 @@ from egov_xlsx.model import Campaign, CheckReport, Finding, Results, Severity
 
 if TYPE_CHECKING:
     from egov_xlsx.atomic import FolderBusy
-    from egov_xlsx.pipeline import build, check, make_appraisal, make_forms, score, write_feedback
+    from egov_xlsx.pipeline import build, check, make_appraisal, make_appraisals, make_forms, score, write_feedback
     from egov_xlsx.publish.announce import TemplateProblem
     from egov_xlsx.publish.appraisal import AppraisalExists, AppraisalWritten
     from egov_xlsx.publish.outputs import BuildOutcome
@@ -36,6 +36,7 @@ _LAZY = {
     "build": "egov_xlsx.pipeline",
     "check": "egov_xlsx.pipeline",
     "make_appraisal": "egov_xlsx.pipeline",
+    "make_appraisals": "egov_xlsx.pipeline",
     "make_forms": "egov_xlsx.pipeline",
     "score": "egov_xlsx.pipeline",
     "write_feedback": "egov_xlsx.pipeline",
@@ -85,6 +86,7 @@ __all__ = [
     "load_campaign",
     "load_previous",
     "make_appraisal",
+    "make_appraisals",
     "make_forms",
     "results_dict",
     "score",

@@ -124,6 +124,34 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         'Ô {cell} (trang "{sheet}") của tệp thẩm định chứa công thức {formula}; Hội đồng chỉ nhập giá trị trực '
         "tiếp, giá trị tính ra từ công thức không được dùng. Xóa công thức và nhập trực tiếp điểm hoặc lý do.",
     ),
+    # ---- appraisal split between several bodies ([[appraisers]])
+    "appraisal-not-assigned": (
+        Severity.ERROR,
+        "Cơ quan thẩm định chấm tiêu chí không được giao",
+        'Ô {cell} (trang "{sheet}") của {file}: {body} ghi điểm cho {criterion} của đơn vị {unit}, nhưng tiêu chí '
+        "này do {owner} thẩm định (appraised_by trong egov.toml); điểm này không được dùng. Xóa giá trị và "
+        "chuyển cho {owner} nhập vào {owner_file}.",
+    ),
+    "appraisal-two-bodies": (
+        Severity.ERROR,
+        "Hai cơ quan cùng chấm một tiêu chí",
+        'Ô {cell} (trang "{sheet}") của {file}: {body} ghi điểm cho {criterion} của đơn vị {unit}, trong khi {owner} '
+        "(cơ quan được giao) đã ghi điểm ở ô {first} của {owner_file}. Chỉ {owner} chấm tiêu chí này: xóa giá "
+        "trị ở {file}.",
+    ),
+    "appraisal-body-missing": (
+        Severity.WARNING,
+        "Thiếu tệp của một cơ quan thẩm định",
+        "Chưa có tệp thẩm định của {name} ({file}); các tiêu chí do cơ quan này thẩm định giữ điểm tự đánh giá "
+        "của đơn vị. Tạo tệp bằng lệnh egov-xlsx appraisal --appraiser {value}.",
+    ),
+    "appraisal-unknown-file": (
+        Severity.WARNING,
+        "Tệp lạ trong thư mục thẩm định",
+        "Tệp {file} không phải tệp thẩm định của cơ quan nào trong [[appraisers]] (tên đúng: "
+        "appraisal/tham-dinh-<mã cơ quan>.xlsx) nên không được đọc. Đổi tên cho đúng, hoặc chuyển tệp ra "
+        "khỏi thư mục.",
+    ),
     # ---- appraisal: the facts of rule-based criteria
     "appraisal-fact-invalid": (
         Severity.ERROR,

@@ -33,7 +33,8 @@ from egov_xlsx.publish.outputs import (
     output_folder,
 )
 from egov_xlsx.read import ingest
-from egov_xlsx.rules import appraisal, roster_rules
+from egov_xlsx.read.appraisal import FILE_NAME
+from egov_xlsx.rules import appraisal, appraisers, roster_rules
 from egov_xlsx.rules.checked import Checked, rows_for_feedback
 from egov_xlsx.rules.form_rules import check_reading
 from egov_xlsx.rules.scoring import score_tier
@@ -53,6 +54,7 @@ __all__ = [
     "check",
     "check_output_folder",
     "make_appraisal",
+    "make_appraisals",
     "make_forms",
     "output_folder",
     "score",
@@ -84,7 +86,10 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         if c.source.name not in roster.redundant
         for f in roster.rewritten.get(c.source.name, c.findings)
     ]
-    appraised = appraisal.check_appraisal(camp, roster.submissions)
+    if camp.appraisers:
+        appraised = appraisers.check_bodies(camp, roster.submissions)
+    else:
+        appraised = appraisal.check_appraisal(camp, roster.submissions)
     if appraised is not None:
         found += appraised.findings
     return CheckReport(
@@ -126,17 +131,20 @@ def appraisal_errors(report: CheckReport) -> dict[str, str]:
     not a number ...), as it does not rank a unit whose form has errors. Errors of the file as a whole
     (unreadable, another campaign's) name no unit and leave every unit on its own scores.
     """
-    cells: dict[str, list[str]] = {}
+    cells: dict[str, dict[str, list[str]]] = {}
     for f in report.findings:
         if f.is_error and f.unit and (f.code.startswith("appraisal-") or f.code == "adjustment-out-of-range"):
-            cells.setdefault(f.unit, []).append(f.cell or "")
+            cells.setdefault(f.unit, {}).setdefault(f.file or FILE_NAME, []).append(f.cell or "")
     # Shown in parentheses after the unit's name in the texts: no parentheses of its own.
-    return {
-        code: "điểm thẩm định còn lỗi ở ô " + ", ".join(c for c in where if c) + " của appraisal.xlsx"
-        if any(where)
-        else "điểm thẩm định còn lỗi trong appraisal.xlsx"
-        for code, where in cells.items()
-    }
+    return {code: _held(files) for code, files in cells.items()}
+
+
+def _held(files: dict[str, list[str]]) -> str:
+    """Why a unit is held: the cells with errors, per file (the bodies' files, or ``appraisal.xlsx``)."""
+    parts = [f"ô {', '.join(c for c in where if c)} của {name}" for name, where in files.items() if any(where)]
+    if parts:
+        return "điểm thẩm định còn lỗi ở " + "; ".join(parts)
+    return "điểm thẩm định còn lỗi trong " + ", ".join(files)
 
 
 def score(
@@ -328,3 +336,27 @@ def make_appraisal(
     from egov_xlsx.publish.appraisal import write_appraisal
 
     return write_appraisal(report, now=now, update=update)
+
+
+def make_appraisals(
+    campaign: Campaign | Path | str,
+    *,
+    now: datetime,
+    update: bool = False,
+    appraiser: str | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> tuple[AppraisalWritten, ...]:
+    """What ``egov-xlsx appraisal`` does: :func:`make_appraisal`, or, for a campaign with appraising bodies
+    (``[[appraisers]]``), every body's ``appraisal/tham-dinh-<code>.xlsx`` (only ``appraiser``'s when given; see
+    :func:`egov_xlsx.publish.appraisers.write_body_appraisals`). An unknown ``appraiser`` raises
+    :class:`~egov_xlsx.publish.appraisers.UnknownAppraiser` before the inbox is read.
+    """
+    from egov_xlsx.publish.appraisers import chosen_bodies, write_body_appraisals
+
+    camp = as_campaign(campaign)
+    if not camp.appraisers and appraiser is None:
+        return (make_appraisal(camp, now=now, update=update, jobs=jobs, progress=progress),)
+    chosen_bodies(camp.appraisers, appraiser)
+    report = check(camp, jobs=jobs, progress=progress)
+    return write_body_appraisals(report, now=now, update=update, only=appraiser)

@@ -485,6 +485,7 @@ USER_ERRORS = {
     "CampaignNotFound": ExitCode.IO,
     "OutputError": ExitCode.IO,
     "AppraisalExists": ExitCode.IO,
+    "UnknownAppraiser": ExitCode.USAGE,
     "FolderBusy": ExitCode.IO,
     "InboxError": ExitCode.IO,
     "PreviousResultsError": ExitCode.IO,

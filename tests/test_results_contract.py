@@ -28,6 +28,7 @@ TYPES: dict[str, Any] = {
     "generator": str,
     "previous_year": (int, type(None)),
     "tiers": list,
+    "appraisers": list,
     # campaign
     "campaign.id": str,
     "campaign.title": str,
@@ -50,6 +51,7 @@ TYPES: dict[str, Any] = {
     "criterion.max": NUMBER,
     "criterion.parent": (str, type(None)),
     "criterion.rule": str,
+    "criterion.appraised_by": str,
     # unit
     "unit.code": str,
     "unit.name": str,
@@ -73,6 +75,7 @@ TYPES: dict[str, Any] = {
     "unit.appraised_facts": dict,
     "unit.index": NUMBER,
     "unit.criterion_index": dict,
+    "unit.appraised_by": dict,
     "previous.year": int,
     "previous.code": str,
     "previous.rank": (int, type(None)),
@@ -119,8 +122,14 @@ def _rich_results() -> dict[str, Any]:
         'name = "Hai chấm một"\nmax = 8',
         'name = "Hai chấm một"\nmax = 8\nrule = "count"\ninput = "Số"\npoints_each = 1',
     )
-    text += '\n[[tiers.adjustments]]\ncode = "T1"\nname = "Chậm gửi báo cáo"\nmin = -5\n'
     text = text.replace("[[tiers]]", '[display]\nscale = "index"\n\n[[tiers]]', 1)
+    text += '\n[[tiers.adjustments]]\ncode = "T1"\nname = "Chậm gửi báo cáo"\nmin = -5\nappraised_by = "SNV"\n'
+    # Two appraising bodies: group 1 to STTTT, group 2 and the penalty line to SNV.
+    text = text.replace('name = "Nhóm một"\n', 'name = "Nhóm một"\nappraised_by = "STTTT"\n')
+    text = text.replace(
+        'name = "Nhóm hai (không quá 10 điểm)"\n', 'name = "Nhóm hai (không quá 10 điểm)"\nappraised_by = "SNV"\n'
+    )
+    text += '\n[[appraisers]]\ncode = "STTTT"\nname = "Sở TT&TT"\n[[appraisers]]\ncode = "SNV"\nname = "Sở Nội vụ"\n'
     campaign = campaign_from(text)
     tier = campaign.tiers[0]
     subs = {

@@ -167,8 +167,10 @@ def _exit_code(exc: EgovError) -> ExitCode:
     """
     from egov_xlsx.errors import CampaignNotFound, ConfigError, OutputError
     from egov_xlsx.publish.announce import TemplateProblem
+    from egov_xlsx.publish.appraisers import UnknownAppraiser
 
     codes: tuple[tuple[type[EgovError], ExitCode], ...] = (
+        (UnknownAppraiser, ExitCode.USAGE),  # --appraiser names no body: a value out of range
         (ConfigError, ExitCode.CONFIG),
         (TemplateProblem, ExitCode.CONFIG),  # a campaign template is part of the campaign's configuration
         (CampaignNotFound, ExitCode.IO),
@@ -392,23 +394,26 @@ def appraisal(
             help="Cập nhật tệp đã có: giữ điểm và lý do đã nhập, thêm dòng cho biểu mới, sao lưu tệp cũ.",
         ),
     ] = False,
+    appraiser: Annotated[
+        str | None,
+        typer.Option(
+            "--appraiser", metavar="MÃ", help="Chỉ tệp appraisal/tham-dinh-MÃ.xlsx của một cơ quan thẩm định."
+        ),
+    ] = None,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Tạo (hoặc cập nhật với --update) tệp appraisal.xlsx để Hội đồng thẩm định nhập điểm thẩm định, điểm cộng/trừ."""
+    """Tạo (hoặc cập nhật với --update) tệp appraisal.xlsx để Hội đồng thẩm định nhập điểm thẩm định, điểm cộng/trừ
+    (mỗi cơ quan thẩm định một tệp trong appraisal/ khi egov.toml có [[appraisers]])."""
     from datetime import datetime
 
     from egov_xlsx import pipeline
 
     _state["debug"] = debug
     with _progress_hook(quiet) as progress:
-        done = _run(
-            pipeline.make_appraisal, campaign, now=datetime.now(), update=update, jobs=_jobs(jobs), progress=progress
-        )
-    console = _console()
-    console.print(f"Đã ghi {done.path} ({done.rows} dòng).")
-    if done.backup is not None:
-        console.print(f"Tệp cũ được sao lưu thành {done.backup.name}; giữ lại {done.kept} giá trị đã nhập.")
-    if done.orphans:
-        console.print(f'{done.orphans} giá trị không còn dòng tương ứng được giữ ở trang "Dòng không còn dùng".')
+        make, now = pipeline.make_appraisals, datetime.now()
+        written = _run(make, campaign, now=now, update=update, appraiser=appraiser, jobs=_jobs(jobs), progress=progress)
+    from egov_xlsx.cli.console import print_appraisals
+
+    print_appraisals(_console(), written)

@@ -28,6 +28,7 @@ from egov_xlsx.publish.outputs import CARDS_FOLDER
 from egov_xlsx.publish.report import SEVERITY_LABELS, STATE_LABELS, submission_counts
 
 if TYPE_CHECKING:
+    from egov_xlsx.publish.appraisal import AppraisalWritten
     from egov_xlsx.publish.outputs import BuildOutcome
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
@@ -176,6 +177,16 @@ def print_findings(console: Console, items: Sequence[Finding]) -> None:
                 styled(f.message),
             )
         console.print(table)
+
+
+def print_appraisals(console: Console, written: Sequence[AppraisalWritten]) -> None:
+    """What ``egov-xlsx appraisal`` wrote: each file, its backup and what was kept."""
+    for done in written:
+        console.print(f"Đã ghi {done.path} ({done.rows} dòng).")
+        if done.backup is not None:
+            console.print(f"Tệp cũ được sao lưu thành {done.backup.name}; giữ lại {done.kept} giá trị đã nhập.")
+        if done.orphans:
+            console.print(f'{done.orphans} giá trị không còn dòng tương ứng được giữ ở trang "Dòng không còn dùng".')
 
 
 def print_build(console: Console, outcome: BuildOutcome) -> None:

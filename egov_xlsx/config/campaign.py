@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from egov_xlsx.config.appraisers import appraised_by, appraisers, check_assigned
 from egov_xlsx.config.criteria import criterion
 from egov_xlsx.config.locate import Locator, located
 from egov_xlsx.config.source import CONFIG_NAME
@@ -33,7 +34,7 @@ def parse_campaign(
     With the document's ``text`` every problem carries its line (:class:`LocatedProblem`); without, its key path.
     """
     r = ValueReader(Locator(text, data))
-    root = r.table(data, "", {"campaign", "display", "validation", "document", "tiers"})
+    root = r.table(data, "", {"campaign", "display", "validation", "document", "tiers", "appraisers"})
     camp = r.table(
         root.get("campaign"),
         "campaign",
@@ -83,6 +84,8 @@ def parse_campaign(
         default="off",
     )
     document = _document(r, root.get("document"))
+    bodies = appraisers(r, root.get("appraisers"))
+    body_codes = frozenset(b.code for b in bodies)
 
     tiers: list[Tier] = []
     raw_tiers = root.get("tiers")
@@ -90,7 +93,7 @@ def parse_campaign(
         r.problem("tiers", "cần ít nhất một khối [[tiers]] (ví dụ khối sở, ban, ngành)")
         raw_tiers = []
     for i, raw in enumerate(raw_tiers):
-        tier = _tier(r, raw, f"tiers[{i}]")
+        tier = _tier(r, raw, f"tiers[{i}]", body_codes)
         if tier is not None:
             tiers.append(tier)
 
@@ -131,6 +134,7 @@ def parse_campaign(
         previous_provinces=previous_provinces,
         subject=subject,
         index_name=index_name,
+        appraisers=bodies,
         notes=tuple(r.notes),
     )
 
@@ -176,7 +180,7 @@ def _document(r: ValueReader, raw: object) -> DocumentInfo:
     )
 
 
-def _tier(r: ValueReader, raw: object, key: str) -> Tier | None:
+def _tier(r: ValueReader, raw: object, key: str, bodies: frozenset[str] = frozenset()) -> Tier | None:
     t = r.table(raw, key, {"id", "name", "bands", "criteria", "units", "tie_breakers", "adjustments"}, required=True)
     if not t:
         return None
@@ -194,14 +198,15 @@ def _tier(r: ValueReader, raw: object, key: str) -> Tier | None:
     unit_codes = {u.code for u in units}
     codes: dict[str, str] = {}  # criterion code -> the key path of its first criterion
     for i, rc in enumerate(raw_criteria):
-        c = criterion(r, rc, f"{key}.criteria[{i}]", unit_codes, codes)
+        c = criterion(r, rc, f"{key}.criteria[{i}]", unit_codes, codes, bodies=bodies)
         if c is not None:
             criteria.append(c)
     breakers = r.texts(t, f"{key}.tie_breakers")
     for i, code in enumerate(breakers):
         if code not in codes:
             r.problem(f"{key}.tie_breakers[{i}]", f'không có tiêu chí mã "{code}" trong khối')
-    adjustments = _adjustments(r, t.get("adjustments"), f"{key}.adjustments", codes)
+    adjustments = _adjustments(r, t.get("adjustments"), f"{key}.adjustments", codes, bodies)
+    check_assigned(r, key, bodies, criteria, adjustments)
     if not tid:
         return None
     return Tier(
@@ -299,7 +304,9 @@ def _units(r: ValueReader, raw: object, key: str) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def _adjustments(r: ValueReader, raw: object, key: str, criterion_codes: Mapping[str, str]) -> tuple[Adjustment, ...]:
+def _adjustments(
+    r: ValueReader, raw: object, key: str, criterion_codes: Mapping[str, str], bodies: frozenset[str] = frozenset()
+) -> tuple[Adjustment, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -309,7 +316,7 @@ def _adjustments(r: ValueReader, raw: object, key: str, criterion_codes: Mapping
     seen: dict[str, int] = {}
     for i, ra in enumerate(raw):
         k = f"{key}[{i}]"
-        a = r.table(ra, k, {"code", "name", "min", "max"}, required=True)
+        a = r.table(ra, k, {"code", "name", "min", "max", "appraised_by"}, required=True)
         code = r.code(a, f"{k}.code")
         name = r.text(a, f"{k}.name", required=True)
         low = r.decimal(a, f"{k}.min", default=ZERO)
@@ -326,7 +333,7 @@ def _adjustments(r: ValueReader, raw: object, key: str, criterion_codes: Mapping
         if low is not None and high is not None and low == high == ZERO:
             r.problem(k, "cần max > 0 (điểm cộng) hoặc min < 0 (điểm trừ)")
         if code and name and low is not None and high is not None:
-            out.append(Adjustment(code=code, name=name, min=low, max=high))
+            out.append(Adjustment(code=code, name=name, min=low, max=high, appraised_by=appraised_by(r, a, k, bodies)))
     return tuple(out)
 
 

@@ -3,6 +3,7 @@ its children to ``MAX_DEPTH`` levels, and which units may mark it not applicable
 
 from __future__ import annotations
 
+from egov_xlsx.config.appraisers import appraised_by
 from egov_xlsx.config.rules import RULE_KEYS, rule_of
 from egov_xlsx.config.values import MAX_DEPTH, ValueReader, check_bounds
 from egov_xlsx.model import ZERO, Criterion
@@ -10,11 +11,22 @@ from egov_xlsx.vietnamese import clean, format_number
 
 
 def criterion(
-    r: ValueReader, raw: object, key: str, unit_codes: set[str], codes: dict[str, str], depth: int = 1
+    r: ValueReader,
+    raw: object,
+    key: str,
+    unit_codes: set[str],
+    codes: dict[str, str],
+    depth: int = 1,
+    *,
+    bodies: frozenset[str] = frozenset(),
+    inherited: str = "",
 ) -> Criterion | None:
-    c = r.table(raw, key, {"code", "name", "max", "children", "not_applicable"} | RULE_KEYS, required=True)
+    """``bodies``: the ``[[appraisers]]`` codes; ``inherited``: the parent's appraising body."""
+    keys = {"code", "name", "max", "children", "not_applicable", "appraised_by"} | RULE_KEYS
+    c = r.table(raw, key, keys, required=True)
     if not c:
         return None
+    body = appraised_by(r, c, key, bodies, inherited)
     code = r.code(c, f"{key}.code")
     if code and code in codes:
         r.problem(f"{key}.code", f'mã tiêu chí "{code}" bị trùng{r.at(f"{codes[code]}.code")}')
@@ -37,7 +49,7 @@ def criterion(
         r.problem(f"{key}.children", f"bộ tiêu chí chỉ được tối đa {MAX_DEPTH} cấp (tiêu chí {code} đã ở cấp {depth})")
         raw_children = []
     for i, rc in enumerate(raw_children):
-        child = criterion(r, rc, f"{key}.children[{i}]", unit_codes, codes, depth + 1)
+        child = criterion(r, rc, f"{key}.children[{i}]", unit_codes, codes, depth + 1, bodies=bodies, inherited=body)
         if child is not None:
             children.append(child)
     na_allowed, na_units = False, frozenset[str]()
@@ -83,4 +95,5 @@ def criterion(
         na_allowed=na_allowed,
         na_units=na_units,
         rule=rule,
+        appraised_by=body,
     )

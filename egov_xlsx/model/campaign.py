@@ -71,6 +71,9 @@ class Criterion:
     na_units: frozenset[str] = frozenset()
     #: How a leaf's points follow from facts the unit reports (``None``: the unit types its score).
     rule: Rule | None = None
+    #: The code of the appraising body (``[[appraisers]]``) of this criterion, its own or inherited from its
+    #: parent; "" when the campaign has a single appraisal council.
+    appraised_by: str = ""
 
     @property
     def is_leaf(self) -> bool:
@@ -103,6 +106,17 @@ class Adjustment:
     name: str
     min: Decimal
     max: Decimal
+    #: The code of the appraising body that sets this line; "" with a single appraisal council.
+    appraised_by: str = ""
+
+
+@dataclass(frozen=True)
+class Appraiser:
+    """An appraising body (cơ quan thẩm định) of ``[[appraisers]]``: it appraises the criteria assigned to it
+    (``appraised_by``) in its own workbook, ``appraisal/tham-dinh-<code>.xlsx``."""
+
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -179,6 +193,12 @@ class Tier:
 
     def unit(self, code: str) -> Unit | None:
         return self._units.get(code)
+
+    def appraiser_of(self, code: str) -> str:
+        """The appraising body of a leaf criterion or a bonus/penalty line ("" when none or unknown code)."""
+        if code in self._by_code:
+            return self._by_code[code].appraised_by
+        return next((a.appraised_by for a in self.adjustments if a.code == code), "")
 
     @cached_property
     def in_order(self) -> tuple[Criterion, ...]:
@@ -311,6 +331,8 @@ class Campaign:
     subject: str = "Chính quyền điện tử"
     #: The index the documents name, where there is one ("Chỉ số chuyển đổi số (DTI)"); "" when none.
     index_name: str = ""
+    #: The appraising bodies (``[[appraisers]]``); empty: one council file, ``appraisal.xlsx``.
+    appraisers: tuple[Appraiser, ...] = ()
     #: What the config check accepted but the clerk should know ("bands re-ordered"), located; ``check`` prints them.
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -332,6 +354,9 @@ class Campaign:
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((t for t in self.tiers if t.id == tier_id), None)
+
+    def appraiser(self, code: str) -> Appraiser | None:
+        return next((a for a in self.appraisers if a.code == code), None)
 
     @cached_property
     def folded_roster(self) -> tuple[tuple[Unit, str, str], ...]:

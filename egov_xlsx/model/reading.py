@@ -152,3 +152,5 @@ class Appraisal:
     #: A rule-based criterion's facts as the council set them, when its score comes from them (issue 13);
     #: ``None`` when the council typed the score (or set a bonus/penalty value).
     facts: Facts | None = None
+    #: The appraising body whose file set it (``[[appraisers]]``); "" for the single ``appraisal.xlsx``.
+    appraiser: str = ""

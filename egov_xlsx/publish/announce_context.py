@@ -60,7 +60,8 @@ class _Builder:
     def __init__(self, text: Text, display: Display | None = None) -> None:
         self._convert = text
         self._display = display or Display()
-        #: The tier being made, and its notes on equal printed indices (index campaigns).
+        #: The tier being made (who appraised what is its config), and its notes on equal printed indices (index
+        #: campaigns).
         self._tier: Tier | None = None
         self._index_notes: dict[str, str] = {}
         self._converted: dict[str, str] = {}
@@ -121,6 +122,7 @@ class _Builder:
                 previous=self.previous(r.previous),
                 facts=self.facts(r),
                 **self.index(r),
+                appraised_by=_reason_map(self._appraised_by(r), t),
             )
             self._results[id(r)] = (r, view)
         return view
@@ -139,6 +141,14 @@ class _Builder:
             fields["criterion_index"] = MappingProxyType({t(k): v for k, v in criterion_indices(tier, r).items()})
             fields["index_note"] = t(self._index_notes.get(r.unit.code, ""))
         return fields
+
+    def _appraised_by(self, r: UnitResult) -> dict[str, str]:
+        """Criterion or line code -> the body that set it, for each appraised score and bonus/penalty value."""
+        tier = self._tier
+        if tier is None or not any(c.appraised_by for c in tier.leaf_criteria):
+            return {}
+        codes = [*r.appraised, *(code for code, value in r.adjustments.items() if value)]
+        return {code: tier.appraiser_of(code) for code in codes if tier.appraiser_of(code)}
 
     def facts(self, r: UnitResult) -> MappingProxyType[str, FactView]:
         views: dict[str, FactView] = {}
@@ -295,6 +305,7 @@ def template_context(results: Results, *, markdown: bool = False) -> dict[str, o
         index_name=t(campaign.index_name),
         measured=t(campaign.measured),
         effort=t(campaign.effort),
+        appraisers=MappingProxyType({t(a.code): t(a.name) for a in campaign.appraisers}),
     )
     submissions = tuple(
         SubmissionView(

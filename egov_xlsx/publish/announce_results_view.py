@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 
 from egov_xlsx.model import ZERO
 from egov_xlsx.publish.announce_views import CriterionView, PreviousView, ResultView, UnitView
@@ -223,6 +224,8 @@ class CampaignView:
     index_name: str = ""
     measured: str = ""
     effort: str = ""
+    #: The appraising bodies, code -> name (``[[appraisers]]``; empty with a single council).
+    appraisers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __repr__(self) -> str:
         return f"<CampaignView {self.id}>"

@@ -90,6 +90,8 @@ class ResultView:
     criterion_index: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
     index_note: str = ""
     index_decimals: int = 4
+    #: With appraising bodies: criterion or bonus/penalty line code -> the code of the body that appraised it.
+    appraised_by: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def index_text(self) -> str:

@@ -35,7 +35,7 @@ from xlsxwriter.worksheet import Worksheet
 from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import LABEL_CAMPAIGN
-from egov_xlsx.model import Campaign, CellValue, CheckReport, Tier
+from egov_xlsx.model import Appraiser, Campaign, CellValue, CheckReport, Tier
 from egov_xlsx.publish.appraisal_facts import FACT_HEADERS, FACT_WIDTHS, INSTRUCTION_FACTS, validate_facts, write_facts
 from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, write_header_row, write_title
 from egov_xlsx.publish.sheets import Styles, adjustment_bound, number, open_workbook, write_text
@@ -58,6 +58,7 @@ from egov_xlsx.read.appraisal import (
     appraisal_path,
     read_entries,
 )
+from egov_xlsx.read.appraisers import LABEL_BODY, body_instruction
 from egov_xlsx.rules.appraisal import formula_findings
 from egov_xlsx.rules.appraisal_update import Orphan, SheetRow, TierSheet, plan_sheets
 from egov_xlsx.sheet_names import SheetNames
@@ -138,42 +139,57 @@ class _Formats:
 
 
 def write_appraisal_workbook(
-    campaign: Campaign, sheets: Sequence[TierSheet], orphans: Sequence[Orphan], path: Path
+    campaign: Campaign,
+    sheets: Sequence[TierSheet],
+    orphans: Sequence[Orphan],
+    path: Path,
+    *,
+    body: Appraiser | None = None,
 ) -> None:
-    """Write ``appraisal.xlsx`` to ``path`` (a plain write: the caller stages it atomically)."""
-    wb = open_workbook(path, campaign, title="Điểm thẩm định")
+    """Write ``appraisal.xlsx`` to ``path`` (a plain write: the caller stages it atomically).
+
+    ``body``: an appraising body's own file instead (``[[appraisers]]``), titled with its name.
+    """
+    wb = open_workbook(path, campaign, title="Điểm thẩm định" if body is None else f"Điểm thẩm định - {body.name}")
     fmt = _Formats(wb, Styles(wb, campaign.display))
     names = SheetNames()
     for sheet in sheets:
-        _write_tier(wb.add_worksheet(names.add(sheet.tier.name)), fmt, campaign, sheet)
+        _write_tier(wb.add_worksheet(names.add(sheet.tier.name)), fmt, campaign, sheet, body)
     if orphans:
         _write_orphans(wb.add_worksheet(names.add(ORPHAN_SHEET)), fmt, campaign, orphans)
     close_workbook(wb, path)
 
 
-def _write_block(ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier, widths: Sequence[float]) -> int:
-    """Title, campaign, the labelled tier and campaign ids, the instruction; return the header row."""
+def _write_block(
+    ws: Worksheet, fmt: _Formats, campaign: Campaign, tier: Tier, widths: Sequence[float], body: Appraiser | None
+) -> int:
+    """Title, campaign, the labelled tier and campaign ids (and body), the instruction; return the header row."""
     styles, last, width = fmt.styles, len(widths) - 1, sum(widths)
     rules = len(widths) > len(_WIDTHS)
     row = write_title(ws, 0, last, f"{TITLE} {campaign.measured.upper()}", styles.title, width=width, font_size=14)
     row = write_title(ws, row, last, campaign.title, styles.subtitle, width=width, font_size=12)
-    for label, value in ((LABEL_TIER, tier.name), (LABEL_TIER_ID, tier.id), (LABEL_CAMPAIGN, campaign.id)):
+    labels = [(LABEL_TIER, tier.name), (LABEL_TIER_ID, tier.id), (LABEL_CAMPAIGN, campaign.id)]
+    if body is not None:
+        labels.insert(0, (LABEL_BODY, body.name))
+    for label, value in labels:
         ws.merge_range(row, 0, row, 1, "", fmt.label)
         ws.write_string(row, 0, label, fmt.label)
         ws.merge_range(row, 2, row, last, "", fmt.value)
         ws.write_string(row, 2, value, fmt.value)
         row += 1
     text = INSTRUCTION + (INSTRUCTION_FACTS if rules else "")
+    if body is not None:
+        text = body_instruction(text, body)
     row = write_title(ws, row, last, text, fmt.instruction, width=width, font_size=11)
     return row + 1
 
 
-def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierSheet) -> None:
+def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierSheet, body: Appraiser | None) -> None:
     styles = fmt.styles
     rules = any(c.rule is not None for c in sheet.tier.leaves())
     headers, widths = (HEADERS + FACT_HEADERS, _WIDTHS + FACT_WIDTHS) if rules else (HEADERS, _WIDTHS)
     set_widths(ws, widths)
-    header = _write_block(ws, fmt, campaign, sheet.tier, widths)
+    header = _write_block(ws, fmt, campaign, sheet.tier, widths, body)
     write_header_row(ws, header, headers, widths, styles.header)
     validations: dict[tuple[str, bool], list[str]] = {}
     targets: dict[tuple[str, bool], SheetRow] = {}
@@ -213,7 +229,8 @@ def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierShe
     if row > header:
         ws.ignore_errors({"number_stored_as_text": f"A{header + 2}:A{row + 1} C{header + 2}:C{row + 1}"})
     ws.freeze_panes(header + 1, 0)
-    setup_page(ws, left=campaign.title, right=f"Thẩm định - Khối: {sheet.tier.name}", repeat=(header, header))
+    right = f"{'Thẩm định' if body is None else body.name} - Khối: {sheet.tier.name}"
+    setup_page(ws, left=campaign.title, right=right, repeat=(header, header))
     # No password: protection only keeps codes and self scores from being overwritten by mistake.
     ws.protect("", {"autofilter": True, "format_columns": True, "format_rows": True})
 
@@ -302,6 +319,8 @@ class AppraisalWritten:
     #: Entered values put back into their rows, and values kept in the orphan sheet.
     kept: int = 0
     orphans: int = 0
+    #: The appraising body whose file this is (``[[appraisers]]``); "" for ``appraisal.xlsx``.
+    appraiser: str = ""
 
 
 def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False) -> AppraisalWritten:
@@ -332,7 +351,7 @@ def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False)
         except OSError as exc:
             raise explain(path, exc) from exc
         previous = [e for e in entries if e.entered]
-        backup = _backup_path(path, now)
+        backup = backup_path(path, now)
     sheets, orphans, kept = plan_sheets(campaign, report.submissions, previous)
     with Staging() as staging:
         if old is not None and backup is not None:
@@ -343,7 +362,7 @@ def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False)
     return AppraisalWritten(path, backup, rows, kept, len(orphans))
 
 
-def _backup_path(path: Path, now: datetime) -> Path:
+def backup_path(path: Path, now: datetime) -> Path:
     stem = f"{path.stem}.{now:%Y%m%d-%H%M%S}"
     candidate, n = path.with_name(f"{stem}{path.suffix}"), 1
     while candidate.exists():

@@ -200,13 +200,18 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
     (Chênh lệch = its value). Leaves without an appraised score kept the unit's own score and are not listed.
     """
     tier = tr.tier
-    set_widths(ws, _APPRAISAL_WIDTHS)
-    last = len(_APPRAISAL_HEADERS) - 1
+    bodies = {a.code: a.name for a in results.campaign.appraisers}
+    headers: tuple[str, ...] = _APPRAISAL_HEADERS
+    widths: tuple[float, ...] = _APPRAISAL_WIDTHS
+    if bodies:  # who appraised each row: a last column
+        headers, widths = (*headers, "Cơ quan thẩm định"), (*widths, 26.0)
+    set_widths(ws, widths)
+    last = len(headers) - 1
     header = write_heading(
         ws,
         styles,
         last_col=last,
-        width=sum(_APPRAISAL_WIDTHS),
+        width=sum(widths),
         title="ĐIỂM TỰ ĐÁNH GIÁ, ĐIỂM THẨM ĐỊNH VÀ ĐIỂM CỘNG, ĐIỂM TRỪ",
         subtitles=(results.campaign.title, f"Khối: {tier.name}"),
         draft=results.draft,
@@ -216,9 +221,8 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
             "chính giá trị đó)."
         ),
     )
-    write_header_row(ws, header, _APPRAISAL_HEADERS, _APPRAISAL_WIDTHS, styles.header)
+    write_header_row(ws, header, headers, widths, styles.header)
     leaves = [c for c in tier.leaves()]
-    widths = _APPRAISAL_WIDTHS
     row, seq = header + 1, 0
     for ur in tr.units:
         reasons = ur.appraisal_reasons
@@ -242,6 +246,8 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
                 ws.write_number(row, 5, number(own), styles.score)
                 ws.write_number(row, 7, number(appraised - own), styles.score)
             write_text(ws, row, 8, reason, styles.text)
+            if bodies:
+                write_text(ws, row, 9, bodies.get(leaf.appraised_by, ""), styles.text)
             fit_row(ws, row, ((ur.unit.name, widths[1]), (leaf.name, widths[3]), (reason, widths[8])))
             row += 1
         for adj in tier.adjustments:
@@ -259,6 +265,8 @@ def write_appraisal_sheet(ws: Worksheet, styles: Styles, results: Results, tr: T
             ws.write_number(row, 6, number(value), styles.score_bold)
             ws.write_number(row, 7, number(value), styles.score)
             write_text(ws, row, 8, reason, styles.text)
+            if bodies:
+                write_text(ws, row, 9, bodies.get(adj.appraised_by, ""), styles.text)
             fit_row(ws, row, ((ur.unit.name, widths[1]), (adj.name, widths[3]), (reason, widths[8])))
             row += 1
     if seq:

@@ -208,7 +208,8 @@ class CardLayout:
                 else:
                     what = f"{s.score_text(c.appraised)} điểm"
                 reason = f". Lý do: {c.reason.rstrip('.')}" if c.reason else ""
-                out.append(p.piece("item", item, f"- {c.code}. {c.name}: {what}{reason}."))
+                by = f" ({c.appraiser} thẩm định)" if c.appraiser else ""
+                out.append(p.piece("item", item, f"- {c.code}. {c.name}: {what}{by}{reason}."))
         out.append(p.piece("heading", heading, f"{4 if s.changes else 3}. Ưu tiên cải thiện"))
         if not s.priorities:
             out.append(p.piece("item", item, "- Đơn vị đạt điểm cao nhất khối ở mọi tiêu chí."))

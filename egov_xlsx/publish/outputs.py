@@ -82,6 +82,7 @@ INPUT_FOLDERS = (
     (INBOX, "thư mục biểu đơn vị gửi về (inbox)"),
     ("templates", "thư mục mẫu văn bản của đợt đánh giá (templates)"),
     ("imports", "thư mục dữ liệu nhập của đợt đánh giá (imports)"),
+    ("appraisal", "thư mục tệp thẩm định của các cơ quan thẩm định (appraisal)"),
 )
 
 

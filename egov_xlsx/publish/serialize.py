@@ -112,6 +112,7 @@ def results_dict(results: Results) -> dict[str, Any]:
         "generator": f"egov-xlsx {results.tool_version}".strip(),
         "previous_year": results.previous_year,
         "tiers": [_tier(t, index=c.display.index) for t in results.tiers],
+        **({"appraisers": [{"code": a.code, "name": a.name} for a in c.appraisers]} if c.appraisers else {}),
     }
 
 
@@ -126,7 +127,9 @@ def _tier(t: TierResult, *, index: bool = False) -> dict[str, Any]:
             {"name": b.name, "above_percent" if b.exclusive else "min_percent": b.min_percent} for b in tier.bands
         ],
         "criteria": [_criterion(tier, c) for c in tier.walk()],
-        "units": [_with_index(tier, u, _unit(codes, u)) if index else _unit(codes, u) for u in t.units],
+        "units": [
+            _with_bodies(tier, _with_index(tier, u, _unit(codes, u)) if index else _unit(codes, u), u) for u in t.units
+        ],
         "excluded": [{"code": u.code, "name": u.name, "reason": why} for u, why in t.excluded],
     }
 
@@ -135,6 +138,8 @@ def _criterion(tier: Tier, c: Criterion) -> dict[str, Any]:
     data: dict[str, Any] = {"code": c.code, "name": c.name, "max": c.max, "parent": tier.parent_code(c.code)}
     if c.rule is not None:
         data["rule"] = c.rule.kind
+    if c.appraised_by:
+        data["appraised_by"] = c.appraised_by
     return data
 
 
@@ -191,6 +196,17 @@ def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:
             "percent": u.previous.percent,
         }
     return data
+
+
+def _with_bodies(tier: Tier, data: dict[str, Any], u: UnitResult) -> dict[str, Any]:
+    """With appraising bodies, who appraised what: criterion or line code -> body code, for every appraised
+    score and every bonus/penalty line the council set (not 0, or with a reason); in tree order, then lines."""
+    if not any(a.appraised_by for a in tier.adjustments) and not any(c.appraised_by for c in tier.leaf_criteria):
+        return data
+    codes = [c.code for c in tier.leaf_criteria if c.code in u.appraised]
+    codes += [a.code for a in tier.adjustments if u.adjustments.get(a.code) or a.code in u.appraisal_reasons]
+    by = {code: tier.appraiser_of(code) for code in codes if tier.appraiser_of(code)}
+    return {**data, "appraised_by": by} if by else data
 
 
 def check_dict(report: CheckReport) -> dict[str, Any]:

@@ -85,6 +85,8 @@ class AppraisalChange:
     declared: Decimal | None
     appraised: Decimal
     reason: str
+    #: The name of the appraising body that set it (``[[appraisers]]``); "" with a single council.
+    appraiser: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +258,7 @@ def summarize_unit(
         total=total,
         percent=percent,
         lines=tuple(lines),
-        changes=_changes(tier, result),
+        changes=_changes(tier, result, {a.code: clean(a.name) for a in results.campaign.appraisers}),
         previous=_year_change(result),
         priorities=_priorities(lines),
         total_decimals=display.total_decimals,
@@ -290,8 +292,9 @@ def _priorities(lines: list[CriterionLine]) -> tuple[CriterionLine, ...]:
     return tuple(line for _, line in ordered[:PRIORITIES])
 
 
-def _changes(tier: TierResult, result: UnitResult) -> tuple[AppraisalChange, ...]:
-    """The council's values that changed the unit's result, in tree order then the bonus/penalty lines."""
+def _changes(tier: TierResult, result: UnitResult, bodies: Mapping[str, str]) -> tuple[AppraisalChange, ...]:
+    """The council's values that changed the unit's result, in tree order then the bonus/penalty lines;
+    ``bodies``: appraising body code -> name, to say who set each (empty with a single council)."""
     reasons = result.appraisal_reasons
     changes: list[AppraisalChange] = []
     for leaf in tier.tier.leaves():
@@ -301,11 +304,13 @@ def _changes(tier: TierResult, result: UnitResult) -> tuple[AppraisalChange, ...
         value, declared = result.appraised[code], result.self_scores.get(code)
         if declared is not None and value == declared:
             continue
-        changes.append(AppraisalChange(code, clean(leaf.name), declared, value, clean(reasons.get(code, ""))))
+        by = bodies.get(leaf.appraised_by, "")
+        changes.append(AppraisalChange(code, clean(leaf.name), declared, value, clean(reasons.get(code, "")), by))
     for line in tier.tier.adjustments:
         given = result.adjustments.get(line.code)
         if given:
-            changes.append(AppraisalChange(line.code, clean(line.name), None, given, clean(reasons.get(line.code, ""))))
+            reason, by = clean(reasons.get(line.code, "")), bodies.get(line.appraised_by, "")
+            changes.append(AppraisalChange(line.code, clean(line.name), None, given, reason, by))
     return tuple(changes)
 
 

@@ -195,6 +195,8 @@ def _tier(r: ValueReader, raw: object, key: str) -> Tier | None:
         c = criterion(r, rc, f"{key}.criteria[{i}]", unit_codes, codes)
         if c is not None:
             criteria.append(c)
+    if criteria and all(leaf.council for top in criteria for leaf in top.walk() if leaf.is_leaf):
+        r.problem(f"{key}.criteria", 'cần ít nhất một tiêu chí do đơn vị tự chấm (không phải source = "council")')
     breakers = r.texts(t, f"{key}.tie_breakers")
     for i, code in enumerate(breakers):
         if code not in codes:

@@ -54,6 +54,10 @@ class UnitResult:
     #: The one Vietnamese sentence explaining a tie in total that tie-breakers split; on the group's first unit.
     tie_note: str = ""
     previous: PreviousStanding | None = None
+    #: Council-scored leaf code -> where its value came from: "appraisal.xlsx" or the imported file's name.
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: Council-scored leaves without a value (a draft only): left out of the total and the maximum.
+    council_missing: frozenset[str] = frozenset()
 
     @property
     def shares_rank(self) -> bool:

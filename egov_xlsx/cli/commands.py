@@ -412,3 +412,6 @@ def appraisal(
         console.print(f"Tệp cũ được sao lưu thành {done.backup.name}; giữ lại {done.kept} giá trị đã nhập.")
     if done.orphans:
         console.print(f'{done.orphans} giá trị không còn dòng tương ứng được giữ ở trang "Dòng không còn dùng".')
+
+
+from egov_xlsx.cli import import_command  # noqa: E402, F401  registers ``import`` on the app

@@ -40,6 +40,8 @@ class Table:
     sheets: dict[str, list[list[CellValue]]]
     #: Sheet name -> A1 address -> formula text, as the gate found them (a CSV has none).
     formulas: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The file's bytes as read: what a kept copy holds, so the copy is exactly what was judged.
+    content: bytes = field(default=b"", repr=False, compare=False)
 
 
 class TableUnreadable(Exception):
@@ -54,7 +56,8 @@ def read_table(path: Path) -> Table:
     if suffix == ".csv":
         if path.stat().st_size > gate.MAX_FILE_BYTES:
             raise TableUnreadable("tệp lớn hơn 20 MB")
-        return Table({"": csv_rows(path.read_bytes())})
+        data = path.read_bytes()
+        return Table({"": csv_rows(data)}, content=data)
     admitted = gate.admit(path)
     if not admitted.readable or admitted.content is None:
         finding = admitted.findings[0] if admitted.findings else None
@@ -68,7 +71,7 @@ def read_table(path: Path) -> Table:
             raise
         raise TableUnreadable("một ô có định dạng ngày tháng chứa số không thể là ngày tháng") from None
     formulas = {clean(s.name): dict(s.formulas) for s in admitted.sheets if s.formulas}
-    return Table({name: rows for name, rows in sheets.items() if name not in hidden}, formulas)
+    return Table({name: rows for name, rows in sheets.items() if name not in hidden}, formulas, admitted.content)
 
 
 def csv_rows(data: bytes) -> list[list[CellValue]]:

@@ -190,7 +190,7 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "council-value-missing": (
         Severity.ERROR,
         "Thiếu điểm tiêu chí do Hội đồng chấm",
-        "Đơn vị {unit} chưa có điểm tiêu chí {criterion} ({name}), tiêu chí do Hội đồng chấm: nhập bằng lệnh "
+        "{unit_name} ({unit}) chưa có điểm tiêu chí {criterion} ({name}), tiêu chí do Hội đồng chấm: nhập bằng lệnh "
         "egov-xlsx import hoặc ghi vào appraisal.xlsx. Bản dự thảo không tính tiêu chí này vào tổng điểm và "
         "điểm tối đa của đơn vị.",
     ),

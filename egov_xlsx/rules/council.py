@@ -140,7 +140,12 @@ def _missing(campaign: Campaign, values: Mapping[tuple[str, str, str], CouncilVa
                 if (tier.id, unit.code, leaf.code) not in values:
                     out.append(
                         findings.make(
-                            "council-value-missing", criterion=leaf.code, name=leaf.name, unit=unit.code, tier=tier.id
+                            "council-value-missing",
+                            criterion=leaf.code,
+                            name=leaf.name,
+                            unit=unit.code,
+                            unit_name=unit.name,
+                            tier=tier.id,
                         )
                     )
     return out
@@ -172,5 +177,10 @@ def with_sources(result: TierResult, values: Iterable[CouncilValue]) -> TierResu
         given = origins.get(r.unit.code, {})
         missing = tier.council_leaf_codes - given.keys()
         # Scored as not applicable (left out of total and maximum), said as missing: the unit did mark nothing.
-        units.append(replace(r, sources=given, council_missing=missing, not_applicable=r.not_applicable - missing))
+        own = {code: v for code, v in r.self_scores.items() if code not in tier.council_leaf_codes}
+        units.append(
+            replace(
+                r, sources=given, council_missing=missing, not_applicable=r.not_applicable - missing, self_scores=own
+            )
+        )
     return replace(result, units=tuple(units))

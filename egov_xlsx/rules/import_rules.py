@@ -36,7 +36,9 @@ from egov_xlsx.vietnamese import ascii_fold, clean, format_number, join
 
 HEADER_SEARCH_ROWS = 20
 _UNIT_CODE = frozenset({"ma don vi", "ma dv", "ma", "code", "unit code", "unit_code"})
-_UNIT_NAME = frozenset({"don vi", "ten don vi", "co quan, don vi", "co quan", "name", "unit", "unit_name"})
+_UNIT_NAME = frozenset(
+    {"don vi", "ten don vi", "co quan, don vi", "ten co quan, don vi", "co quan", "name", "unit", "unit_name"}
+)
 _VALUE = frozenset({"diem", "gia tri", "ket qua diem", "value", "score", "points", "diem tham dinh"})
 _FACT_A = frozenset({"a", "ket qua", "ket qua thuc hien", "muc dat"})
 _FACT_B = frozenset({"b", "tong so"})

@@ -118,7 +118,8 @@ def _header(
         if code_col is None and name_col is None:
             continue
         columns: dict[str, _Columns] = {}
-        wanted = [c for c in codes if c in council] or [code for code in council if code.casefold() in labels]
+        headed = {label.rsplit(" ", 1)[0] if label.endswith((" a", " b")) else label for label in labels}
+        wanted = [c for c in codes if c in council] or [code for code in council if code.casefold() in headed]
         for code in wanted:
             cols = _criterion_columns(labels, code, council[code][0][1], single=len(codes) == 1)
             if cols is not None:

@@ -104,6 +104,7 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         appraisals=council.appraisals,
         form_rows={c.source.name: c.rows for c in checked if c.rows},
         council_values=council.values,
+        council_files=council.files,
     )
 
 
@@ -186,6 +187,7 @@ def score(
         draft=draft,
         previous_year=None if previous is None else previous.year,
         tool_version=__version__,
+        council_files=report.council_files,
     )
 
 

@@ -4,6 +4,7 @@ hand in each test."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -308,6 +309,14 @@ def test_build_scores_council_values_and_says_where_they_came_from(tmp_path: Pat
         "Điểm tiêu chí 2.2 do Hội đồng chấm, theo survey.csv.\nĐiểm tiêu chí 3.1 và 3.2 do Hội đồng chấm, theo do-luong.xlsx."
         in notes
     )
+    provenance = openpyxl.load_workbook(out / "ket-qua-xep-hang.xlsx")["Nguồn dữ liệu"]
+    kept = [r for r in provenance.iter_rows(values_only=True) if r[1] and str(r[1]).startswith("imports/")]
+    assert [(r[1], r[6]) for r in kept] == [
+        ("imports/2.2 - survey.csv", "Bảng điểm do Hội đồng chấm, tiêu chí 2.2"),
+        ("imports/3.1 - do-luong.xlsx", "Bảng điểm do Hội đồng chấm, tiêu chí 3.1"),
+        ("imports/3.2 - do-luong.xlsx", "Bảng điểm do Hội đồng chấm, tiêu chí 3.2"),
+    ]
+    assert kept[0][2] == hashlib.sha256(SURVEY.encode("utf-8")).hexdigest()
     page = (out / "ket-qua.html").read_text(encoding="utf-8")
     assert "Điểm tiêu chí 2.2 do Hội đồng chấm, theo survey.csv." in page
 
@@ -329,6 +338,11 @@ def test_a_missing_value_blocks_a_final_build_and_a_draft_leaves_it_out(tmp_path
     ws = openpyxl.load_workbook(tmp_path / "out" / "ket-qua-xep-hang-du-thao.xlsx").worksheets[0]
     texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "Chưa có điểm tiêu chí 3.1 và 3.2 do Hội đồng chấm: bản dự thảo chưa tính vào tổng điểm" in texts
+    announcement = (tmp_path / "out" / "thong-bao-du-thao.txt").read_text(encoding="utf-8")
+    assert (
+        "Tiêu chí do Hội đồng chấm chưa có điểm: Sở Ánh sáng chưa có điểm tiêu chí 3 (Đo lường trên hệ thống), "
+        "điểm tối đa tạm tính của đơn vị là 40 điểm;" in announcement
+    )
 
 
 def test_the_council_enters_values_in_appraisal_xlsx_without_a_reason_and_not_twice(tmp_path: Path) -> None:

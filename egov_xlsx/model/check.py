@@ -56,6 +56,8 @@ class CheckReport:
     form_rows: Mapping[str, tuple[FormRow, ...]] = field(default_factory=dict)
     #: The values of council-scored criteria (``source = "council"``), from ``appraisal.xlsx`` and ``imports/``.
     council_values: tuple[CouncilValue, ...] = ()
+    #: The kept tables of ``imports/`` those values were read from (named ``imports/CODE - name``).
+    council_files: tuple[SourceFile, ...] = ()
 
     def source(self, name: str) -> SourceFile | None:
         """The inbox file shown to users as ``name``."""

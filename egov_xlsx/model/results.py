@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from egov_xlsx.model.campaign import Campaign, Criterion, Tier, Unit
-from egov_xlsx.model.reading import Finding, Submission
+from egov_xlsx.model.reading import Finding, SourceFile, Submission
 from egov_xlsx.model.rule import Facts
 
 # --------------------------------------------------------------------------- results
@@ -132,3 +132,5 @@ class Results:
     previous_year: int | None = None
     #: egov-xlsx version that produced the results.
     tool_version: str = ""
+    #: The kept tables of ``imports/`` the council criteria's values were read from (provenance).
+    council_files: tuple[SourceFile, ...] = ()

@@ -14,12 +14,22 @@ with ``egov-xlsx import`` (kept in ``imports/`` as ``CODE - original name.csv``)
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from egov_xlsx import findings
-from egov_xlsx.model import Appraisal, Campaign, CouncilValue, Finding, Submission, Tier, TierResult
+from egov_xlsx.model import (
+    Appraisal,
+    Campaign,
+    CouncilValue,
+    Finding,
+    SourceFile,
+    Submission,
+    Tier,
+    TierResult,
+)
 from egov_xlsx.read.imports import IMPORTS, TABLE_SUFFIXES, TableUnreadable, read_table
 from egov_xlsx.rules.import_rules import judge_table
 from egov_xlsx.vietnamese import clean, format_number
@@ -37,6 +47,8 @@ class CouncilCheck:
     values: tuple[CouncilValue, ...]
     appraisals: tuple[Appraisal, ...]
     findings: tuple[Finding, ...]
+    #: The kept tables read, with their checksums (provenance).
+    files: tuple[SourceFile, ...] = ()
 
 
 def has_council(campaign: Campaign) -> bool:
@@ -69,6 +81,7 @@ def check_council(campaign: Campaign, appraisals: Sequence[Appraisal]) -> Counci
     if not has_council(campaign):
         return CouncilCheck((), tuple(appraisals), ())
     problems: list[Finding] = []
+    files: list[SourceFile] = []
     imported: dict[tuple[str, str, str], CouncilValue] = {}
     for code, original, path in kept_copies(campaign):
         file = f"{IMPORTS}/{copy_name(code, original)}"
@@ -78,6 +91,11 @@ def check_council(campaign: Campaign, appraisals: Sequence[Appraisal]) -> Counci
             detail = str(exc) if isinstance(exc, TableUnreadable) else (exc.strerror or str(exc))
             problems.append(findings.make("import-unreadable", file=file, detail=detail))
             continue
+        data = table.content
+        stat = path.stat()
+        files.append(
+            SourceFile(path, file, len(data), hashlib.sha256(data).hexdigest(), stat.st_mtime, path.suffix[1:])
+        )
         judged = judge_table(campaign, table, [code], file=file, origin=original)
         problems += judged.findings
         for v in judged.values:
@@ -115,7 +133,7 @@ def check_council(campaign: Campaign, appraisals: Sequence[Appraisal]) -> Counci
             a.tier_id, a.unit_code, a.criterion, a.score, APPRAISAL_ORIGIN, APPRAISAL_ORIGIN, a.cell, a.facts
         )
     problems += _missing(campaign, values)
-    return CouncilCheck(tuple(values.values()), rest, tuple(problems))
+    return CouncilCheck(tuple(values.values()), rest, tuple(problems), tuple(files))
 
 
 def _sheet(campaign: Campaign, tier_id: str) -> str | None:

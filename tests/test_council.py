@@ -340,8 +340,8 @@ def test_a_missing_value_blocks_a_final_build_and_a_draft_leaves_it_out(tmp_path
     assert "Chưa có điểm tiêu chí 3.1 và 3.2 do Hội đồng chấm: bản dự thảo chưa tính vào tổng điểm" in texts
     announcement = (tmp_path / "out" / "thong-bao-du-thao.txt").read_text(encoding="utf-8")
     assert (
-        "Tiêu chí do Hội đồng chấm chưa có điểm: Sở Ánh sáng chưa có điểm tiêu chí 3 (Đo lường trên hệ thống), "
-        "điểm tối đa tạm tính của đơn vị là 40 điểm;" in announcement
+        "Tiêu chí do Hội đồng chấm chưa có điểm: Sở Bình minh chưa có điểm tiêu chí 3 (Đo lường trên hệ thống), "
+        "điểm tối đa tạm tính của đơn vị là 40 điểm; Sở Ánh sáng chưa có điểm tiêu chí 3" in announcement
     )
 
 

@@ -365,3 +365,24 @@ def test_the_council_enters_values_in_appraisal_xlsx_without_a_reason_and_not_tw
         ("C", "2.2", "appraisal.xlsx"),
     ]
     assert "survey.csv (12,5)" in twice[0].message
+
+
+def test_hostile_numbers_in_an_xlsx_table_are_findings_quoted_bounded(tmp_path: Path) -> None:
+    from egov_xlsx.publish.imports import import_table
+
+    folder = make(tmp_path / "hd")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã đơn vị", "Điểm"])
+    ws.append(["A", 1e30])
+    ws.append(["B", datetime(2024, 7, 4)])
+    ws.append(["C", "9" * 5000])
+    wb.save(tmp_path / "t.xlsx")
+    outcome = import_table(load_campaign(folder), tmp_path / "t.xlsx", ["2.2"])
+    found = {(f.code, f.cell, f.value) for f in outcome.findings if f.is_error}
+    assert found == {
+        ("import-above-max", "B2", "1E+30"),
+        ("import-not-number", "B3", "04/07/2024"),
+        ("import-above-max", "B4", "1E+5000"),  # 10^5000 - 1, to 6 significant digits
+    }
+    assert not (folder / "imports").exists()

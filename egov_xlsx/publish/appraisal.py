@@ -238,7 +238,11 @@ def _validate(ws: Worksheet, item: SheetRow, cells: list[str]) -> None:
         "minimum": _literal(low),
         "maximum": _literal(high),
         "input_title": what[:32],  # Excel's limit
-        "input_message": f"Nhập điểm thẩm định {shown}; để trống nếu giữ điểm tự đánh giá."[:255],
+        "input_message": (
+            f"Nhập điểm do Hội đồng chấm {shown} (không cần lý do); hoặc nhập bằng lệnh egov-xlsx import."
+            if item.council
+            else f"Nhập điểm thẩm định {shown}; để trống nếu giữ điểm tự đánh giá."
+        )[:255],
         "error_title": "Điểm không hợp lệ",
         "error_message": f"Điểm thẩm định phải là số {shown}."[:255],
         "ignore_blank": True,

@@ -386,3 +386,16 @@ def test_hostile_numbers_in_an_xlsx_table_are_findings_quoted_bounded(tmp_path: 
         ("import-above-max", "B4", "1E+5000"),  # 10^5000 - 1, to 6 significant digits
     }
     assert not (folder / "imports").exists()
+
+
+def test_repeated_criterion_options_read_their_columns_only(tmp_path: Path) -> None:
+    folder = make(tmp_path / "hd")
+    done = imported(folder, measures(tmp_path / "do-luong.xlsx"), "3.2", "3.1")
+    assert done.exit_code == 0, done.output
+    assert "cho tiêu chí 3.2, 3.1" in done.output
+    values = {(v.unit_code, v.criterion): v.score for v in pipeline.check(folder).council_values}
+    assert values[("B", "3.1")] == 3 and values[("C", "3.2")] == D("2.5")
+    only = imported(folder, measures(tmp_path / "lai.xlsx", [["Sở Ánh sáng", 60, 100, 1]]), "3.2")
+    assert only.exit_code == 0, only.output  # A's 3.2 only; the others are listed as missing (a warning)
+    assert "import-units-missing" in only.output and "chưa có giá trị tiêu chí 3.2 cho 2 đơn vị" in only.output
+    assert sorted(p.name for p in (folder / "imports").iterdir()) == ["3.1 - do-luong.xlsx", "3.2 - lai.xlsx"]

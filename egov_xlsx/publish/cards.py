@@ -256,7 +256,7 @@ def _facts(s: UnitSummary) -> list[tuple[str, str]]:
     ]
     if s.not_applicable_text:
         facts.append(("Không áp dụng: ", s.not_applicable_text))
-    facts += [("Hội đồng chấm: ", note) for note in council_notes(s.result)]
+    facts += [("Nguồn điểm: ", note) for note in council_notes(s.result)]
     if s.previous_text:
         facts.append(("So với năm trước: ", s.previous_text))
     return facts

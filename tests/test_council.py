@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -319,6 +320,9 @@ def test_build_scores_council_values_and_says_where_they_came_from(tmp_path: Pat
     assert kept[0][2] == hashlib.sha256(SURVEY.encode("utf-8")).hexdigest()
     page = (out / "ket-qua.html").read_text(encoding="utf-8")
     assert "Điểm tiêu chí 2.2 do Hội đồng chấm, theo survey.csv." in page
+    with zipfile.ZipFile(out / "don-vi" / "A - So Anh sang.docx") as card:
+        xml = card.read("word/document.xml").decode("utf-8")
+    assert "Nguồn điểm: " in xml and "Điểm tiêu chí 3.1 và 3.2 do Hội đồng chấm, theo do-luong.xlsx." in xml
 
 
 def test_a_missing_value_blocks_a_final_build_and_a_draft_leaves_it_out(tmp_path: Path) -> None:

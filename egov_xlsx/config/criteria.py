@@ -109,7 +109,7 @@ def _source(r: ValueReader, c: dict[str, object], key: str, inherited: bool) -> 
         return inherited
     raw = c["source"]
     if raw not in SOURCES:
-        shown = f'"{raw}"' if isinstance(raw, str) else "giá trị này"
+        shown = f'"{raw[:40]}"' if isinstance(raw, str) else "giá trị này"
         r.problem(f"{key}.source", f'{shown} không hợp lệ: ghi "unit" (đơn vị tự chấm) hoặc "council" (Hội đồng chấm)')
         return inherited
     if inherited and raw == "unit":

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from egov_xlsx.pipeline import build, check, make_appraisal, make_appraisals, make_forms, score, write_feedback
     from egov_xlsx.publish.announce import TemplateProblem
     from egov_xlsx.publish.appraisal import AppraisalExists, AppraisalWritten
+    from egov_xlsx.publish.imports import ImportOutcome, import_table
     from egov_xlsx.publish.outputs import BuildOutcome
     from egov_xlsx.publish.serialize import check_dict, results_dict
     from egov_xlsx.read.gate import InboxError
@@ -51,6 +52,8 @@ _LAZY = {
     "InboxError": "egov_xlsx.read.gate",
     "PreviousResultsError": "egov_xlsx.rules.previous",
     "TemplateProblem": "egov_xlsx.publish.announce",
+    "import_table": "egov_xlsx.publish.imports",
+    "ImportOutcome": "egov_xlsx.publish.imports",
 }
 
 
@@ -72,6 +75,7 @@ __all__ = [
     "EgovError",
     "Finding",
     "FolderBusy",
+    "ImportOutcome",
     "InboxError",
     "OutputError",
     "PreviousResultsError",
@@ -83,6 +87,7 @@ __all__ = [
     "build",
     "check",
     "check_dict",
+    "import_table",
     "load_campaign",
     "load_previous",
     "make_appraisal",

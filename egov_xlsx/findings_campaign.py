@@ -164,4 +164,69 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         'Ô {cell} (trang "{sheet}") của tệp thẩm định: tiêu chí {criterion} của đơn vị {unit} có cả kết quả thực '
         "hiện thẩm định ({facts}, cho {points} điểm) và điểm thẩm định {value}; điểm thẩm định được dùng.",
     ),
+    # ---- criteria the council scores (source = "council"): imported tables and their values
+    "import-unreadable": (
+        Severity.ERROR,
+        "Không đọc được bảng nhập",
+        "Không đọc được bảng {file}: {detail}.",
+    ),
+    "import-unknown-unit": (
+        Severity.ERROR,
+        "Bảng nhập có đơn vị không có trong danh sách",
+        'Ô {cell} của bảng {file} ghi đơn vị "{value}": {detail}. Sửa mã hoặc tên đơn vị theo danh sách đơn vị '
+        "của đợt đánh giá.",
+    ),
+    "import-duplicate": (
+        Severity.ERROR,
+        "Bảng nhập có đơn vị ghi hai lần",
+        "Bảng {file} ghi hai giá trị tiêu chí {criterion} cho đơn vị {unit} (ô {first} và ô {cell}). Giữ một dòng.",
+    ),
+    "import-not-number": (
+        Severity.ERROR,
+        "Giá trị nhập không phải là số",
+        'Ô {cell} của bảng {file} (tiêu chí {criterion}, đơn vị {unit}) ghi "{value}", không phải là số. '
+        "Nhập một số từ 0 đến {max}.",
+    ),
+    "import-decimals": (
+        Severity.ERROR,
+        "Giá trị nhập có quá nhiều chữ số thập phân",
+        "Ô {cell} của bảng {file} (tiêu chí {criterion}, đơn vị {unit}) ghi {value}: chỉ được có tối đa "
+        "{decimals} chữ số thập phân.",
+    ),
+    "import-above-max": (
+        Severity.ERROR,
+        "Giá trị nhập ngoài giới hạn",
+        "Ô {cell} của bảng {file} (tiêu chí {criterion}, đơn vị {unit}) ghi {value}, ngoài khoảng 0 đến {max} "
+        "điểm của tiêu chí. Sửa lại giá trị.",
+    ),
+    "import-formula": (
+        Severity.ERROR,
+        "Bảng nhập có ô chứa công thức",
+        "Ô {cell} của bảng {file} chứa công thức {formula}; giá trị tính ra từ công thức không được dùng. "
+        "Nhập trực tiếp giá trị.",
+    ),
+    "import-fact-invalid": (
+        Severity.ERROR,
+        "Kết quả thực hiện trong bảng nhập không hợp lệ",
+        "Bảng {file}, đơn vị {unit}: {detail}",
+    ),
+    "import-units-missing": (
+        Severity.WARNING,
+        "Bảng nhập thiếu đơn vị",
+        "Bảng {file} chưa có giá trị tiêu chí {criterion} cho {count} đơn vị: {units}.",
+    ),
+    "council-value-missing": (
+        Severity.ERROR,
+        "Thiếu điểm tiêu chí do Hội đồng chấm",
+        "{unit_name} ({unit}) chưa có điểm tiêu chí {criterion} ({name}), tiêu chí do Hội đồng chấm: nhập bằng lệnh "
+        "egov-xlsx import hoặc ghi vào appraisal.xlsx. Bản dự thảo không tính tiêu chí này vào tổng điểm và "
+        "điểm tối đa của đơn vị.",
+    ),
+    "council-value-twice": (
+        Severity.ERROR,
+        "Điểm tiêu chí do Hội đồng chấm được ghi ở hai nơi",
+        "Tiêu chí {criterion} của đơn vị {unit} có giá trị trong bảng nhập {origin} ({value}) và trong "
+        'appraisal.xlsx (ô {cell}, trang "{sheet}"). Chỉ giữ một nơi: xóa ô trong appraisal.xlsx, hoặc nhập '
+        "lại bảng không có đơn vị này.",
+    ),
 }

@@ -122,7 +122,11 @@ def write_forms(campaign: Campaign, out_dir: Path, unit_codes: Collection[str] |
 
 
 def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
-    """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`)."""
+    """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`).
+
+    Criteria the council scores (``source = "council"``) are not on the form (:attr:`Tier.form_tier`).
+    """
+    tier = tier.form_tier
     properties = {
         "title": f"Biểu chấm điểm - {unit.name}",
         "subject": campaign.title,

@@ -36,6 +36,7 @@ from egov_xlsx.read import ingest
 from egov_xlsx.read.appraisal import FILE_NAME
 from egov_xlsx.rules import appraisal, appraisers, roster_rules
 from egov_xlsx.rules.checked import Checked, rows_for_feedback
+from egov_xlsx.rules.council import check_council, with_council, with_sources
 from egov_xlsx.rules.form_rules import check_reading
 from egov_xlsx.rules.scoring import score_tier
 
@@ -92,6 +93,8 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         appraised = appraisal.check_appraisal(camp, roster.submissions)
     if appraised is not None:
         found += appraised.findings
+    council = check_council(camp, () if appraised is None else appraised.appraisals)
+    found += council.findings
     return CheckReport(
         campaign=camp,
         statuses=roster.statuses,
@@ -103,8 +106,10 @@ def check(campaign: Campaign | Path | str, *, jobs: int = 1, progress: Progress 
         ),
         files_read=len(checked),
         sources=tuple(c.source for c in checked),
-        appraisals=() if appraised is None else appraised.appraisals,
+        appraisals=council.appraisals,
         form_rows={c.source.name: c.rows for c in checked if c.rows},
+        council_values=council.values,
+        council_files=council.files,
     )
 
 
@@ -166,21 +171,22 @@ def score(
     tiers: list[TierResult] = []
     for tier in camp.tiers:
         subs = {u.code: valid[u.code] for u in tier.units if u.code in valid}
+        if tier.council_leaf_codes:
+            subs = {code: with_council(tier, sub, report.council_values) for code, sub in subs.items()}
         excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
         excluded.update({code: why for code, why in held.items() if tier.unit(code) is not None})
         council = appraisal.for_tier(tier, report.appraisals)
-        tiers.append(
-            score_tier(
-                tier,
-                subs,
-                appraisals=council.scores,
-                adjustments=council.adjustments,
-                reasons=council.reasons,
-                excluded=excluded,
-                appraised_facts=council.facts,
-                previous=None if previous is None else previous.standings.get(tier.id),
-            )
+        scored = score_tier(
+            tier,
+            subs,
+            appraisals=council.scores,
+            adjustments=council.adjustments,
+            reasons=council.reasons,
+            excluded=excluded,
+            appraised_facts=council.facts,
+            previous=None if previous is None else previous.standings.get(tier.id),
         )
+        tiers.append(with_sources(scored, report.council_values) if tier.council_leaf_codes else scored)
     return Results(
         campaign=camp,
         tiers=tuple(tiers),
@@ -189,6 +195,7 @@ def score(
         draft=draft,
         previous_year=None if previous is None else previous.year,
         tool_version=__version__,
+        council_files=report.council_files,
     )
 
 

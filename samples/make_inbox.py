@@ -187,7 +187,8 @@ def make_inbox(
                 else:
                     leaves: dict[str, Decimal] = {}
                     tops = scores[(tier.id, unit.code)]
-                    for criterion, score in zip(tier.criteria, tops, strict=True):
+                    # scores.csv gives the criteria on the form: none the council scores (source = "council")
+                    for criterion, score in zip(tier.form_tier.criteria, tops, strict=True):
                         leaves.update(split(criterion, score))
                     fill(blank, target, leaves, unit.code)
                 if resaved and unit.code in resaved:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from egov_xlsx.model import Facts, PreviousStanding, Results
+from egov_xlsx.model import CouncilValue, Facts, PreviousStanding, Results
 from egov_xlsx.publish.serialize import dumps, results_dict
+from egov_xlsx.rules.council import with_sources
 from egov_xlsx.rules.scoring import score_tier
 from tests.conftest import REPO
 from tests.factories import SMALL_TOML, campaign_from, submission
@@ -76,6 +78,8 @@ TYPES: dict[str, Any] = {
     "unit.index": NUMBER,
     "unit.criterion_index": dict,
     "unit.appraised_by": dict,
+    "unit.sources": dict,
+    "unit.council_missing": list,
     "previous.year": int,
     "previous.code": str,
     "previous.rank": (int, type(None)),
@@ -147,6 +151,19 @@ def _rich_results() -> dict[str, Any]:
         appraised_facts={"D": {"2.1": Facts(a=Decimal(7))}},
         previous={"A": PreviousStanding(year=2023, code="A", rank=2, total=Decimal("7.5"), percent=Decimal("25"))},
     )
+    # Criterion 1.1 scored by the council: imported for A, missing for the others (as in a draft).
+    council = replace(
+        tier,
+        criteria=(
+            replace(
+                tier.criteria[0],
+                children=(replace(tier.criteria[0].children[0], council=True), *tier.criteria[0].children[1:]),
+            ),
+            *tier.criteria[1:],
+        ),
+    )
+    imported = CouncilValue(tier.id, "A", "1.1", Decimal(5), "survey.csv")
+    tier_result = replace(with_sources(replace(tier_result, tier=council), [imported]), tier=tier)
     results = Results(campaign=campaign, tiers=(tier_result,), previous_year=2023)
     data: dict[str, Any] = json.loads(dumps(results_dict(results)), parse_float=Decimal)
     return data

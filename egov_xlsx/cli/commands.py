@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 from egov_xlsx._version import PROGRAM
 from egov_xlsx.cli.frame import ExitCode, UsageProblem, _Command, _Group
+from egov_xlsx.cli.options import CampaignArg, DebugOption, JobsOption, OutOption, QuietOption
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,37 +51,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-CampaignArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Thư mục đợt đánh giá (chứa egov.toml); mặc định là thư mục hiện tại.",
-        show_default=False,
-        metavar="THƯ-MỤC-ĐỢT",
-    ),
-]
-OutOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Thư mục ghi kết quả (mặc định: output/<tên thư mục đợt đánh giá>/).",
-        show_default=False,
-        metavar="THƯ-MỤC",
-    ),
-]
-JobsOption = Annotated[
-    int | None,
-    typer.Option(
-        "--jobs",
-        "-j",
-        min=1,
-        help="Số tiến trình đọc biểu song song, từ 1 trở lên (mặc định: số nhân CPU được dùng; biểu luôn được đọc trong tiến trình riêng).",
-        show_default=False,
-        metavar="N",
-    ),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Hiện chi tiết lỗi kỹ thuật (traceback) khi có sự cố.")]
 
 _state = {"debug": False}
 
@@ -417,3 +387,6 @@ def appraisal(
     from egov_xlsx.cli.console import print_appraisals
 
     print_appraisals(_console(), written)
+
+
+from egov_xlsx.cli import import_command  # noqa: E402, F401  registers ``import`` on the app

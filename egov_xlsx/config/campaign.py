@@ -201,6 +201,8 @@ def _tier(r: ValueReader, raw: object, key: str, bodies: frozenset[str] = frozen
         c = criterion(r, rc, f"{key}.criteria[{i}]", unit_codes, codes, bodies=bodies)
         if c is not None:
             criteria.append(c)
+    if criteria and all(leaf.council for top in criteria for leaf in top.walk() if leaf.is_leaf):
+        r.problem(f"{key}.criteria", 'cần ít nhất một tiêu chí do đơn vị tự chấm (không phải source = "council")')
     breakers = r.texts(t, f"{key}.tie_breakers")
     for i, code in enumerate(breakers):
         if code not in codes:

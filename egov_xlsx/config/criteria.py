@@ -9,6 +9,9 @@ from egov_xlsx.config.values import MAX_DEPTH, ValueReader, check_bounds
 from egov_xlsx.model import ZERO, Criterion
 from egov_xlsx.vietnamese import clean, format_number
 
+#: Who scores a criterion (``source``): the unit on its form (the default), or the council.
+SOURCES = ("unit", "council")
+
 
 def criterion(
     r: ValueReader,
@@ -20,13 +23,16 @@ def criterion(
     *,
     bodies: frozenset[str] = frozenset(),
     inherited: str = "",
+    council: bool = False,
 ) -> Criterion | None:
-    """``bodies``: the ``[[appraisers]]`` codes; ``inherited``: the parent's appraising body."""
-    keys = {"code", "name", "max", "children", "not_applicable", "appraised_by"} | RULE_KEYS
+    """``bodies``: the ``[[appraisers]]`` codes; ``inherited``: the parent's appraising body; ``council``:
+    whether the parent is scored by the council (``source = "council"``)."""
+    keys = {"code", "name", "max", "children", "not_applicable", "appraised_by", "source"} | RULE_KEYS
     c = r.table(raw, key, keys, required=True)
     if not c:
         return None
     body = appraised_by(r, c, key, bodies, inherited)
+    council = _source(r, c, key, council)
     code = r.code(c, f"{key}.code")
     if code and code in codes:
         r.problem(f"{key}.code", f'mã tiêu chí "{code}" bị trùng{r.at(f"{codes[code]}.code")}')
@@ -49,7 +55,9 @@ def criterion(
         r.problem(f"{key}.children", f"bộ tiêu chí chỉ được tối đa {MAX_DEPTH} cấp (tiêu chí {code} đã ở cấp {depth})")
         raw_children = []
     for i, rc in enumerate(raw_children):
-        child = criterion(r, rc, f"{key}.children[{i}]", unit_codes, codes, depth + 1, bodies=bodies, inherited=body)
+        child = criterion(
+            r, rc, f"{key}.children[{i}]", unit_codes, codes, depth + 1, bodies=bodies, inherited=body, council=council
+        )
         if child is not None:
             children.append(child)
     na_allowed, na_units = False, frozenset[str]()
@@ -62,6 +70,12 @@ def criterion(
             r.problem(f"{key}.not_applicable", f'không có đơn vị mã "{x}" trong khối')
     else:
         r.problem(f"{key}.not_applicable", 'ghi true (mọi đơn vị) hoặc danh sách mã đơn vị, ví dụ ["STP"]')
+    if council and "not_applicable" in c:
+        r.problem(
+            f"{key}.not_applicable",
+            'tiêu chí do Hội đồng chấm (source = "council") không có trên biểu của đơn vị nên đơn vị không '
+            'đánh dấu "không áp dụng" được; bỏ khóa not_applicable',
+        )
     capped = False
     if children:
         total = sum((ch.max for ch in children), ZERO)
@@ -96,4 +110,24 @@ def criterion(
         na_units=na_units,
         rule=rule,
         appraised_by=body,
+        council=council,
     )
+
+
+def _source(r: ValueReader, c: dict[str, object], key: str, inherited: bool) -> bool:
+    """Whether the council scores the criterion: its own ``source``, or its parent's (inherited)."""
+    if "source" not in c:
+        return inherited
+    raw = c["source"]
+    if raw not in SOURCES:
+        shown = f'"{raw[:40]}"' if isinstance(raw, str) else "giá trị này"
+        r.problem(f"{key}.source", f'{shown} không hợp lệ: ghi "unit" (đơn vị tự chấm) hoặc "council" (Hội đồng chấm)')
+        return inherited
+    if inherited and raw == "unit":
+        r.problem(
+            f"{key}.source",
+            'tiêu chí cha do Hội đồng chấm (source = "council") nên các tiêu chí con cũng do Hội đồng chấm; '
+            'bỏ source = "unit"',
+        )
+        return True
+    return raw == "council"

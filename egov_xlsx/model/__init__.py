@@ -24,7 +24,16 @@ from egov_xlsx.model.campaign import (
     Unit,
 )
 from egov_xlsx.model.check import CheckReport, UnitState, UnitStatus
-from egov_xlsx.model.reading import Appraisal, CellValue, Finding, FormRow, Reading, SourceFile, Submission
+from egov_xlsx.model.reading import (
+    Appraisal,
+    CellValue,
+    CouncilValue,
+    Finding,
+    FormRow,
+    Reading,
+    SourceFile,
+    Submission,
+)
 from egov_xlsx.model.results import (
     BandCount,
     CriterionFacts,
@@ -47,6 +56,7 @@ __all__ = [
     "Campaign",
     "CellValue",
     "CheckReport",
+    "CouncilValue",
     "Criterion",
     "CriterionFacts",
     "Display",

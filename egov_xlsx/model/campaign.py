@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -74,6 +74,9 @@ class Criterion:
     #: The code of the appraising body (``[[appraisers]]``) of this criterion, its own or inherited from its
     #: parent; "" when the campaign has a single appraisal council.
     appraised_by: str = ""
+    #: Scored by the council, not the unit (``source = "council"``, inherited by the children): not on the
+    #: unit's form; its value comes from ``appraisal.xlsx`` or an imported table.
+    council: bool = False
 
     @property
     def is_leaf(self) -> bool:
@@ -230,6 +233,22 @@ class Tier:
         return frozenset(c.code for c in self.leaf_criteria if c.rule is not None)
 
     @cached_property
+    def council_leaf_codes(self) -> frozenset[str]:
+        """The leaves the council scores (``source = "council"``): on no unit's form."""
+        return frozenset(c.code for c in self.leaf_criteria if c.council)
+
+    @cached_property
+    def form_tier(self) -> Tier:
+        """The tier as the units' forms show it: without the criteria the council scores.
+
+        A parent keeps the criteria the units score; its maximum is their sum (or its cap, when lower). A tier
+        without council criteria is its own form tier, so its forms and fingerprint are unchanged.
+        """
+        if not self.council_leaf_codes:
+            return self
+        return replace(self, criteria=tuple(c for c in map(_unit_scored, self.criteria) if c is not None))
+
+    @cached_property
     def parent_criteria(self) -> tuple[Criterion, ...]:
         """The criteria with children, in tree order."""
         return tuple(c for c in self.in_order if not c.is_leaf)
@@ -269,6 +288,22 @@ class Tier:
 
         text = ";".join(canon(c) for c in self.criteria)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _unit_scored(node: Criterion) -> Criterion | None:
+    """``node`` without its council-scored descendants; ``None`` when nothing of it is left for the unit."""
+    if node.council:
+        return None
+    if node.is_leaf:
+        return node
+    kept = tuple(c for c in map(_unit_scored, node.children) if c is not None)
+    if kept == node.children:
+        return node
+    if not kept:
+        return None
+    total = sum((c.max for c in kept), ZERO)
+    capped = node.capped and node.max < total
+    return replace(node, children=kept, max=node.max if capped else total, capped=capped)
 
 
 @dataclass(frozen=True)

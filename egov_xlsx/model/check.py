@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from egov_xlsx.model.campaign import Campaign, Severity, Unit
-from egov_xlsx.model.reading import Appraisal, Finding, FormRow, SourceFile, Submission
+from egov_xlsx.model.reading import Appraisal, CouncilValue, Finding, FormRow, SourceFile, Submission
 
 # --------------------------------------------------------------------------- roster status (check)
 
@@ -54,6 +54,10 @@ class CheckReport:
     #: whose feedback copy may be made on a fresh form (see :func:`egov_xlsx.rules.checked.rows_for_feedback`):
     #: what that copy is filled with, so that no file is read again to make it.
     form_rows: Mapping[str, tuple[FormRow, ...]] = field(default_factory=dict)
+    #: The values of council-scored criteria (``source = "council"``), from ``appraisal.xlsx`` and ``imports/``.
+    council_values: tuple[CouncilValue, ...] = ()
+    #: The kept tables of ``imports/`` those values were read from (named ``imports/CODE - name``).
+    council_files: tuple[SourceFile, ...] = ()
 
     def source(self, name: str) -> SourceFile | None:
         """The inbox file shown to users as ``name``."""

@@ -154,3 +154,21 @@ class Appraisal:
     facts: Facts | None = None
     #: The appraising body whose file set it (``[[appraisers]]``); "" for the single ``appraisal.xlsx``.
     appraiser: str = ""
+
+
+@dataclass(frozen=True)
+class CouncilValue:
+    """The value of a council-scored leaf (``source = "council"``) for one unit: entered in ``appraisal.xlsx``
+    or imported from a table (``egov-xlsx import``). It needs no reason: it is the council's own."""
+
+    tier_id: str
+    unit_code: str
+    criterion: str
+    score: Decimal
+    #: Where it came from, as outputs say it: "appraisal.xlsx", or the imported file's original name.
+    origin: str
+    #: The file holding it (``appraisal.xlsx`` or the copy in ``imports/``) and its cell.
+    file: str = ""
+    cell: str = ""
+    #: A rule-based leaf's facts the points came from, when the table gave facts.
+    facts: Facts | None = None

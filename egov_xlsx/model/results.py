@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from egov_xlsx.model.campaign import Campaign, Criterion, Tier, Unit
-from egov_xlsx.model.reading import Finding, Submission
+from egov_xlsx.model.reading import Finding, SourceFile, Submission
 from egov_xlsx.model.rule import Facts
 
 # --------------------------------------------------------------------------- results
@@ -54,6 +54,10 @@ class UnitResult:
     #: The one Vietnamese sentence explaining a tie in total that tie-breakers split; on the group's first unit.
     tie_note: str = ""
     previous: PreviousStanding | None = None
+    #: Council-scored leaf code -> where its value came from: "appraisal.xlsx" or the imported file's name.
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: Council-scored leaves without a value (a draft only): left out of the total and the maximum.
+    council_missing: frozenset[str] = frozenset()
 
     @property
     def shares_rank(self) -> bool:
@@ -128,3 +132,5 @@ class Results:
     previous_year: int | None = None
     #: egov-xlsx version that produced the results.
     tool_version: str = ""
+    #: The kept tables of ``imports/`` the council criteria's values were read from (provenance).
+    council_files: tuple[SourceFile, ...] = ()

@@ -221,6 +221,13 @@ class _Builder:
             for r in result.units
             if r.not_applicable
         )
+        council_missing = tuple(
+            NotApplicable(
+                self.result(r), tuple(views[c.code] for c in _outermost_missing(result.tier, r, council=True))
+            )
+            for r in result.units
+            if r.council_missing
+        )
         moves = tuple(
             Move(self.result(r), previous) for r in ranked if (previous := self.previous(r.previous)) is not None
         )
@@ -245,6 +252,7 @@ class _Builder:
             gap=gap,
             average=facts.average if facts is not None else None,
             _views=MappingProxyType(views),
+            council_missing=council_missing,
         )
 
 
@@ -261,13 +269,16 @@ def _with_band_figures(result: TierResult) -> TierResult:
     return replace(result, units=tuple(banded(r) for r in result.units))
 
 
-def _outermost_missing(tier: Tier, result: UnitResult) -> tuple[Criterion, ...]:
-    """The criteria without a score for the unit whose parent has one (or which are top-level)."""
+def _outermost_missing(tier: Tier, result: UnitResult, *, council: bool = False) -> tuple[Criterion, ...]:
+    """The criteria without a score for the unit whose parent has one (or which are top-level): those not
+    applicable to it, or (``council``) those the council has not scored yet (a draft)."""
     out: list[Criterion] = []
+    missing = result.council_missing
 
     def visit(node: Criterion) -> None:
         if node.code not in result.scores:
-            out.append(node)
+            if council == (bool(missing) and all(x.code in missing for x in node.walk() if x.is_leaf)):
+                out.append(node)
             return
         for child in node.children:
             visit(child)

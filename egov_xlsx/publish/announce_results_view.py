@@ -121,6 +121,8 @@ class TierView:
     gap: Decimal | None
     average: Decimal | None
     _views: Mapping[str, CriterionView] = field(repr=False)
+    #: A draft's units without a value of a criterion the council scores (left out of total and maximum).
+    council_missing: tuple[NotApplicable, ...] = ()
 
     def criterion(self, code: str) -> CriterionView:
         return self._views[code]

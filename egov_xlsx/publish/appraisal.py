@@ -92,6 +92,8 @@ _WIDTHS = (10.0, 26.0, 8.0, 42.0, 8.0, 10.0, 10.0, 36.0)
 _ORPHAN_WIDTHS = (12.0, 10.0, 26.0, 8.0, 36.0, 10.0, 34.0, 34.0)
 COL_VALUE, COL_REASON = HEADERS.index(HEADER_VALUE), HEADERS.index(HEADER_REASON)
 NOT_APPLICABLE_TEXT = "Không áp dụng"
+#: The unit-value cell of a criterion the council scores: the unit gives none, the council enters it.
+COUNCIL_TEXT = "Hội đồng nhập"
 #: The self-assessed cell of a leaf whose score the unit typed but that cannot be used.
 INVALID_CLAIM = "{claim} (không hợp lệ)"
 
@@ -204,7 +206,9 @@ def _write_tier(ws: Worksheet, fmt: _Formats, campaign: Campaign, sheet: TierShe
             ws.write(row, 4, adjustment_bound(item.adjustment), styles.center)
         elif item.max is not None:
             ws.write_number(row, 4, number(item.max), styles.score)
-        if item.not_applicable:
+        if item.council:
+            ws.write_string(row, 5, COUNCIL_TEXT, styles.not_applicable)
+        elif item.not_applicable:
             ws.write_string(row, 5, NOT_APPLICABLE_TEXT, styles.not_applicable)
         elif item.self_score is not None:
             ws.write_number(row, 5, number(item.self_score), styles.score)
@@ -251,7 +255,11 @@ def _validate(ws: Worksheet, item: SheetRow, cells: list[str]) -> None:
         "minimum": _literal(low),
         "maximum": _literal(high),
         "input_title": what[:32],  # Excel's limit
-        "input_message": f"Nhập điểm thẩm định {shown}; để trống nếu giữ điểm tự đánh giá."[:255],
+        "input_message": (
+            f"Nhập điểm do Hội đồng chấm {shown} (không cần lý do); hoặc nhập bằng lệnh egov-xlsx import."
+            if item.council
+            else f"Nhập điểm thẩm định {shown}; để trống nếu giữ điểm tự đánh giá."
+        )[:255],
         "error_title": "Điểm không hợp lệ",
         "error_message": f"Điểm thẩm định phải là số {shown}."[:255],
         "ignore_blank": True,

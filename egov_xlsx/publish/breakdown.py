@@ -34,6 +34,9 @@ FACTS_LABEL = "Kết quả thực hiện"
 #: A names cell lists at most this many units, then "và N đơn vị khác" (a cell holds 32,767 characters).
 MAX_NAMES = 50
 
+#: A council-scored criterion without a value yet (a draft): left out of the total and the maximum.
+MISSING_MARK = "chưa có"
+
 
 def _depths(tier: Tier) -> dict[str, int]:
     """Tree level of every criterion: 0 for the top-level ones."""
@@ -128,8 +131,10 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
         score_of = ur.scores.get
         for col, code, fmt in cells:
             score = score_of(code)
-            if score is None:
-                write_string(row, col, NOT_APPLICABLE_MARK, not_applicable)
+            if score is None:  # not applicable, or (a draft) a council value still missing
+                write_string(
+                    row, col, MISSING_MARK if code in ur.council_missing else NOT_APPLICABLE_MARK, not_applicable
+                )
             else:
                 write_number(row, col, number(score), fmt)
         for col, c in fact_cells:

@@ -31,6 +31,7 @@ from egov_xlsx.model import Results
 from egov_xlsx.publish import docx_layout as lay
 from egov_xlsx.publish import docx_tables
 from egov_xlsx.publish.charts import unit_chart
+from egov_xlsx.publish.council_notes import council_notes
 from egov_xlsx.publish.document_texts import annex_reference, results_phrase
 from egov_xlsx.publish.docx_chart import chart_run
 from egov_xlsx.publish.docx_layout import CENTER, JUSTIFY, LEFT
@@ -259,6 +260,7 @@ def _facts(s: UnitSummary) -> list[tuple[str, str]]:
     ]
     if s.not_applicable_text:
         facts.append(("Không áp dụng: ", s.not_applicable_text))
+    facts += [("Nguồn điểm: ", note) for note in council_notes(s.result)]
     if s.previous_text:
         facts.append(("So với năm trước: ", s.previous_text))
     if s.index_note:

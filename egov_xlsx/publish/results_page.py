@@ -23,6 +23,7 @@ from markupsafe import Markup
 from egov_xlsx.model import Results, TierResult
 from egov_xlsx.publish.chart_svg import render_svg
 from egov_xlsx.publish.charts import band_colours, tier_chart, unit_chart
+from egov_xlsx.publish.council_notes import council_notes
 from egov_xlsx.publish.document_texts import results_phrase
 from egov_xlsx.publish.unit_summary import NONE_TEXT, UnitSummary, summarize_unit, tier_index_notes
 from egov_xlsx.style import DRAFT_MARK, FONT
@@ -206,6 +207,7 @@ def _note(s: UnitSummary) -> str:
         notes.append("Đồng hạng")
     if s.not_applicable_text:
         notes.append(s.not_applicable_text)
+    notes += council_notes(s.result)
     if s.result.tie_note:
         notes.append(clean(s.result.tie_note))
     if s.index_note:

@@ -187,6 +187,10 @@ def _unit(codes: tuple[str, ...], u: UnitResult) -> dict[str, Any]:
         data["unranked_reason"] = u.unit.unranked_reason
     if u.tie_note:
         data["tie_note"] = u.tie_note
+    if u.sources:
+        data["sources"] = {code: u.sources[code] for code in codes if code in u.sources}
+    if u.council_missing:
+        data["council_missing"] = sorted(u.council_missing)
     if u.previous is not None:
         data["previous"] = {
             "year": u.previous.year,

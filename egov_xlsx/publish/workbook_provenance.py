@@ -74,6 +74,16 @@ def write_provenance(ws: Worksheet, styles: Styles, results: Results) -> None:
         write_text(ws, row, 7, sub.form_version, styles.center)
         fit_row(ws, row, ((sub.source.name, _PROVENANCE_WIDTHS[1]), (unit.name if unit else "", _PROVENANCE_WIDTHS[6])))
         row += 1
+    for i, source in enumerate(results.council_files, start=len(results.submissions) + 1):
+        # A table of council values (egov-xlsx import): no unit's form, the criterion's code starts its name.
+        what = f"Bảng điểm do Hội đồng chấm, tiêu chí {source.name.split('/', 1)[-1].split(' - ', 1)[0]}"
+        ws.write_number(row, 0, i, styles.center)
+        write_text(ws, row, 1, source.name, styles.text)
+        ws.write_string(row, 2, source.sha256, styles.mono)
+        ws.write_number(row, 3, source.size, styles.integer)
+        write_text(ws, row, 6, what, styles.text)
+        fit_row(ws, row, ((source.name, _PROVENANCE_WIDTHS[1]), (what, _PROVENANCE_WIDTHS[6])))
+        row += 1
     ws.freeze_panes(header + 1, 0)
     ws.ignore_errors({"number_stored_as_text": f"A1:H{max(row, header + 1)}"})
     setup_page(

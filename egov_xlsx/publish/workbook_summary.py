@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from xlsxwriter.worksheet import Worksheet
 
 from egov_xlsx.model import ZERO, Results, Tier, TierResult, UnitResult
+from egov_xlsx.publish.council_notes import council_notes
 from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, small, write_header_row, write_heading
 from egov_xlsx.publish.sheets import NOT_APPLICABLE_MARK, Styles, adjustment_bound, number, write_text
 from egov_xlsx.rules.index_scale import equal_index_notes, index_figure
@@ -220,7 +221,7 @@ def unit_notes(tier: Tier, ur: UnitResult, index_note: str = "") -> list[str]:
     skipped = skipped_criteria(tier, ur)
     if skipped:
         notes.append(f"Không áp dụng tiêu chí {join(skipped)}; điểm tối đa của đơn vị: {format_number(ur.max)}")
-    return notes
+    return notes + council_notes(ur)
 
 
 def skipped_criteria(tier: Tier, ur: UnitResult) -> list[str]:
@@ -232,7 +233,9 @@ def skipped_criteria(tier: Tier, ur: UnitResult) -> list[str]:
     return [
         c.code
         for c in tier.in_order
-        if c.code not in scores and (tier.parent_code(c.code) is None or tier.parent_code(c.code) in scores)
+        if c.code not in scores
+        and (tier.parent_code(c.code) is None or tier.parent_code(c.code) in scores)
+        and not (ur.council_missing and all(x.code in ur.council_missing for x in c.walk() if x.is_leaf))
     ]
 
 

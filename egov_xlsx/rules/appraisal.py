@@ -138,7 +138,8 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
             continue
         unchanged = ZERO if adjustment else (sub.scores.get(e.criterion) if sub else None)
         same_facts = council is None or (sub is not None and sub.facts.get(e.criterion) == council)
-        if (value != unchanged or not same_facts) and not e.reason:
+        own = leaf is not None and leaf.council  # the council's own criterion: its value needs no reason
+        if (value != unchanged or not same_facts) and not e.reason and not own:
             problems.append(
                 appraisal_finding(
                     "appraisal-no-reason",

@@ -37,6 +37,8 @@ class SheetRow:
     self_facts: str = ""
     fact: CellValue = None
     fact_b: CellValue = None
+    #: A leaf the council scores (``source = "council"``): no unit value, the council enters it.
+    council: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def plan_sheets(
                         self_facts="" if rule is None or code not in sub.facts else fact_text(rule, sub.facts[code]),
                         fact=found.fact if found else None,
                         fact_b=found.fact_b if found else None,
+                        council=adj is None and tier.criterion(code).council,
                     )
                 )
         sheets.append(TierSheet(tier, tuple(rows)))

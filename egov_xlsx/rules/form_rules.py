@@ -70,6 +70,7 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
         sink.add("unit-unknown")
         return Checked(source, findings=tuple(sink.items), unknown_unit=unit_code)
     tier, unit = found
+    tier = tier.form_tier  # a form holds the criteria the unit scores, not the council's
     sink.tier = tier.id
     form_tier = meta.get(layout.META_TIER)
     if form_tier and form_tier != tier.id:

@@ -219,7 +219,7 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "Thiếu điểm tiêu chí do Hội đồng chấm",
         "{unit_name} ({unit}) chưa có điểm tiêu chí {criterion} ({name}), tiêu chí do Hội đồng chấm: nhập bằng lệnh "
-        "egov-xlsx import hoặc ghi vào appraisal.xlsx. Bản dự thảo không tính tiêu chí này vào tổng điểm và "
+        "egov-xlsx import hoặc ghi vào {where}. Bản dự thảo không tính tiêu chí này vào tổng điểm và "
         "điểm tối đa của đơn vị.",
     ),
     "council-value-twice": (

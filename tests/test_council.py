@@ -403,3 +403,31 @@ def test_repeated_criterion_options_read_their_columns_only(tmp_path: Path) -> N
     assert only.exit_code == 0, only.output  # A's 3.2 only; the others are listed as missing (a warning)
     assert "import-units-missing" in only.output and "chưa có giá trị tiêu chí 3.2 cho 2 đơn vị" in only.output
     assert sorted(p.name for p in (folder / "imports").iterdir()) == ["3.1 - do-luong.xlsx", "3.2 - lai.xlsx"]
+
+
+def test_with_appraising_bodies_each_enters_its_council_criteria_in_its_own_file(tmp_path: Path) -> None:
+    toml = TOML.replace('name = "Chỉ đạo, điều hành"\n', 'name = "Chỉ đạo, điều hành"\nappraised_by = "SNV"\n')
+    toml = toml.replace('name = "Tác động"\n', 'name = "Tác động"\nappraised_by = "SNV"\n')
+    toml = toml.replace(
+        'name = "Đo lường trên hệ thống"\n', 'name = "Đo lường trên hệ thống"\nappraised_by = "SKHCN"\n'
+    )
+    toml += '\n[[appraisers]]\ncode = "SNV"\nname = "Sở Nội vụ"\n[[appraisers]]\ncode = "SKHCN"\nname = "Sở KH&CN"\n'
+    folder = make(tmp_path / "hd", toml)
+    campaign = load_campaign(folder)
+    written = {w.path.name: w.path for w in pipeline.make_appraisals(campaign, now=datetime(2025, 3, 1))}
+    snv, skhcn = written["tham-dinh-SNV.xlsx"], written["tham-dinh-SKHCN.xlsx"]
+    # Each body's file holds its own council rows, marked as the council's to enter.
+    assert {r[2] for r in table(snv) if r[5] == COUNCIL_TEXT} == {"2.2"}
+    assert {r[2] for r in table(skhcn) if r[5] == COUNCIL_TEXT} == {"3.1", "3.2"}
+    enter(snv, {(u, "2.2"): (11, "") for u in "ABC"})
+    enter(skhcn, {(u, c): (v, "") for u in "AB" for c, v in (("3.1", 6), ("3.2", 1))})
+    report = pipeline.check(campaign)
+    missing = [f for f in report.findings if f.code == "council-value-missing"]
+    # C has no value for criterion 3's leaves: the message sends the clerk to the body's own file.
+    assert [(f.unit, f.criterion) for f in missing] == [("C", "3.1"), ("C", "3.2")]
+    assert "appraisal/tham-dinh-SKHCN.xlsx" in missing[0].message and "appraisal.xlsx." not in missing[0].message
+    enter(skhcn, {("C", "3.1"): (3, ""), ("C", "3.2"): (2, "")})
+    report = pipeline.check(campaign)
+    assert report.valid, [f.message for f in report.errors]
+    values = {(v.unit_code, v.criterion): v.score for v in report.council_values}
+    assert values[("A", "2.2")] == D(11) and values[("C", "3.1")] == D(3) and values[("B", "3.2")] == D(1)

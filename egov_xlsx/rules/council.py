@@ -24,6 +24,7 @@ from egov_xlsx.model import (
     Appraisal,
     Campaign,
     CouncilValue,
+    Criterion,
     Finding,
     SourceFile,
     Submission,
@@ -164,9 +165,16 @@ def _missing(campaign: Campaign, values: Mapping[tuple[str, str, str], CouncilVa
                             unit=unit.code,
                             unit_name=unit.name,
                             tier=tier.id,
+                            where=_entered_in(tier, leaf),
                         )
                     )
     return out
+
+
+def _entered_in(tier: Tier, leaf: Criterion) -> str:
+    """The workbook where the council enters the leaf's value by hand: its appraising body's, or appraisal.xlsx."""
+    body = tier.appraiser_of(leaf.code)
+    return f"appraisal/tham-dinh-{body}.xlsx" if body else "appraisal.xlsx"
 
 
 def with_council(tier: Tier, sub: Submission, values: Iterable[CouncilValue]) -> Submission:

@@ -161,18 +161,20 @@ def score(
         excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
         excluded.update({code: why for code, why in held.items() if tier.unit(code) is not None})
         council = appraisal.for_tier(tier, report.appraisals)
-        tiers.append(
-            score_tier(
-                tier,
-                subs,
-                appraisals=council.scores,
-                adjustments=council.adjustments,
-                reasons=council.reasons,
-                excluded=excluded,
-                appraised_facts=council.facts,
-                previous=None if previous is None else previous.standings.get(tier.id),
+        # A tier ranking its groups separately is published as one ranked block per group (its view of the tier).
+        for block in tier.views.values() if tier.rank_groups_separately else (tier,):
+            tiers.append(
+                score_tier(
+                    block,
+                    {code: sub for code, sub in subs.items() if block.unit(code) is not None},
+                    appraisals=council.scores,
+                    adjustments=council.adjustments,
+                    reasons=council.reasons,
+                    excluded=excluded,
+                    appraised_facts=council.facts,
+                    previous=None if previous is None else previous.standings.get(tier.id),
+                )
             )
-        )
     return Results(
         campaign=camp,
         tiers=tuple(tiers),

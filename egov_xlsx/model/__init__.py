@@ -23,6 +23,7 @@ from egov_xlsx.model.campaign import (
     Unit,
 )
 from egov_xlsx.model.check import CheckReport, UnitState, UnitStatus
+from egov_xlsx.model.group import Group
 from egov_xlsx.model.reading import Appraisal, CellValue, Finding, FormRow, Reading, SourceFile, Submission
 from egov_xlsx.model.results import (
     BandCount,
@@ -52,6 +53,7 @@ __all__ = [
     "Facts",
     "Finding",
     "FormRow",
+    "Group",
     "Level",
     "PreviousStanding",
     "Reading",

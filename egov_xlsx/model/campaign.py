@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from egov_xlsx.model.group import Group, prune
 from egov_xlsx.model.rule import Rule
 from egov_xlsx.vietnamese import ascii_fold
 
@@ -117,6 +118,8 @@ class Unit:
     unranked_reason: str = ""
     #: Codes this unit had in earlier years (renamed or merged units), for year-over-year matching.
     previous_codes: tuple[str, ...] = ()
+    #: The code of the tier's group (``[[tiers.groups]]``) the unit belongs to; "" when none.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,12 @@ class Tier:
     #: Criterion codes whose higher score breaks a tie in total, in order.
     tie_breakers: tuple[str, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
+    #: Groups of units scored on fewer criteria (``[[tiers.groups]]``), in config order.
+    groups: tuple[Group, ...] = ()
+    #: Rank (and count bands) within each group rather than across the tier on percent of own maximum.
+    rank_groups_separately: bool = False
+    #: On a group's view of the tier (:meth:`view`): the group; ``None`` on a tier as configured.
+    group: Group | None = None
     _by_code: Mapping[str, Criterion] = field(init=False, repr=False, compare=False)
     _parents: Mapping[str, str | None] = field(init=False, repr=False, compare=False)
     _units: Mapping[str, Unit] = field(init=False, repr=False, compare=False)
@@ -179,6 +188,44 @@ class Tier:
 
     def unit(self, code: str) -> Unit | None:
         return self._units.get(code)
+
+    def group_of(self, unit: Unit) -> Group | None:
+        """The group ``unit`` belongs to (the view's own group on a group's view), or ``None``."""
+        if self.group is not None:
+            return self.group
+        return next((g for g in self.groups if g.code == unit.group), None) if unit.group else None
+
+    @cached_property
+    def views(self) -> Mapping[str, Tier]:
+        """Group code -> the tier as that group's units see it (:meth:`view`), made once per group."""
+        out: dict[str, Tier] = {}
+        for g in self.groups:
+            criteria = prune(self.criteria, g.exclude)
+            kept = {c.code for top in criteria for c in top.walk()}
+            out[g.code] = replace(
+                self,
+                name=f"{self.name} – {g.name}",
+                criteria=criteria,
+                units=tuple(u for u in self.units if u.group == g.code),
+                tie_breakers=tuple(code for code in self.tie_breakers if code in kept),
+                groups=(),
+                rank_groups_separately=False,
+                group=g,
+            )
+        return out
+
+    def view(self, unit_code: str) -> Tier:
+        """The tier as ``unit_code``'s form shows it: without its group's excluded criteria (the whole tier for a
+        unit in no group). The view keeps the tier's id; its units are the group's."""
+        unit = self.unit(unit_code)
+        return self.views[unit.group] if unit is not None and unit.group in self.views else self
+
+    def excluded_for(self, unit_code: str) -> frozenset[str]:
+        """The leaf codes left out of ``unit_code``'s form and maximum by its group (empty when none)."""
+        unit = self.unit(unit_code)
+        if unit is None or unit.group not in self.views:
+            return frozenset()
+        return self.leaf_codes - self.views[unit.group].leaf_codes
 
     @cached_property
     def in_order(self) -> tuple[Criterion, ...]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from egov_xlsx.model.group import Group, prune
+from egov_xlsx.model.group import Group, views_of
 from egov_xlsx.model.rule import Rule
 from egov_xlsx.vietnamese import ascii_fold
 
@@ -189,6 +189,21 @@ class Tier:
     def unit(self, code: str) -> Unit | None:
         return self._units.get(code)
 
+    @property
+    def key(self) -> str:
+        """What tells published blocks apart: the id, with the group's code on a group's view ("so-nganh/co-tthc")."""
+        return self.id if self.group is None else f"{self.id}/{self.group.code}"
+
+    @property
+    def short_name(self) -> str:
+        """The block's name where room is short (a sheet's tab): the group's name on a group's view."""
+        return self.name if self.group is None else self.group.name
+
+    @property
+    def tier_name(self) -> str:
+        """The configured tier's name, without the group's on a group's view."""
+        return self.name if self.group is None else self.name.removesuffix(f" – {self.group.name}")
+
     def group_of(self, unit: Unit) -> Group | None:
         """The group ``unit`` belongs to (the view's own group on a group's view), or ``None``."""
         if self.group is not None:
@@ -198,21 +213,7 @@ class Tier:
     @cached_property
     def views(self) -> Mapping[str, Tier]:
         """Group code -> the tier as that group's units see it (:meth:`view`), made once per group."""
-        out: dict[str, Tier] = {}
-        for g in self.groups:
-            criteria = prune(self.criteria, g.exclude)
-            kept = {c.code for top in criteria for c in top.walk()}
-            out[g.code] = replace(
-                self,
-                name=f"{self.name} – {g.name}",
-                criteria=criteria,
-                units=tuple(u for u in self.units if u.group == g.code),
-                tie_breakers=tuple(code for code in self.tie_breakers if code in kept),
-                groups=(),
-                rank_groups_separately=False,
-                group=g,
-            )
-        return out
+        return views_of(self)
 
     def view(self, unit_code: str) -> Tier:
         """The tier as ``unit_code``'s form shows it: without its group's excluded criteria (the whole tier for a

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from egov_xlsx.model.campaign import Criterion
+    from egov_xlsx.model.campaign import Criterion, Tier
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,12 @@ class Group:
     code: str
     name: str
     exclude: frozenset[str] = frozenset()
+
+    @property
+    def phrase(self) -> str:
+        """The group as a sentence names it: "nhóm có thủ tục hành chính" (its name, "nhóm" added when missing)."""
+        name = self.name
+        return name[:1].lower() + name[1:] if name.casefold().startswith("nhóm") else f"nhóm {name}"
 
 
 def prune(criteria: tuple[Criterion, ...], exclude: frozenset[str]) -> tuple[Criterion, ...]:
@@ -41,3 +47,23 @@ def prune(criteria: tuple[Criterion, ...], exclude: frozenset[str]) -> tuple[Cri
             total = sum((k.max for k in kept), Decimal(0))
             out.append(replace(c, children=kept, max=min(total, c.max) if c.capped else total))
     return tuple(out)
+
+
+def views_of(tier: Tier) -> dict[str, Tier]:
+    """Group code -> the tier as the group's units see it: its criteria pruned, its units and tie-breakers the
+    group's, named "<tier> – <group>"; the view keeps the tier's id, bands and bonus/penalty lines."""
+    out: dict[str, Tier] = {}
+    for g in tier.groups:
+        criteria = prune(tier.criteria, g.exclude)
+        kept = {c.code for top in criteria for c in top.walk()}
+        out[g.code] = replace(
+            tier,
+            name=f"{tier.name} – {g.name}",
+            criteria=criteria,
+            units=tuple(u for u in tier.units if u.group == g.code),
+            tie_breakers=tuple(code for code in tier.tie_breakers if code in kept),
+            groups=(),
+            rank_groups_separately=False,
+            group=g,
+        )
+    return out

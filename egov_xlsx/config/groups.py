@@ -8,7 +8,7 @@ from typing import Any
 
 from egov_xlsx.config.values import ValueReader
 from egov_xlsx.model import Criterion, Group, Unit
-from egov_xlsx.model.group import prune
+from egov_xlsx.model.group import outermost, prune
 
 
 def groups_of(
@@ -47,7 +47,8 @@ def groups_of(
         if criteria and not prune(tuple(criteria), frozenset(exclude)):
             r.problem(f"{k}.exclude", "loại hết mọi tiêu chí của khối: nhóm phải còn ít nhất một tiêu chí để chấm")
         if code and name:
-            groups.append(Group(code=code, name=name, exclude=frozenset(exclude)))
+            dropped = frozenset(exclude)
+            groups.append(Group(code, name, dropped, outermost(tuple(criteria), dropped)))
     codes = {g.code for g in groups}
     if not raw:
         if separate:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,12 +18,25 @@ class Group:
     code: str
     name: str
     exclude: frozenset[str] = frozenset()
+    #: The outermost criteria ``exclude`` removes, in tree order (what texts name: "tiêu chí 7 (...)").
+    excluded: tuple[Criterion, ...] = field(default=(), compare=False)
 
     @property
     def phrase(self) -> str:
         """The group as a sentence names it: "nhóm có thủ tục hành chính" (its name, "nhóm" added when missing)."""
         name = self.name
         return name[:1].lower() + name[1:] if name.casefold().startswith("nhóm") else f"nhóm {name}"
+
+
+def outermost(criteria: tuple[Criterion, ...], codes: frozenset[str]) -> tuple[Criterion, ...]:
+    """The criteria named in ``codes`` that no other named criterion contains, in tree order."""
+    out: list[Criterion] = []
+    for c in criteria:
+        if c.code in codes:
+            out.append(c)
+        else:
+            out.extend(outermost(c.children, codes))
+    return tuple(out)
 
 
 def prune(criteria: tuple[Criterion, ...], exclude: frozenset[str]) -> tuple[Criterion, ...]:

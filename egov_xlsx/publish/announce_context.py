@@ -12,6 +12,7 @@ from types import MappingProxyType
 from egov_xlsx.model import (
     Criterion,
     CriterionFacts,
+    Group,
     PreviousStanding,
     Results,
     ScoreGroup,
@@ -32,6 +33,7 @@ from egov_xlsx.publish.announce_results_view import (
     SourceView,
     SubmissionView,
     TierView,
+    UnitGroupView,
 )
 from egov_xlsx.publish.announce_text import Text, escape_markdown, plain_text
 from egov_xlsx.publish.announce_views import CriterionView, FactView, GroupView, PreviousView, ResultView, UnitView
@@ -209,6 +211,21 @@ class _Builder:
             gap=gap,
             average=facts.average if facts is not None else None,
             _views=MappingProxyType(views),
+            group=None if result.tier.group is None else self.unit_group(result, result.tier.group),
+            groups=tuple(self.unit_group(result, g) for g in result.tier.groups),
+        )
+
+    def unit_group(self, result: TierResult, group: Group) -> UnitGroupView:
+        tier = result.tier
+        view = tier if tier.group is not None else tier.views[group.code]
+        t = self.text
+        return UnitGroupView(
+            code=t(group.code),
+            name=t(group.name),
+            phrase=t(group.phrase),
+            max=view.max,
+            excluded=tuple((t(c.code), t(c.name)) for c in group.excluded),
+            results=tuple(self.result(r) for r in result.units if tier.group_of(r.unit) == group),
         )
 
 

@@ -96,7 +96,12 @@ def _describe(array: str, index: int, item: object, parent: object) -> str:
             return f"tiêu chí {code}"
         owner = _label(parent, "code") if array == "children" else ""
         return f"tiêu chí con thứ {n} của {owner}" if owner else f"tiêu chí thứ {n}"
-    names = {"units": ("đơn vị", "code"), "bands": ("mức xếp loại", "name"), "adjustments": ("dòng cộng/trừ", "code")}
+    names = {
+        "units": ("đơn vị", "code"),
+        "bands": ("mức xếp loại", "name"),
+        "adjustments": ("dòng cộng/trừ", "code"),
+        "groups": ("nhóm", "code"),
+    }
     if array in names:
         what, label_key = names[array]
         label = _label(item, label_key)

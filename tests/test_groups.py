@@ -276,6 +276,12 @@ def test_a_form_of_another_group_and_an_excluded_row_are_findings(tmp_path: Path
     assert excluded.is_error and excluded.cell == f"D{layout.FIRST_DATA_ROW + 5}"
     assert 'tiêu chí 3, tiêu chí này không chấm đối với nhóm "Nhóm hai"' in excluded.message
     assert ("A", "form-stale") not in by_unit and ("B", "row-unexpected") not in by_unit
+    # A's feedback copy is its own group's form, made again with what A typed on the other group's form.
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(folder), "-o", str(out)]).exit_code == 1
+    copy = openpyxl.load_workbook(next((out / "tra-lai").glob("A*.xlsx")))[layout.FORM_SHEET]
+    typed = {str(r[0].value): r[layout.COL_SCORE].value for r in copy.iter_rows(min_row=layout.FIRST_DATA_ROW)}
+    assert "1.2" not in typed and typed["1.1"] == 8 and typed["2.1"] == 6
 
 
 def test_an_appraised_score_for_an_excluded_criterion_is_not_used(tmp_path: Path) -> None:

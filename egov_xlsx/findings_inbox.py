@@ -132,8 +132,8 @@ INBOX_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "wrong-group": (
         E,
         "Biểu của nhóm khác",
-        'Biểu được tạo cho nhóm "{value}" nhưng đơn vị {unit} thuộc nhóm "{expected}" (bộ tiêu chí của hai nhóm '
-        "khác nhau). Đề nghị đơn vị chấm lại trên đúng biểu của nhóm mình.",
+        "Biểu được tạo cho {value}, nhưng đơn vị {unit} {expected}; bộ tiêu chí của mỗi nhóm khác nhau. "
+        "Đề nghị đơn vị chấm lại trên đúng biểu của mình.",
     ),
     "form-stale": (
         E,

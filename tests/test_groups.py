@@ -19,8 +19,9 @@ from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import ConfigError
 from egov_xlsx.forms import form_filename, write_form
 from egov_xlsx.model import Campaign
+from egov_xlsx.rules.form_rules import check_reading
 from egov_xlsx.rules.scoring import score_tier
-from tests.factories import campaign_from, submission
+from tests.factories import campaign_from, reading, submission
 
 D = Decimal
 runner = CliRunner()
@@ -271,7 +272,8 @@ def test_a_form_of_another_group_and_an_excluded_row_are_findings(tmp_path: Path
     report = pipeline.check(folder)
     by_unit = {(f.unit, f.code): f for f in report.findings}
     wrong = by_unit[("A", "wrong-group")]
-    assert wrong.is_error and 'Biểu được tạo cho nhóm "Nhóm hai" nhưng đơn vị A thuộc nhóm "Nhóm một"' in wrong.message
+    assert wrong.is_error
+    assert 'Biểu được tạo cho đơn vị thuộc nhóm "Nhóm hai", nhưng đơn vị A thuộc nhóm "Nhóm một"; bộ' in wrong.message
     excluded = by_unit[("B", "criterion-excluded")]
     assert excluded.is_error and excluded.cell == f"D{layout.FIRST_DATA_ROW + 5}"
     assert 'tiêu chí 3, tiêu chí này không chấm đối với nhóm "Nhóm hai"' in excluded.message
@@ -383,3 +385,16 @@ def test_groups_ranked_together_say_so(tmp_path: Path) -> None:
         "và 3 (Tiêu chí ba) nên điểm tối đa là 28 điểm. Tỷ lệ điểm, xếp loại và xếp hạng của các đơn vị này được tính "
         "trên điểm tối đa của đơn vị." in text
     )
+
+
+def test_a_form_made_before_the_groups_is_of_another_group() -> None:
+    campaign = campaign_from(TOGETHER)
+    # A form of the whole tree (no group on its hidden sheet), as made before the groups were configured.
+    checked = check_reading(campaign, reading(campaign, "A", {"1.1": 8, "1.2": 5}))
+    (wrong,) = [f for f in checked.findings if f.code == "wrong-group"]
+    assert 'Biểu được tạo cho đơn vị không thuộc nhóm nào, nhưng đơn vị A thuộc nhóm "Nhóm một"' in wrong.message
+    assert checked.submission is None
+    # A unit in no group sent a form naming a group.
+    checked = check_reading(campaign, reading(campaign, "C", {"1.1": 8}, meta={layout.META_GROUP: "g1"}))
+    (wrong,) = [f for f in checked.findings if f.code == "wrong-group"]
+    assert 'Biểu được tạo cho đơn vị thuộc nhóm "Nhóm một", nhưng đơn vị C không thuộc nhóm nào' in wrong.message

@@ -78,7 +78,9 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     group = tier.group.code if tier.group is not None else ""
     if has_meta and meta.get(layout.META_GROUP, "") != group and not sink.has_errors:
         sink.add(
-            "wrong-group", value=_group_name(full, meta.get(layout.META_GROUP, "")), expected=_group_name(full, group)
+            "wrong-group",
+            value="đơn vị " + _belongs(full, meta.get(layout.META_GROUP, "")),
+            expected=_belongs(full, group),
         )
     elif has_meta and meta.get(layout.META_FINGERPRINT) != tier.fingerprint:
         sink.add("form-stale")
@@ -100,11 +102,11 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     return Checked(source, unit.code, tier.id, submission, tuple(sink.items))
 
 
-def _group_name(tier: Tier, code: str) -> str:
-    """How a finding names a group by its code: its name, "không nhóm" for none, the code itself when unknown."""
+def _belongs(tier: Tier, code: str) -> str:
+    """Which group a code says, as a finding puts it: 'thuộc nhóm "<name>"' (the code when unknown) or none."""
     if not code:
-        return "không nhóm"
-    return next((g.name for g in tier.groups if g.code == code), code)
+        return "không thuộc nhóm nào"
+    return 'thuộc nhóm "' + next((g.name for g in tier.groups if g.code == code), code) + '"'
 
 
 def _check_identity(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: FindingSink) -> None:

@@ -161,8 +161,8 @@ def score(
         excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
         excluded.update({code: why for code, why in held.items() if tier.unit(code) is not None})
         council = appraisal.for_tier(tier, report.appraisals)
-        # A tier ranking its groups separately is published as one ranked block per group (its view of the tier).
-        for block in tier.views.values() if tier.rank_groups_separately else (tier,):
+        # A tier ranking its groups separately is published as one ranked block per group with units (its view).
+        for block in [v for v in tier.views.values() if v.units] if tier.rank_groups_separately else [tier]:
             tiers.append(
                 score_tier(
                     block,

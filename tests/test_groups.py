@@ -18,7 +18,7 @@ from egov_xlsx.cli.commands import app
 from egov_xlsx.config import load_campaign
 from egov_xlsx.errors import ConfigError
 from egov_xlsx.forms import form_filename, write_form
-from egov_xlsx.model import Campaign
+from egov_xlsx.model import Campaign, CheckReport
 from egov_xlsx.rules.form_rules import check_reading
 from egov_xlsx.rules.scoring import score_tier
 from tests.factories import campaign_from, reading, submission
@@ -398,3 +398,16 @@ def test_a_form_made_before_the_groups_is_of_another_group() -> None:
     checked = check_reading(campaign, reading(campaign, "C", {"1.1": 8}, meta={layout.META_GROUP: "g1"}))
     (wrong,) = [f for f in checked.findings if f.code == "wrong-group"]
     assert 'Biểu được tạo cho đơn vị thuộc nhóm "Nhóm một", nhưng đơn vị C không thuộc nhóm nào' in wrong.message
+
+
+def test_a_group_without_units_is_a_note_and_no_block(tmp_path: Path) -> None:
+    text = SEPARATE.replace('group = "g2"', 'group = "g1"')
+    (tmp_path / "egov.toml").write_text(text, encoding="utf-8")
+    campaign = load_campaign(tmp_path)
+    assert any('nhóm "g2" chưa có đơn vị nào' in n and n.startswith("dòng 18 (") for n in campaign.notes), (
+        campaign.notes
+    )
+    tier = campaign.tiers[0]
+    subs = {u.code: submission(tier, u.code, {"1.1": 5}) for u in tier.units}
+    results = pipeline.score(CheckReport(campaign, (), (), tuple(subs.values())))
+    assert [(t.tier.key, len(t.units)) for t in results.tiers] == [("t/g1", 4)]

@@ -71,4 +71,10 @@ def groups_of(
                 f"{key}.units[{i}]",
                 "khối xếp hạng riêng theo nhóm (rank_groups_separately = true): mỗi đơn vị cần ghi group",
             )
+    used = {u.group for u in units}
+    for i, group in enumerate(groups):
+        if group.code not in used:
+            r.note(
+                f"{key}.groups[{i}]", f'nhóm "{group.code}" chưa có đơn vị nào (ghi group = "{group.code}" cho đơn vị)'
+            )
     return tuple(groups), separate

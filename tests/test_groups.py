@@ -119,7 +119,8 @@ def test_a_groups_view_drops_its_criteria_and_recomputes_parents() -> None:
     assert g1.criterion("1").max == 10 and g1.max == 40
     # Group two loses 2.2: criterion 2 keeps 2.1 (8), under its cap of 10; and loses 3 entirely.
     assert g2.codes == ("1", "1.1", "1.2", "2", "2.1")
-    assert g2.criterion("2").max == 8 and g2.max == 28
+    assert g2.criterion("2").max == 8 and not g2.criterion("2").capped and g2.max == 28
+    assert g1.criterion("2").max == 10 and g1.criterion("2").capped
     assert [u.code for u in g1.units] == ["A", "D"] and g1.name == "Sở, ban, ngành – Nhóm một"
     assert tier.view("C") is tier and tier.excluded_for("C") == frozenset()
     assert tier.excluded_for("B") == {"2.2", "3"}

@@ -58,7 +58,8 @@ def prune(criteria: tuple[Criterion, ...], exclude: frozenset[str]) -> tuple[Cri
             out.append(c)
         elif kept:
             total = sum((k.max for k in kept), Decimal(0))
-            out.append(replace(c, children=kept, max=min(total, c.max) if c.capped else total))
+            capped = c.capped and c.max < total  # a cap the remaining children no longer reach is no cap
+            out.append(replace(c, children=kept, max=c.max if capped else total, capped=capped))
     return tuple(out)
 
 

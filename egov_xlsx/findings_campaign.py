@@ -111,6 +111,12 @@ CAMPAIGN_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         "Điểm thẩm định cho đơn vị chưa có biểu",
         "Tệp thẩm định có điểm cho {unit} nhưng đơn vị chưa có biểu hợp lệ; điểm thẩm định chưa được dùng.",
     ),
+    "appraisal-excluded": (
+        Severity.WARNING,
+        "Điểm thẩm định cho tiêu chí không chấm đối với nhóm của đơn vị",
+        'Ô {cell} (trang "{sheet}") của tệp thẩm định ghi {value} cho tiêu chí {criterion}, nhưng tiêu chí này không '
+        'chấm đối với nhóm "{group}" của đơn vị {unit}; điểm thẩm định không được dùng.',
+    ),
     "appraisal-not-applicable": (
         Severity.WARNING,
         "Điểm thẩm định cho tiêu chí không áp dụng",

@@ -129,6 +129,12 @@ INBOX_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         'Biểu thuộc khối "{value}" nhưng đơn vị {unit} thuộc khối "{expected}". '
         "Đề nghị đơn vị dùng đúng biểu của khối mình.",
     ),
+    "wrong-group": (
+        E,
+        "Biểu của nhóm khác",
+        "Biểu được tạo cho {value}, nhưng đơn vị {unit} {expected}; bộ tiêu chí của mỗi nhóm khác nhau. "
+        "Đề nghị đơn vị chấm lại trên đúng biểu của mình.",
+    ),
     "form-stale": (
         E,
         "Biểu cũ (bộ tiêu chí đã thay đổi)",
@@ -186,6 +192,12 @@ INBOX_FINDINGS: dict[str, tuple[Severity, str, str]] = {
         E,
         "Dòng tiêu chí lạ",
         'Dòng {row} có mã "{value}" không có trong bộ tiêu chí. Đề nghị đơn vị không thêm dòng hoặc sửa mã tiêu chí.',
+    ),
+    "criterion-excluded": (
+        E,
+        "Tiêu chí không chấm đối với nhóm của đơn vị",
+        'Dòng {row} ghi tiêu chí {criterion}, tiêu chí này không chấm đối với nhóm "{group}" của đơn vị {unit}; '
+        "điểm ghi ở dòng này không được tính. Đề nghị đơn vị dùng đúng biểu của nhóm mình.",
     ),
     "row-duplicate": (
         E,

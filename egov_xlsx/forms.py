@@ -2,10 +2,9 @@
 
 The layout is a contract with the reader (:mod:`egov_xlsx.read.form_parser`; see :mod:`egov_xlsx.layout`):
 a visible sheet "Chấm điểm" with the title block (labels in column A, values in column B), the header row,
-one row per criterion in tree order, the total row and a signature block; and a hidden sheet with the
-metadata key/value pairs. Only the input cells are unlocked; the sheet is protected without a password so a
-unit can still widen columns. The same config always gives byte-identical files.
-"""
+one row per criterion in tree order, the total row and a signature block; and a hidden sheet with the metadata
+key/value pairs. Only the input cells are unlocked; the sheet is protected without a password so a unit can
+still widen columns. The same config always gives byte-identical files."""
 
 from __future__ import annotations
 
@@ -122,11 +121,11 @@ def write_forms(campaign: Campaign, out_dir: Path, unit_codes: Collection[str] |
 
 
 def write_form(campaign: Campaign, tier: Tier, unit: Unit, path: Path) -> None:
-    """Write ``unit``'s form for ``tier`` to ``path`` (a plain write; raises :class:`OutputError`).
+    """Write ``unit``'s form for its view of ``tier`` (its group's criteria) to ``path`` (raises OutputError).
 
     Criteria the council scores (``source = "council"``) are not on the form (:attr:`Tier.form_tier`).
     """
-    tier = tier.form_tier
+    tier = tier.form_tier.view(unit.code)
     properties = {
         "title": f"Biểu chấm điểm - {unit.name}",
         "subject": campaign.title,
@@ -156,7 +155,7 @@ def _write_meta(sheet: Any, campaign: Campaign, tier: Tier, unit: Unit) -> None:
         (layout.META_FINGERPRINT, tier.fingerprint),
         (layout.META_CRITERIA, ",".join(c.code for c in tier.walk())),
         (layout.META_GENERATOR, _GENERATOR),
-    )
+    ) + (((layout.META_GROUP, tier.group.code),) if tier.group is not None else ())
     for row, (key, value) in enumerate(pairs):
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)

@@ -70,6 +70,8 @@ META_VERSION = "form_version"
 META_FINGERPRINT = "criteria_fingerprint"
 META_CRITERIA = "criteria_codes"
 META_GENERATOR = "generator"
+#: Written only on the form of a unit in a group (``[[tiers.groups]]``): the group's code.
+META_GROUP = "group"
 
 #: How far the reader looks: no form needs more, and a hostile file cannot make it read more.
 MAX_ROWS = 2000

@@ -176,17 +176,19 @@ def score(
         excluded = {s.unit.code: _EXCLUSION.get(s.state, "") for s in report.statuses if s.tier_id == tier.id}
         excluded.update({code: why for code, why in held.items() if tier.unit(code) is not None})
         council = appraisal.for_tier(tier, report.appraisals)
-        scored = score_tier(
-            tier,
-            subs,
-            appraisals=council.scores,
-            adjustments=council.adjustments,
-            reasons=council.reasons,
-            excluded=excluded,
-            appraised_facts=council.facts,
-            previous=None if previous is None else previous.standings.get(tier.id),
-        )
-        tiers.append(with_sources(scored, report.council_values) if tier.council_leaf_codes else scored)
+        # A tier ranking its groups separately is published as one ranked block per group with units (its view).
+        for block in [v for v in tier.views.values() if v.units] if tier.rank_groups_separately else [tier]:
+            scored = score_tier(
+                block,
+                {code: sub for code, sub in subs.items() if block.unit(code) is not None},
+                appraisals=council.scores,
+                adjustments=council.adjustments,
+                reasons=council.reasons,
+                excluded=excluded,
+                appraised_facts=council.facts,
+                previous=None if previous is None else previous.standings.get(tier.id),
+            )
+            tiers.append(with_sources(scored, report.council_values) if tier.council_leaf_codes else scored)
     return Results(
         campaign=camp,
         tiers=tuple(tiers),

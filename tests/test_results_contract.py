@@ -88,6 +88,13 @@ TYPES: dict[str, Any] = {
     "excluded.code": str,
     "excluded.name": str,
     "excluded.reason": str,
+    # groups of a tier's units ([[tiers.groups]])
+    "tier.group": dict,
+    "tier.groups": list,
+    "unit.group": dict,
+    "group.code": str,
+    "group.name": str,
+    "group.exclude": list,
 }
 
 
@@ -134,6 +141,9 @@ def _rich_results() -> dict[str, Any]:
         'name = "Nhóm hai (không quá 10 điểm)"\n', 'name = "Nhóm hai (không quá 10 điểm)"\nappraised_by = "SNV"\n'
     )
     text += '\n[[appraisers]]\ncode = "STTTT"\nname = "Sở TT&TT"\n[[appraisers]]\ncode = "SNV"\nname = "Sở Nội vụ"\n'
+    # A group that leaves nothing out: its unit gets its "group", the tier its "groups", the scores stay.
+    text = text.replace('name = "Đơn vị A"', 'name = "Đơn vị A"\ngroup = "g"')
+    text += '\n[[tiers.groups]]\ncode = "g"\nname = "Nhóm thử"\n'
     campaign = campaign_from(text)
     tier = campaign.tiers[0]
     subs = {
@@ -205,12 +215,17 @@ def test_results_json_has_exactly_the_documented_keys_and_types() -> None:
             assert all(isinstance(v, str) for v in unit["not_applicable"])
             for facts in [*unit.get("facts", {}).values(), *unit.get("appraised_facts", {}).values()]:
                 assert set(facts) in ({"label"}, {"count"}, {"a", "b", "percent"}), facts
+            if "group" in unit:
+                _check("group", unit["group"], *_documented('"group"?: {'))
             if "previous" in unit:
                 _check("previous", unit["previous"], {"year", "code", "rank", "total", "percent"}, set())
         for excluded in tier["excluded"]:
             _check("excluded", excluded, *_documented('"excluded": [{'))
+        for group in tier.get("groups", []):
+            _check("group", group, *_documented('"groups"?: [{'))
     # The rich tier exercises every optional unit key, so each is checked above.
     assert seen_optional == unit_optional
+    assert data["tiers"][0]["groups"] == [{"code": "g", "name": "Nhóm thử", "exclude": []}]
 
 
 def test_every_documented_key_has_a_type_in_this_contract() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from egov_xlsx.config.appraisers import appraised_by, appraisers, check_assigned
 from egov_xlsx.config.criteria import criterion
+from egov_xlsx.config.groups import groups_of
 from egov_xlsx.config.locate import Locator, located
 from egov_xlsx.config.source import CONFIG_NAME
 from egov_xlsx.config.values import IDENTIFIER, ValueReader, check_bounds
@@ -181,7 +182,12 @@ def _document(r: ValueReader, raw: object) -> DocumentInfo:
 
 
 def _tier(r: ValueReader, raw: object, key: str, bodies: frozenset[str] = frozenset()) -> Tier | None:
-    t = r.table(raw, key, {"id", "name", "bands", "criteria", "units", "tie_breakers", "adjustments"}, required=True)
+    t = r.table(
+        raw,
+        key,
+        {"id", "name", "bands", "criteria", "units", "tie_breakers", "adjustments", "groups", "rank_groups_separately"},
+        required=True,
+    )
     if not t:
         return None
     tid = r.text(t, f"{key}.id", required=True)
@@ -209,6 +215,7 @@ def _tier(r: ValueReader, raw: object, key: str, bodies: frozenset[str] = frozen
             r.problem(f"{key}.tie_breakers[{i}]", f'không có tiêu chí mã "{code}" trong khối')
     adjustments = _adjustments(r, t.get("adjustments"), f"{key}.adjustments", codes, bodies)
     check_assigned(r, key, bodies, criteria, adjustments)
+    groups, separate = groups_of(r, t, key, criteria, codes, units)
     if not tid:
         return None
     return Tier(
@@ -219,6 +226,8 @@ def _tier(r: ValueReader, raw: object, key: str, bodies: frozenset[str] = frozen
         units=units,
         tie_breakers=breakers,
         adjustments=adjustments,
+        groups=groups,
+        rank_groups_separately=separate,
     )
 
 
@@ -283,7 +292,9 @@ def _units(r: ValueReader, raw: object, key: str) -> tuple[Unit, ...]:
     seen: dict[str, int] = {}
     for i, ru in enumerate(raw):
         k = f"{key}[{i}]"
-        u = r.table(ru, k, {"code", "name", "contact", "ranked", "unranked_reason", "previous_codes"}, required=True)
+        u = r.table(
+            ru, k, {"code", "name", "contact", "ranked", "unranked_reason", "previous_codes", "group"}, required=True
+        )
         code = r.code(u, f"{k}.code")
         name = r.text(u, f"{k}.name", required=True)
         if code and code in seen:
@@ -301,6 +312,7 @@ def _units(r: ValueReader, raw: object, key: str) -> tuple[Unit, ...]:
                 ranked=ranked,
                 unranked_reason=reason,
                 previous_codes=r.texts(u, f"{k}.previous_codes"),
+                group=r.text(u, f"{k}.group"),
             )
         )
     return tuple(units)

@@ -101,6 +101,7 @@ def _describe(array: str, index: int, item: object, parent: object) -> str:
         "bands": ("mức xếp loại", "name"),
         "adjustments": ("dòng cộng/trừ", "code"),
         "appraisers": ("cơ quan thẩm định", "code"),
+        "groups": ("nhóm", "code"),
     }
     if array in names:
         what, label_key = names[array]

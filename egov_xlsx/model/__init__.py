@@ -17,13 +17,13 @@ from egov_xlsx.model.campaign import (
     Band,
     Campaign,
     Criterion,
-    Display,
-    DocumentInfo,
     Severity,
     Tier,
     Unit,
 )
 from egov_xlsx.model.check import CheckReport, UnitState, UnitStatus
+from egov_xlsx.model.group import Group
+from egov_xlsx.model.publication import Display, DocumentInfo
 from egov_xlsx.model.reading import (
     Appraisal,
     CellValue,
@@ -64,6 +64,7 @@ __all__ = [
     "Facts",
     "Finding",
     "FormRow",
+    "Group",
     "Level",
     "PreviousStanding",
     "Reading",

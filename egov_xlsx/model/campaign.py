@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from egov_xlsx.model.group import Group, views_of
+from egov_xlsx.model.publication import Display, DocumentInfo
 from egov_xlsx.model.rule import Rule
 from egov_xlsx.vietnamese import ascii_fold
 
@@ -134,6 +135,8 @@ class Unit:
     unranked_reason: str = ""
     #: Codes this unit had in earlier years (renamed or merged units), for year-over-year matching.
     previous_codes: tuple[str, ...] = ()
+    #: The code of the tier's group (``[[tiers.groups]]``) the unit belongs to; "" when none.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,12 @@ class Tier:
     #: Criterion codes whose higher score breaks a tie in total, in order.
     tie_breakers: tuple[str, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
+    #: Groups of units scored on fewer criteria (``[[tiers.groups]]``), in config order.
+    groups: tuple[Group, ...] = ()
+    #: Rank (and count bands) within each group rather than across the tier on percent of own maximum.
+    rank_groups_separately: bool = False
+    #: On a group's view of the tier (:meth:`view`): the group; ``None`` on a tier as configured.
+    group: Group | None = None
     _by_code: Mapping[str, Criterion] = field(init=False, repr=False, compare=False)
     _parents: Mapping[str, str | None] = field(init=False, repr=False, compare=False)
     _units: Mapping[str, Unit] = field(init=False, repr=False, compare=False)
@@ -202,6 +211,45 @@ class Tier:
         if code in self._by_code:
             return self._by_code[code].appraised_by
         return next((a.appraised_by for a in self.adjustments if a.code == code), "")
+
+    @property
+    def key(self) -> str:
+        """What tells published blocks apart: the id, with the group's code on a group's view ("so-nganh/co-tthc")."""
+        return self.id if self.group is None else f"{self.id}/{self.group.code}"
+
+    @property
+    def short_name(self) -> str:
+        """The block's name where room is short (a sheet's tab): the group's name on a group's view."""
+        return self.name if self.group is None else self.group.name
+
+    @property
+    def tier_name(self) -> str:
+        """The configured tier's name, without the group's on a group's view."""
+        return self.name if self.group is None else self.name.removesuffix(f" – {self.group.name}")
+
+    def group_of(self, unit: Unit) -> Group | None:
+        """The group ``unit`` belongs to (the view's own group on a group's view), or ``None``."""
+        if self.group is not None:
+            return self.group
+        return next((g for g in self.groups if g.code == unit.group), None) if unit.group else None
+
+    @cached_property
+    def views(self) -> Mapping[str, Tier]:
+        """Group code -> the tier as that group's units see it (:meth:`view`), made once per group."""
+        return views_of(self)
+
+    def view(self, unit_code: str) -> Tier:
+        """The tier as ``unit_code``'s form shows it: without its group's excluded criteria (the whole tier for a
+        unit in no group). The view keeps the tier's id; its units are the group's."""
+        unit = self.unit(unit_code)
+        return self.views[unit.group] if unit is not None and unit.group in self.views else self
+
+    def excluded_for(self, unit_code: str) -> frozenset[str]:
+        """The leaf codes left out of ``unit_code``'s form and maximum by its group (empty when none)."""
+        unit = self.unit(unit_code)
+        if unit is None or unit.group not in self.views:
+            return frozenset()
+        return self.leaf_codes - self.views[unit.group].leaf_codes
 
     @cached_property
     def in_order(self) -> tuple[Criterion, ...]:
@@ -304,43 +352,6 @@ def _unit_scored(node: Criterion) -> Criterion | None:
     total = sum((c.max for c in kept), ZERO)
     capped = node.capped and node.max < total
     return replace(node, children=kept, max=node.max if capped else total, capped=capped)
-
-
-@dataclass(frozen=True)
-class Display:
-    """How numbers are shown in every text and workbook."""
-
-    total_decimals: int = 2
-    percent_decimals: int = 0
-    #: "points" (totals and percents) or "index" (total / own maximum, 0-1, as DTI results are published).
-    scale: str = "points"
-    #: Decimals of a printed index ("0,6975"), rounded half up and kept inside the unit's band.
-    index_decimals: int = 4
-
-    @property
-    def index(self) -> bool:
-        """Whether results are published as an index (total / own maximum) rather than points."""
-        return self.scale == "index"
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What the Word decision needs beyond the results (all optional; blanks are printed when empty)."""
-
-    parent_body: str = ""
-    issuing_body: str = ""
-    number: str = ""
-    symbol: str = "QĐ-UBND"
-    place: str = ""
-    date: date | None = None
-    legal_grounds: tuple[str, ...] = ()
-    proposal: str = ""
-    signer_authority: str = ""
-    signer_deputy: str = ""
-    signer_title: str = ""
-    signer_name: str = ""
-    recipients: tuple[str, ...] = ()
-    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

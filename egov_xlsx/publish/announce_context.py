@@ -14,6 +14,7 @@ from egov_xlsx.model import (
     Criterion,
     CriterionFacts,
     Display,
+    Group,
     PreviousStanding,
     Results,
     ScoreGroup,
@@ -34,6 +35,7 @@ from egov_xlsx.publish.announce_results_view import (
     SourceView,
     SubmissionView,
     TierView,
+    UnitGroupView,
 )
 from egov_xlsx.publish.announce_text import Text, escape_markdown, plain_text
 from egov_xlsx.publish.announce_views import CriterionView, FactView, GroupView, PreviousView, ResultView, UnitView
@@ -253,6 +255,21 @@ class _Builder:
             average=facts.average if facts is not None else None,
             _views=MappingProxyType(views),
             council_missing=council_missing,
+            group=None if result.tier.group is None else self.unit_group(result, result.tier.group),
+            groups=tuple(self.unit_group(result, g) for g in result.tier.groups),
+        )
+
+    def unit_group(self, result: TierResult, group: Group) -> UnitGroupView:
+        tier = result.tier
+        view = tier if tier.group is not None else tier.views[group.code]
+        t = self.text
+        return UnitGroupView(
+            code=t(group.code),
+            name=t(group.name),
+            phrase=t(group.phrase),
+            max=view.max,
+            excluded=tuple((t(c.code), t(c.name)) for c in group.excluded),
+            results=tuple(self.result(r) for r in result.units if tier.group_of(r.unit) == group),
         )
 
 

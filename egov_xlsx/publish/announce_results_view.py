@@ -71,6 +71,24 @@ class NotApplicable:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitGroupView:
+    """A group of the tier's units scored on fewer criteria (``[[tiers.groups]]``): its code, name, the phrase a
+    sentence names it with ("nhóm không có thủ tục hành chính"), its maximum, the outermost criteria it leaves
+    out (``code``, ``name``) and its units' results (the tier's order)."""
+
+    code: str
+    name: str
+    phrase: str
+    max: Decimal
+    excluded: tuple[tuple[str, str], ...]
+    results: tuple[ResultView, ...]
+
+    @property
+    def units(self) -> tuple[UnitView, ...]:
+        return tuple(r.unit for r in self.results)
+
+
+@dataclass(frozen=True, slots=True)
 class Move:
     """A ranked unit compared with its standing in an earlier year."""
 
@@ -123,6 +141,10 @@ class TierView:
     _views: Mapping[str, CriterionView] = field(repr=False)
     #: A draft's units without a value of a criterion the council scores (left out of total and maximum).
     council_missing: tuple[NotApplicable, ...] = ()
+    #: On a group's block (a tier ranking its groups apart): the group; ``None`` otherwise.
+    group: UnitGroupView | None = None
+    #: On a tier whose groups are ranked together (on percent of each unit's own maximum): every group.
+    groups: tuple[UnitGroupView, ...] = ()
 
     def criterion(self, code: str) -> CriterionView:
         return self._views[code]

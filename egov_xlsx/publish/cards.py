@@ -246,9 +246,12 @@ class CardLayout:
 
 def _facts(s: UnitSummary) -> list[tuple[str, str]]:
     tier = s.tier.tier.name
+    group = s.tier.tier.group
     rank = (
         f"{s.rank_text}, khối {tier}"
         if s.result.rank is None
+        else f"{s.rank_text} đơn vị được xếp hạng trong {group.phrase}, khối {s.tier.tier.tier_name}"
+        if group is not None
         else f"{s.rank_text} đơn vị được xếp hạng trong khối {tier}"
     )
     facts = [

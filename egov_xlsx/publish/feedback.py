@@ -172,7 +172,7 @@ def _needs_copy(found: Sequence[Finding]) -> bool:
 def _kind(found: Sequence[Finding]) -> Kind:
     if any(f.is_error and (f.code.startswith("file-") or f.code in _NOT_A_FORM) for f in found):
         return Kind.FRESH
-    if any(f.code == "form-stale" for f in found):
+    if any(f.code in ("form-stale", "wrong-group") for f in found):  # made again on the unit's own criteria
         return Kind.STALE
     return Kind.OWN
 

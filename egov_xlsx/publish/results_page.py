@@ -87,11 +87,11 @@ def write_page(results: Results, path: Path, summaries: tuple[UnitSummary, ...] 
 def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterator[str]:
     by_tier: dict[str, list[UnitSummary]] = {}
     for s in summaries or ():
-        by_tier.setdefault(s.tier.tier.id, []).append(s)
+        by_tier.setdefault(s.tier.tier.key, []).append(s)
 
     def units(tier: TierResult) -> Callable[[], Iterable[UnitSummary]]:
         if summaries is not None:
-            return lambda: by_tier.get(tier.tier.id, [])
+            return lambda: by_tier.get(tier.tier.key, [])
         ranked, notes = len(tier.ranked), tier_index_notes(results, tier)
         # Made again for the table and for the sections rather than all held: 10,000 units' summaries are large.
         return lambda: (summarize_unit(results, tier, r, ranked, notes) for r in tier.units)

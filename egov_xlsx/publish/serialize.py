@@ -13,7 +13,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from egov_xlsx.model import CheckReport, Criterion, Facts, Results, Severity, Tier, TierResult, UnitResult, UnitState
+from egov_xlsx.model import (
+    CheckReport,
+    Criterion,
+    Facts,
+    Group,
+    Results,
+    Severity,
+    Tier,
+    TierResult,
+    UnitResult,
+    UnitState,
+)
 from egov_xlsx.rules.index_scale import criterion_indices, unit_index
 
 SCHEMA_VERSION = 1
@@ -128,10 +139,28 @@ def _tier(t: TierResult, *, index: bool = False) -> dict[str, Any]:
         ],
         "criteria": [_criterion(tier, c) for c in tier.walk()],
         "units": [
-            _with_bodies(tier, _with_index(tier, u, _unit(codes, u)) if index else _unit(codes, u), u) for u in t.units
+            _with_group(
+                tier, u, _with_bodies(tier, _with_index(tier, u, _unit(codes, u)) if index else _unit(codes, u), u)
+            )
+            for u in t.units
         ],
         "excluded": [{"code": u.code, "name": u.name, "reason": why} for u, why in t.excluded],
+        # A group's block (ranked apart), or a tier whose groups rank together on percent of own maximum.
+        **({"group": _group(tier.group)} if tier.group is not None else {}),
+        **({"groups": [_group(g) for g in tier.groups]} if tier.groups else {}),
     }
+
+
+def _group(group: Group) -> dict[str, Any]:
+    return {"code": group.code, "name": group.name, "exclude": sorted(group.exclude)}
+
+
+def _with_group(tier: Tier, u: UnitResult, data: dict[str, Any]) -> dict[str, Any]:
+    """A unit's entry with its group's code and name, when it is in one."""
+    group = tier.group_of(u.unit)
+    if group is not None:
+        data["group"] = {"code": group.code, "name": group.name}
+    return data
 
 
 def _criterion(tier: Tier, c: Criterion) -> dict[str, Any]:

@@ -44,17 +44,21 @@ def _write_results_workbook(results: Results, path: Path, scratch: Path) -> None
     try:
         styles = Styles(wb, campaign.display)
         names = SheetNames()
-        tables = [write_summary(wb.add_worksheet(names.add(tr.tier.name)), styles, results, tr) for tr in results.tiers]
+        tables = [
+            write_summary(wb.add_worksheet(names.add(tr.tier.short_name)), styles, results, tr) for tr in results.tiers
+        ]
         for table in tables:
             if table.tier.ranked:
-                add_chart(wb, names.add(f"Biểu đồ - {table.tier.tier.name}"), styles, results, table)
+                add_chart(wb, names.add(f"Biểu đồ - {table.tier.tier.short_name}"), styles, results, table)
         for tr in results.tiers:
-            write_detail_sheet(wb.add_worksheet(names.add(f"Chi tiết - {tr.tier.name}")), styles, results, tr)
+            write_detail_sheet(wb.add_worksheet(names.add(f"Chi tiết - {tr.tier.short_name}")), styles, results, tr)
         for tr in results.tiers:
             if has_appraisal(tr):
-                write_appraisal_sheet(wb.add_worksheet(names.add(f"Thẩm định - {tr.tier.name}")), styles, results, tr)
+                write_appraisal_sheet(
+                    wb.add_worksheet(names.add(f"Thẩm định - {tr.tier.short_name}")), styles, results, tr
+                )
         for tr in results.tiers:
-            write_statistics_sheet(wb.add_worksheet(names.add(f"Thống kê - {tr.tier.name}")), styles, results, tr)
+            write_statistics_sheet(wb.add_worksheet(names.add(f"Thống kê - {tr.tier.short_name}")), styles, results, tr)
         ws = wb.add_worksheet(names.add(FINDINGS_SHEET))
         write_findings_sheet(ws, styles, campaign, results.findings, draft=results.draft)
         write_provenance(wb.add_worksheet(names.add(PROVENANCE_SHEET)), styles, results)

@@ -19,7 +19,7 @@ council sets them, a unit does not declare them), and a reason.
 Rules: a value is a number, or text holding one number ("4,5": read with a warning). A leaf's appraised score
 lies in 0..max, a bonus/penalty value in min..max. A reason is required when the value changes the result (a
 leaf score other than the self-assessed one, a bonus/penalty other than 0). An appraised score for a criterion
-the unit marked not applicable is not used (warning). Rows with no value are ignored, whatever their codes.
+the unit marked not applicable, or that its group excludes (``[[tiers.groups]]``), is not used (warning). Rows with no value are ignored, whatever their codes.
 For a rule-based criterion the council may set the facts instead (:mod:`egov_xlsx.rules.appraisal_facts`): the
 score is then the points they give; a reason is required when the facts differ from the unit's; when both
 facts and a score are entered, the score wins, with a warning.
@@ -93,6 +93,18 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
         leaf = tier.criterion(e.criterion) if tier.has_criterion(e.criterion) else None
         if adjustment is None and (leaf is None or not leaf.is_leaf):
             problems.append(appraisal_finding("appraisal-unknown-criterion", cell=e.cell("criterion"), **where))
+            continue
+        if leaf is not None and e.criterion in tier.excluded_for(e.unit_code):
+            group = tier.view(e.unit_code).group
+            problems.append(
+                appraisal_finding(
+                    "appraisal-excluded",
+                    cell=e.cell("value"),
+                    value=show_value(e.value),
+                    group=group.name if group is not None else "",
+                    **where,
+                )
+            )
             continue
         key = (tier.id, e.unit_code, e.criterion)
         if key in seen:

@@ -92,7 +92,7 @@ def plan_sheets(
             if sub is None or sub.tier_id != tier.id:
                 continue
             lines: list[tuple[str, str, Decimal | None, Adjustment | None, Rule | None]] = [
-                *((c.code, c.name, c.max, None, c.rule) for c in tier.leaves()),
+                *((c.code, c.name, c.max, None, c.rule) for c in tier.view(unit.code).leaves()),
                 *((a.code, a.name, None, a, None) for a in tier.adjustments),
             ]
             for code, name, top, adj, rule in lines:

@@ -75,7 +75,15 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
     form_tier = meta.get(layout.META_TIER)
     if form_tier and form_tier != tier.id:
         sink.add("wrong-tier", value=form_tier, expected=tier.id)
-    if has_meta and meta.get(layout.META_FINGERPRINT) != tier.fingerprint:
+    full, tier = tier, tier.view(unit.code)
+    group = tier.group.code if tier.group is not None else ""
+    if has_meta and meta.get(layout.META_GROUP, "") != group and not sink.has_errors:
+        sink.add(
+            "wrong-group",
+            value="đơn vị " + _belongs(full, meta.get(layout.META_GROUP, "")),
+            expected=_belongs(full, group),
+        )
+    elif has_meta and meta.get(layout.META_FINGERPRINT) != tier.fingerprint:
         sink.add("form-stale")
     if sink.has_errors:
         return Checked(source, unit.code, tier.id, None, tuple(sink.items))
@@ -89,9 +97,17 @@ def check_reading(campaign: Campaign, reading: Reading) -> Checked:
         sink.add("form-blank", cell=blank)
         empty = Submission(tier.id, unit.code, source, version, {}, valid=False)
         return Checked(source, unit.code, tier.id, empty, tuple(sink.items))
-    submission = _check_rows(campaign, tier, unit, reading, sink, version)
+    excluded = frozenset(full.positions) - frozenset(tier.positions)
+    submission = _check_rows(campaign, tier, unit, reading, sink, version, excluded)
     submission = replace(submission, valid=not sink.has_errors)
     return Checked(source, unit.code, tier.id, submission, tuple(sink.items))
+
+
+def _belongs(tier: Tier, code: str) -> str:
+    """Which group a code says, as a finding puts it: 'thuộc nhóm "<name>"' (the code when unknown) or none."""
+    if not code:
+        return "không thuộc nhóm nào"
+    return 'thuộc nhóm "' + next((g.name for g in tier.groups if g.code == code), code) + '"'
 
 
 def _check_identity(campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: FindingSink) -> None:
@@ -138,13 +154,19 @@ def _blank_cell(tier: Tier, reading: Reading) -> str | None:
 
 
 def _check_rows(
-    campaign: Campaign, tier: Tier, unit: Unit, reading: Reading, sink: FindingSink, version: str
+    campaign: Campaign,
+    tier: Tier,
+    unit: Unit,
+    reading: Reading,
+    sink: FindingSink,
+    version: str,
+    excluded: frozenset[str] = frozenset(),
 ) -> Submission:
     if tuple([row.code for row in reading.rows]) == tier.codes:
         # Every criterion once, in order (nearly every form): nothing is missing, extra, repeated or moved.
         first: dict[str, FormRow] = dict(zip(tier.codes, reading.rows, strict=True))
     else:
-        first = _check_structure(tier, reading, sink)
+        first = _check_structure(tier, reading, sink, excluded)
 
     scores: dict[str, Decimal] = {}
     not_applicable: set[str] = set()
@@ -204,14 +226,21 @@ def _check_rows(
     )
 
 
-def _check_structure(tier: Tier, reading: Reading, sink: FindingSink) -> dict[str, FormRow]:
-    """Rows that are not criteria, criteria repeated, missing or out of order; returns each code's first row."""
+def _check_structure(
+    tier: Tier, reading: Reading, sink: FindingSink, excluded: frozenset[str] = frozenset()
+) -> dict[str, FormRow]:
+    """Rows that are not criteria (or criteria ``excluded`` for the unit's group), criteria repeated, missing or
+    out of order; returns each code's first row."""
     by_code: dict[str, list[FormRow]] = {}
     for row in reading.rows:
         by_code.setdefault(row.code, []).append(row)
     order = tier.positions
     for code, rows in by_code.items():
-        if code not in order:
+        if code in excluded:
+            group = tier.group.name if tier.group is not None else ""
+            for row in rows:
+                sink.add("criterion-excluded", criterion=code, group=group, row=row.row, cell=row.score_cell)
+        elif code not in order:
             for row in rows:
                 sink.add(
                     "row-unexpected",

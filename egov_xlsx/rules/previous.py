@@ -230,9 +230,10 @@ def _parse(data: Any) -> _Parsed:
         where = f"tiers[{i}]"
         tier = _object(raw_tier, where)
         tier_id = _required_text(tier, "id", where)
-        if tier_id in criteria:
+        # A tier ranking its groups apart is published as one block per group, each with the tier's id.
+        if tier_id in criteria and "group" not in tier:
             raise _Invalid(f"{where}.id", f'khối "{tier_id}" xuất hiện hai lần')
-        codes: set[str] = set()
+        codes: set[str] = criteria.get(tier_id, set())
         for j, raw_c in enumerate(_list(_key(tier, "criteria", where), f"{where}.criteria")):
             codes.add(_required_text(_object(raw_c, f"{where}.criteria[{j}]"), "code", f"{where}.criteria[{j}]"))
         criteria[tier_id] = codes

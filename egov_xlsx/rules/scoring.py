@@ -177,7 +177,8 @@ def score_tier(
             continue
         appraised = dict(appraisals.get(unit.code, {}))
         final = {**sub.scores, **{k: v for k, v in appraised.items() if k not in sub.not_applicable}}
-        scores, maxima = criterion_scores(tier, final, sub.not_applicable)
+        # Criteria the unit's group excludes count as not applicable: out of its total and its maximum.
+        scores, maxima = criterion_scores(tier, final, sub.not_applicable | tier.excluded_for(unit.code))
         given = adjustments.get(unit.code, sub.adjustments)
         lines = {a.code: given.get(a.code, ZERO) for a in tier.adjustments}
         maximum = sum((maxima.get(c.code, ZERO) for c in tier.criteria), ZERO)

@@ -192,9 +192,26 @@ def _fast(segment: bytes, extent: _Extent, state: list[int]) -> bool:
             # attribute): the slow path, which reads every tag in order, gives it its cell.
             return False
         raw = found.group(2) or b""
-        text = raw.decode("utf-8", "replace")
-        extent.formula(found.group(1).decode("ascii"), html.unescape(text) if b"&" in raw else text)
+        text = _FORMULA_TEXTS.get(raw)
+        if text is None:
+            text = _formula_text(raw)
+        extent.formula(found.group(1).decode("ascii"), text)
     return True
+
+
+def _formula_text(raw: bytes) -> str:
+    """A formula tag's text decoded, remembered by its bytes: every form of a campaign repeats the same formulas."""
+    text = raw.decode("utf-8", "replace")
+    if b"&" in raw:
+        text = html.unescape(text)
+    if len(_FORMULA_TEXTS) >= 4096:
+        _FORMULA_TEXTS.clear()
+    _FORMULA_TEXTS[raw] = text
+    return text
+
+
+# A formula's stored bytes -> its text. Bounded: 4,096 entries of a formula each.
+_FORMULA_TEXTS: dict[bytes, str] = {}
 
 
 def _slow(segment: bytes, extent: _Extent, state: list[int], *, count: bool = True) -> None:

@@ -816,6 +816,11 @@ def test_formula_texts_read_again_are_decoded_as_written(tmp_path: Path) -> None
 def test_remembered_formula_texts_stay_bounded() -> None:
     from egov_xlsx.read.containers import xlsx
 
-    for n in range(5000):
-        assert xlsx._formula_text(f"SUM(A{n})&amp;&#272;".encode()) == f"SUM(A{n})&Đ"
-    assert len(xlsx._FORMULA_TEXTS) <= 4096
+    for n in range(20000):  # 20,000 formulas of 100 bytes: 2 MB
+        raw = f"SUM(A{n:05d})&amp;&#272;".encode().ljust(100, b" ")
+        assert xlsx._formula_text(raw) == f"SUM(A{n:05d})&Đ" + " " * 78  # 22 bytes, 78 spaces
+        assert sum(map(len, xlsx._FORMULA_TEXTS)) <= 1 << 20
+    assert len(xlsx._FORMULA_TEXTS) > 1000  # still remembering
+    long = b"SUM(A1)" + b"+1" * 5000  # a hostile file's 10 KB formula: decoded, not kept
+    assert xlsx._formula_text(long) == long.decode()
+    assert long not in xlsx._FORMULA_TEXTS

@@ -204,14 +204,20 @@ def _formula_text(raw: bytes) -> str:
     text = raw.decode("utf-8", "replace")
     if b"&" in raw:
         text = html.unescape(text)
-    if len(_FORMULA_TEXTS) >= 4096:
-        _FORMULA_TEXTS.clear()
-    _FORMULA_TEXTS[raw] = text
+    if len(raw) <= _REMEMBERED_FORMULA_BYTES:  # a hostile file's long formulas are not kept
+        if _remembered[0] + len(raw) > _REMEMBERED_BYTES:
+            _FORMULA_TEXTS.clear()
+            _remembered[0] = 0
+        _FORMULA_TEXTS[raw] = text
+        _remembered[0] += len(raw)
     return text
 
 
-# A formula's stored bytes -> its text. Bounded: 4,096 entries of a formula each.
+# A formula's stored bytes -> its text, for formulas of at most 2 KB (the tool's own are a few hundred bytes,
+# openpyxl's character references included). Bounded: 1 MB of stored bytes in all, then forgotten.
 _FORMULA_TEXTS: dict[bytes, str] = {}
+_REMEMBERED_FORMULA_BYTES, _REMEMBERED_BYTES = 2048, 1 << 20
+_remembered = [0]
 
 
 def _slow(segment: bytes, extent: _Extent, state: list[int], *, count: bool = True) -> None:

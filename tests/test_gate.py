@@ -13,6 +13,7 @@ import time
 import tracemalloc
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -768,3 +769,58 @@ def test_a_dtd_in_a_measured_sheet_is_refused_by_the_measure_itself(tmp_path: Pa
         path.write_bytes(corpus._replace_parts(corpus.good_xlsx_bytes(), {"xl/worksheets/sheet1.xml": sheet}))
         (finding,) = gate.admit(path).findings
         assert (finding.code, finding.value) == ("xml-entities", "xl/worksheets/sheet1.xml")
+
+
+# --------------------------------------------------------------------------- formula texts remembered (perf13)
+
+
+def _with_sheet_xml(template: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """``template`` (an xlsx) with its first sheet's XML edited."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info.filename, edit(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+def test_formula_texts_read_again_are_decoded_as_written(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["D2"] = '=IF(F2="Đã triển khai",4,0)'
+    ws["D3"] = "=IF(N(G3)>0,1,0)"
+    first = tmp_path / "openpyxl.xlsx"
+    wb.save(first)
+    raw = first.read_bytes()
+    with zipfile.ZipFile(first) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    assert b"&#272;" in xml and b"&gt;" in xml  # openpyxl writes character references, as a unit's script would
+    # The same formulas as LibreOffice writes them (UTF-8, quotes as entities), and one label differing by a letter.
+    utf8 = tmp_path / "office.xlsx"
+    utf8.write_bytes(
+        _with_sheet_xml(
+            raw, lambda x: x.replace(b'"&#272;&#227; tri&#7875;n khai"', "&quot;Đã triển khai&quot;".encode())
+        )
+    )
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(_with_sheet_xml(raw, lambda x: x.replace(b"&#272;&#227;", b"&#272;&#226;")))
+    want = {"D2": 'IF(F2="Đã triển khai",4,0)', "D3": "IF(N(G3)>0,1,0)"}
+    for path in (first, utf8, first, utf8):  # read twice: the second reading's texts come from memory
+        assert gate.admit(path).sheets[0].formulas == want, path.name
+    assert gate.admit(other).sheets[0].formulas == {**want, "D2": 'IF(F2="Đâ triển khai",4,0)'}
+    assert gate.admit(first).sheets[0].formulas == want
+
+
+def test_remembered_formula_texts_stay_bounded() -> None:
+    from egov_xlsx.read.containers import xlsx
+
+    for n in range(20000):  # 20,000 formulas of 100 bytes: 2 MB
+        raw = f"SUM(A{n:05d})&amp;&#272;".encode().ljust(100, b" ")
+        assert xlsx._formula_text(raw) == f"SUM(A{n:05d})&Đ" + " " * 78  # 22 bytes, 78 spaces
+        assert sum(map(len, xlsx._FORMULA_TEXTS)) <= 1 << 20
+    assert len(xlsx._FORMULA_TEXTS) > 1000  # still remembering
+    long = b"SUM(A1)" + b"+1" * 5000  # a hostile file's 10 KB formula: decoded, not kept
+    assert xlsx._formula_text(long) == long.decode()
+    assert long not in xlsx._FORMULA_TEXTS

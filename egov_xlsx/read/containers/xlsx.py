@@ -192,9 +192,32 @@ def _fast(segment: bytes, extent: _Extent, state: list[int]) -> bool:
             # attribute): the slow path, which reads every tag in order, gives it its cell.
             return False
         raw = found.group(2) or b""
-        text = raw.decode("utf-8", "replace")
-        extent.formula(found.group(1).decode("ascii"), html.unescape(text) if b"&" in raw else text)
+        text = _FORMULA_TEXTS.get(raw)
+        if text is None:
+            text = _formula_text(raw)
+        extent.formula(found.group(1).decode("ascii"), text)
     return True
+
+
+def _formula_text(raw: bytes) -> str:
+    """A formula tag's text decoded, remembered by its bytes: every form of a campaign repeats the same formulas."""
+    text = raw.decode("utf-8", "replace")
+    if b"&" in raw:
+        text = html.unescape(text)
+    if len(raw) <= _REMEMBERED_FORMULA_BYTES:  # a hostile file's long formulas are not kept
+        if _remembered[0] + len(raw) > _REMEMBERED_BYTES:
+            _FORMULA_TEXTS.clear()
+            _remembered[0] = 0
+        _FORMULA_TEXTS[raw] = text
+        _remembered[0] += len(raw)
+    return text
+
+
+# A formula's stored bytes -> its text, for formulas of at most 2 KB (the tool's own are a few hundred bytes,
+# openpyxl's character references included). Bounded: 1 MB of stored bytes in all, then forgotten.
+_FORMULA_TEXTS: dict[bytes, str] = {}
+_REMEMBERED_FORMULA_BYTES, _REMEMBERED_BYTES = 2048, 1 << 20
+_remembered = [0]
 
 
 def _slow(segment: bytes, extent: _Extent, state: list[int], *, count: bool = True) -> None:

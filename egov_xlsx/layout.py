@@ -40,7 +40,7 @@ HEADER_NOTE = "Tài liệu kiểm chứng / ghi chú"
 HEADER_NA = "Không áp dụng"
 HEADERS = (HEADER_CODE, HEADER_NAME, HEADER_MAX, HEADER_SCORE, HEADER_NOTE)
 
-#: Only present when the tier has rule-based criteria (issue 13): the facts the unit reports (a level, Có/Không,
+#: Only present when the tier has rule-based criteria: the facts the unit reports (a level, Có/Không,
 #: a count, a ratio's a), a ratio's b, and the rule in words. The points cell computes from them.
 HEADER_FACT = "Kết quả thực hiện (a)"
 HEADER_FACT_B = "Tổng số (b)"

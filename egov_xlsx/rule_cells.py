@@ -1,4 +1,4 @@
-"""A rule-based criterion's cells on the form (issue 13): the Excel formula that shows its points as the unit
+"""A rule-based criterion's cells on the form: the Excel formula that shows its points as the unit
 types the facts, and the data validations of its fact cells (a dropdown of labels, Có/Không, numbers ≥ 0).
 
 The formula is only for the unit's eyes: the tool never reads its cached value, it recomputes the points from

@@ -1,4 +1,4 @@
-"""A criterion's points rule checked (issue 13): ``rule`` and the keys that go with it (``levels``, ``inputs``,
+"""A criterion's points rule checked: ``rule`` and the keys that go with it (``levels``, ``inputs``,
 ``input``, ``steps``, ``points_each``, ``number``, ``allow_above``, ``points_decimals``), every problem at its
 key path."""
 

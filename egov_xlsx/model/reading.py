@@ -47,7 +47,7 @@ class FormRow(NamedTuple):
     note: str
     score_cell: str  # A1 address of the score cell, e.g. "D14"
     not_applicable: bool = False
-    #: A rule-based criterion's facts as read (issue 13): the level, Có/Không, the count or a; a ratio's b.
+    #: A rule-based criterion's facts as read: the level, Có/Không, the count or a; a ratio's b.
     fact: CellValue = None
     fact_b: CellValue = None
 
@@ -149,7 +149,7 @@ class Appraisal:
     score: Decimal
     reason: str
     cell: str = ""
-    #: A rule-based criterion's facts as the council set them, when its score comes from them (issue 13);
+    #: A rule-based criterion's facts as the council set them, when its score comes from them;
     #: ``None`` when the council typed the score (or set a bonus/penalty value).
     facts: Facts | None = None
     #: The appraising body whose file set it (``[[appraisers]]``); "" for the single ``appraisal.xlsx``.

@@ -45,7 +45,7 @@ class UnitResult:
     appraisal_reasons: Mapping[str, str] = field(default_factory=dict)
     adjustments: Mapping[str, Decimal] = field(default_factory=dict)
     not_applicable: frozenset[str] = frozenset()
-    #: Rule-based leaf code -> the facts its points were computed from (issue 13).
+    #: Rule-based leaf code -> the facts its points were computed from.
     facts: Mapping[str, Facts] = field(default_factory=dict)
     #: Rule-based leaf code -> the facts the council set, where its appraised score came from them.
     appraised_facts: Mapping[str, Facts] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""A criterion's points rule (issue 13): the unit reports facts, the tool computes the points.
+"""A criterion's points rule: the unit reports facts, the tool computes the points.
 
 Four rules: ``levels`` (a label from a list, each worth its points), ``ratio`` (a / b as a percent against
 steps, or a / b x max), ``count`` (points for each, capped at max) and ``yes_no`` (Có = max, Không = 0).

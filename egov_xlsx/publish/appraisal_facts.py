@@ -1,4 +1,4 @@
-"""The fact columns of the council's workbook for a tier with rule-based criteria (issue 13): after "Lý do", the
+"""The fact columns of the council's workbook for a tier with rule-based criteria: after "Lý do", the
 unit's facts as shown, then the council's inputs (a level, Có/Không, a count or a; a ratio's b) with the form's
 dropdowns and number validations. The reader's labels are :mod:`egov_xlsx.read.appraisal`'s."""
 

@@ -70,7 +70,7 @@ def write_detail_sheet(ws: Worksheet, styles: Styles, results: Results, tr: Tier
     Top-level criteria are shaded and parents bold, so the tree reads across the columns.
     """
     tier = tr.tier
-    # Every criterion's score column; a rule-based leaf's facts in the column after it (issue 13).
+    # Every criterion's score column; a rule-based leaf's facts in the column after it.
     columns: list[tuple[Criterion, bool]] = []
     for c in tier.walk():
         columns.append((c, False))

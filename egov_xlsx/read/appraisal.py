@@ -40,7 +40,7 @@ HEADER_MAX = "Điểm tối đa"
 HEADER_SELF = "Điểm tự đánh giá"
 HEADER_VALUE = "Điểm thẩm định"
 HEADER_REASON = "Lý do"
-#: Only in the sheets of tiers with rule-based criteria (issue 13), after "Lý do": the unit's facts (shown),
+#: Only in the sheets of tiers with rule-based criteria, after "Lý do": the unit's facts (shown),
 #: and the facts the council sets instead (a level, Có/Không, a count or a; a ratio's b).
 HEADER_SELF_FACTS = "Kết quả thực hiện của đơn vị"
 HEADER_FACT = "Kết quả thẩm định (a)"
@@ -84,7 +84,7 @@ class Entry:
     criterion_name: str = ""
     #: Read from the "Dòng không còn dùng" sheet (kept values, not used for scoring).
     orphan: bool = False
-    #: The facts the council set for a rule-based criterion (a file written before issue 13 has none).
+    #: The facts the council set for a rule-based criterion (older files have none).
     fact: CellValue = None
     fact_b: CellValue = None
     #: (header key, formula text) of each cell of the row that holds a formula; a formula's cached value is

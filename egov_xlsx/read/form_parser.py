@@ -260,7 +260,7 @@ def _reading(
         note = row[note_col] if note_col is not None and note_col < width else ""
         mark = row[na_col] if na_col is not None and na_col < width else ""
         fact = fact_b = None
-        if fact_col is not None:  # a tier with rule-based criteria (issue 13)
+        if fact_col is not None:  # a tier with rule-based criteria
             fact = value(row[fact_col]) if fact_col < width else None
             fact_b = value(row[fact_b_col]) if fact_b_col is not None and fact_b_col < width else None
         append(

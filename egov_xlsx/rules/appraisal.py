@@ -115,7 +115,7 @@ def judge(campaign: Campaign, entries: Iterable[Entry], submissions: Sequence[Su
         low, high = (adjustment.min, adjustment.max) if adjustment else (ZERO, leaf.max if leaf else ZERO)
         sub = subs.get(e.unit_code)
         council: Facts | None = None
-        if e.has_facts:  # the council sets a rule-based criterion's facts (issue 13)
+        if e.has_facts:  # the council sets a rule-based criterion's facts
             council, points, fact_problems = judge_facts(leaf, sub, e, where)
             problems += fact_problems
             if council is None:

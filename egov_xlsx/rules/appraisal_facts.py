@@ -1,4 +1,4 @@
-"""The council's facts of a rule-based criterion in ``appraisal.xlsx`` judged (issue 13): the level, a, b or the
+"""The council's facts of a rule-based criterion in ``appraisal.xlsx`` judged: the level, a, b or the
 count it sets instead of the unit's, and the points they give. A cell left empty keeps the unit's fact; a fact
 on a criterion without a rule, or one that cannot be used, is an error at its cell."""
 

@@ -32,7 +32,7 @@ class SheetRow:
     #: What the unit typed where its score could not be used ("abc", "25" above the maximum), shown so that
     #: the council sees the claim.
     claim: str = ""
-    #: A rule-based leaf (issue 13): its rule, the unit's facts as shown, and the facts the council entered.
+    #: A rule-based leaf: its rule, the unit's facts as shown, and the facts the council entered.
     rule: Rule | None = None
     self_facts: str = ""
     fact: CellValue = None

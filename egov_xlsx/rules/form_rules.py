@@ -172,7 +172,7 @@ def _check_rows(
     not_applicable: set[str] = set()
     #: What the unit typed where the score cannot be used, so the council still sees the claim.
     claims: dict[str, str] = {}
-    #: The facts of rule-based leaves (issue 13), whose points are computed from them.
+    #: The facts of rule-based leaves, whose points are computed from them.
     facts: dict[str, Facts] = {}
     formulas = reading.formulas
     # Rows with a formula in an input column (a dozen formulas a form, all subtotals): looked up per leaf.

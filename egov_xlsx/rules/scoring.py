@@ -163,7 +163,7 @@ def score_tier(
     submission's ``adjustments``, empty unless set in code), added to the total outside the criteria tree, so
     a bonus may take the percent past 100 and a penalty below 0; ``reasons`` maps unit code -> code -> the
     council's reason; ``appraised_facts`` maps unit code -> leaf code -> the facts the council set where an
-    appraised score came from them (issue 13); ``excluded`` gives, for roster units without a usable submission, why they are left
+    appraised score came from them; ``excluded`` gives, for roster units without a usable submission, why they are left
     out; ``previous`` gives last year's standing.
     """
     appraisals = appraisals or {}

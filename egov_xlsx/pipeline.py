@@ -43,6 +43,7 @@ from egov_xlsx.rules.scoring import score_tier
 if TYPE_CHECKING:
     from egov_xlsx.atomic import Staging
     from egov_xlsx.publish.appraisal import AppraisalWritten
+    from egov_xlsx.publish.unit_summary import UnitSummary
     from egov_xlsx.rules.previous import PreviousYear
 
 __all__ = [
@@ -244,8 +245,12 @@ def build(
                 write_findings_report(report, report_tmp, draft=draft)
             extra += copies.write_copies(staging, staged, jobs)
             if results is not None:
-                extra += _write_outputs(staging, results, folder, names, workbook_started=workbook is not None)
-                _write_cards(staging, results, folder, names, cards)
+                summaries = _card_summaries(results, cards)
+                extra += _write_outputs(
+                    staging, results, folder, names, workbook_started=workbook is not None, summaries=summaries
+                )
+                if summaries is not None:
+                    _write_cards(staging, results, folder, names, summaries)
             if workbook is not None:
                 started, workbook = workbook, None
                 with naming(folder / names.workbook):
@@ -280,9 +285,19 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
 
 
 def _write_outputs(
-    staging: Staging, results: Results, folder: Path, names: OutputNames, *, workbook_started: bool = False
+    staging: Staging,
+    results: Results,
+    folder: Path,
+    names: OutputNames,
+    *,
+    workbook_started: bool = False,
+    summaries: tuple[UnitSummary, ...] | None = None,
 ) -> list[Finding]:
-    """Stage every published output (the workbook too, unless a child process is already writing it)."""
+    """Stage every published output (the workbook too, unless a child process is already writing it).
+
+    ``summaries``: every unit's summary when the cards are written too (the page then uses them rather than
+    making its own).
+    """
     from egov_xlsx.publish.announce import render_announcement
     from egov_xlsx.publish.documents import write_announcement, write_decision
     from egov_xlsx.publish.serialize import dump, results_dict
@@ -300,19 +315,26 @@ def _write_outputs(
     staging.write(folder / names.decision, lambda p: warnings.extend(write_decision(results, p)))
     from egov_xlsx.publish.results_page import write_page
 
-    staging.write(folder / names.page, lambda p: write_page(results, p))
+    staging.write(folder / names.page, lambda p: write_page(results, p, summaries))
     return warnings
 
 
-def _write_cards(staging: Staging, results: Results, folder: Path, names: OutputNames, forced: bool) -> None:
-    """Stage the result cards: the printed document and one file per unit (up to :data:`CARDS_UP_TO` units
-    unless ``forced``, the ``--cards`` option)."""
-    from egov_xlsx.publish.card_files import CardFiles, make_cards
+def _card_summaries(results: Results, forced: bool) -> tuple[UnitSummary, ...] | None:
+    """Every unit's summary if the cards are written (up to :data:`CARDS_UP_TO` units unless ``forced``, the
+    ``--cards`` option), made once for the cards and the results page; else None."""
     from egov_xlsx.publish.unit_summary import summarize
 
     if not forced and sum(len(t.units) for t in results.tiers) > CARDS_UP_TO:
-        return
-    summaries = summarize(results)
+        return None
+    return summarize(results)
+
+
+def _write_cards(
+    staging: Staging, results: Results, folder: Path, names: OutputNames, summaries: tuple[UnitSummary, ...]
+) -> None:
+    """Stage the result cards: the printed document and one file per unit."""
+    from egov_xlsx.publish.card_files import CardFiles, make_cards
+
     made: list[CardFiles] = []
     staging.write(folder / names.cards, lambda p: made.append(make_cards(results, summaries, p)))
     for name, data in made[0].unit_files():

@@ -61,8 +61,12 @@ def main(argv: list[str] | None = None) -> int:
             best[kind] = (min(old[0], cpu), min(old[1], wall))
             print(f"{kind}: {cpu:.2f} s CPU, {wall:.2f} s wall", flush=True)
     (fc, fw), (bc, bw) = best["full"], best["bare"]
-    print(f"best of {args.repeat}: build {fc:.2f} s CPU {fw:.2f} s wall; without cards and page {bc:.2f} s CPU {bw:.2f} s wall")
-    print(f"cards + page: +{fc - bc:.2f} s CPU (+{(fc / bc - 1) * 100:.0f} %), +{fw - bw:.2f} s wall (+{(fw / bw - 1) * 100:.0f} %)")
+    print(
+        f"best of {args.repeat}: build {fc:.2f} s CPU {fw:.2f} s wall; without cards and page {bc:.2f} s CPU {bw:.2f} s wall"
+    )
+    print(
+        f"cards + page: +{fc - bc:.2f} s CPU (+{(fc / bc - 1) * 100:.0f} %), +{fw - bw:.2f} s wall (+{(fw / bw - 1) * 100:.0f} %)"
+    )
     return 0
 
 

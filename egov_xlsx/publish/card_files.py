@@ -113,7 +113,10 @@ def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -
     """Write the printed document of every card to ``path``; the per-unit files come from :meth:`CardFiles.unit_files`."""
     layout = CardLayout(results, summaries)
     title = f"{CARD_TITLE.capitalize()} - {results.campaign.title}"
-    docx_save.save_reproducible(layout.document, path, when=_stamp(results.campaign), title=title, rows=[layout.stream])
+    # Deflated fast (level 1): the cards' XML is large and repetitive.
+    docx_save.save_reproducible(
+        layout.document, path, when=_stamp(results.campaign), title=title, rows=[layout.stream], level=1
+    )
     return CardFiles(
         printed=path,
         layout=layout,

@@ -20,11 +20,18 @@ from egov_xlsx.publish.docx_rows import StreamedRows
 
 
 def save_reproducible(
-    document: Any, path: Path, *, when: datetime, title: str, rows: Sequence[StreamedRows] = ()
+    document: Any,
+    path: Path,
+    *,
+    when: datetime,
+    title: str,
+    rows: Sequence[StreamedRows] = (),
+    level: int | None = None,
 ) -> None:
     """Save with fixed core properties and zip timestamps: identical inputs give identical bytes.
 
-    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved.
+    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved;
+    ``level``: the deflate level (zlib's default if None).
     """
     props = document.core_properties
     props.author = GENERATOR
@@ -42,11 +49,12 @@ def save_reproducible(
         del package_rels[rid]
     buffer = io.BytesIO()
     document.save(buffer)
-    path.write_bytes(normalize_zip(buffer.getvalue(), rows))
+    path.write_bytes(normalize_zip(buffer.getvalue(), rows, level))
 
 
-def normalize_zip(data: bytes, rows: Sequence[StreamedRows] = ()) -> bytes:
-    """Rewrite a zip with every entry stamped 1980-01-01, same order, deflated, platform-neutral.
+def normalize_zip(data: bytes, rows: Sequence[StreamedRows] = (), level: int | None = None) -> bytes:
+    """Rewrite a zip with every entry stamped 1980-01-01, same order, deflated (at ``level``, zlib's default
+    if None), platform-neutral.
 
     ``rows`` are streamed into ``word/document.xml`` where their markers stand.
     """
@@ -57,6 +65,8 @@ def normalize_zip(data: bytes, rows: Sequence[StreamedRows] = ()) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
+            # What ZipFile.open(info, "w") and writestr(info) deflate at (also named so on Python 3.13 and later).
+            info._compresslevel = level  # type: ignore[attr-defined]
             content = source.read(entry.filename)
             if rows and entry.filename == "word/document.xml":
                 # Written in pieces; deflate's output does not depend on how its input is cut.

@@ -37,7 +37,7 @@ from egov_xlsx.publish.docx_chart import chart_run
 from egov_xlsx.publish.docx_layout import CENTER, JUSTIFY, LEFT
 from egov_xlsx.publish.docx_rows import StreamedRows
 from egov_xlsx.publish.unit_summary import UnitSummary
-from egov_xlsx.style import DRAFT_MARK
+from egov_xlsx.style import DRAFT_MARK, FONT
 
 CARD_TITLE = "PHIẾU KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG"
 #: Column widths (cm) of a card's criteria table: criterion, points, maximum, tier average, tier best.
@@ -52,6 +52,7 @@ _KEPT_UP_TO = 1000
 _SLOT = "\ue000{}\ue001"
 #: The comments around the cards in the printed document's body.
 BEGIN, END = "<!--egov-xlsx-cards-->", "<!--/egov-xlsx-cards-->"
+_DEFAULT_FONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}" w:eastAsia="{FONT}"/>'
 _NS_DECLARATION = re.compile(r' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
 #: Characters XML 1.0 cannot hold (a name pasted with a control character prints without it).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -91,7 +92,8 @@ class Fragments:
         try:
             slots = [_SLOT.format(i) for i in range(count)]
             build(_Page(holder, self._document), slots)
-            xml = "".join(_fragment(child) for child in holder)
+            # Every run's fonts are the document's defaults (Times New Roman in every slot): said once, there.
+            xml = "".join(_fragment(child) for child in holder).replace(_DEFAULT_FONTS, "")
         finally:
             self._document.element.remove(holder)
         parts: list[str] = []

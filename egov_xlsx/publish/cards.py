@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -72,7 +73,7 @@ class Fragments:
             parts = self._made[key] = self._template(build, len(texts))
         out = [parts[0]]
         for text, part in zip(texts, parts[1:], strict=True):
-            out.append(escape(_NOT_XML.sub("", text)))
+            out.append(_xml_text(text))
             out.append(part)
         return "".join(out)
 
@@ -106,6 +107,11 @@ class Fragments:
             parts.append(before.replace("<w:t>", '<w:t xml:space="preserve">'))
         parts.append(rest)
         return parts
+
+
+@lru_cache(maxsize=16384)  # criteria's names and figures recur on every card
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("", text))
 
 
 def _fragment(element: Any) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -228,12 +228,17 @@ def lines_html(s: UnitSummary) -> Markup:
         c = line.criterion
         points = s.score_text(line.points) if line.applicable else "không áp dụng"
         out.append(
-            f'<tr class="level-{line.level}"><td class="name">{escape(c.code)}. {escape(c.name)}</td>'
-            f'<td class="n">{escape(points)}</td><td class="n">{escape(s.score_text(c.max))}</td>'
-            f'<td class="n">{escape(s.average_text(line.average))}</td>'
-            f'<td class="n">{escape(s.score_text(line.best))}</td></tr>\n'
+            f'<tr class="level-{line.level}"><td class="name">{_html(c.code)}. {_html(c.name)}</td>'
+            f'<td class="n">{_html(points)}</td><td class="n">{_html(s.score_text(c.max))}</td>'
+            f'<td class="n">{_html(s.average_text(line.average))}</td>'
+            f'<td class="n">{_html(s.score_text(line.best))}</td></tr>\n'
         )
     return Markup("".join(out))
+
+
+@lru_cache(maxsize=16384)  # criteria's names and figures recur in every unit's section
+def _html(text: str) -> str:
+    return str(escape(text))
 
 
 def _note(s: UnitSummary) -> str:

@@ -23,7 +23,6 @@ from egov_xlsx.model import Campaign, CheckReport, Finding, Results, Submission,
 from egov_xlsx.publish.outputs import (
     CARDS_FOLDER,
     CARDS_MANIFEST,
-    CARDS_UP_TO,
     FEEDBACK_FOLDER,
     NAMES,
     BuildOutcome,
@@ -43,6 +42,8 @@ from egov_xlsx.rules.scoring import score_tier
 if TYPE_CHECKING:
     from egov_xlsx.atomic import Staging
     from egov_xlsx.publish.appraisal import AppraisalWritten
+    from egov_xlsx.publish.background import Pending
+    from egov_xlsx.publish.unit_summary import UnitSummary
     from egov_xlsx.rules.previous import PreviousYear
 
 __all__ = [
@@ -234,27 +235,41 @@ def build(
     for name in names.__dict__.values():  # an output over an input (-o at last year's results): refuse now
         inputs.guard(folder / name)
     with publishing(folder, inputs=inputs, subfolders=(FEEDBACK_FOLDER, CARDS_FOLDER)) as staging:
-        from egov_xlsx.publish import copies
+        from egov_xlsx.publish import card_output, copies
         from egov_xlsx.publish.background import start_workbook
         from egov_xlsx.publish.report import write_findings_report
 
         report_tmp = staging.stage(folder / names.report)
         staged = copies.stage_copies(staging, report, folder)
         workbook = start_workbook(staging, results, folder / names.workbook, jobs)
+        cards_job: Pending | None = None
         try:
             with naming(folder / names.report, report_tmp):
                 write_findings_report(report, report_tmp, draft=draft)
             extra += copies.write_copies(staging, staged, jobs)
             if results is not None:
-                extra += _write_outputs(staging, results, folder, names, workbook_started=workbook is not None)
-                _write_cards(staging, results, folder, names, cards)
+                summaries = card_output.card_summaries(results, cards)
+                if summaries is not None:  # in a child beside the other outputs, when worth it
+                    cards_job = card_output.start_cards(
+                        staging, results, summaries, folder / names.cards, folder / CARDS_FOLDER, jobs
+                    )
+                extra += _write_outputs(
+                    staging, results, folder, names, workbook_started=workbook is not None, summaries=summaries
+                )
+                if summaries is not None and cards_job is None:
+                    card_output.write_cards(staging, results, summaries, folder / names.cards, folder / CARDS_FOLDER)
             if workbook is not None:
                 started, workbook = workbook, None
                 with naming(folder / names.workbook):
                     started.wait()
-        finally:
-            if workbook is not None:  # something here failed first: stop the child before the rollback
-                workbook.cancel()
+            if cards_job is not None:
+                started, cards_job = cards_job, None
+                with naming(folder / names.cards):
+                    started.wait()
+        finally:  # something here failed first: stop the children before the rollback
+            for job in (workbook, cards_job):
+                if job is not None:
+                    job.cancel()
         copies.prune_copies(staging, folder)
         if results is not None:  # cards of an earlier build that this one did not write again
             from egov_xlsx.publish.feedback import stage_copy_pruning
@@ -282,9 +297,19 @@ def write_feedback(report: CheckReport, folder: Path, *, jobs: int = 1) -> tuple
 
 
 def _write_outputs(
-    staging: Staging, results: Results, folder: Path, names: OutputNames, *, workbook_started: bool = False
+    staging: Staging,
+    results: Results,
+    folder: Path,
+    names: OutputNames,
+    *,
+    workbook_started: bool = False,
+    summaries: tuple[UnitSummary, ...] | None = None,
 ) -> list[Finding]:
-    """Stage every published output (the workbook too, unless a child process is already writing it)."""
+    """Stage every published output (the workbook too, unless a child process is already writing it).
+
+    ``summaries``: every unit's summary when the cards are written too (the page then uses them rather than
+    making its own).
+    """
     from egov_xlsx.publish.announce import render_announcement
     from egov_xlsx.publish.documents import write_announcement, write_decision
     from egov_xlsx.publish.serialize import dump, results_dict
@@ -302,23 +327,8 @@ def _write_outputs(
     staging.write(folder / names.decision, lambda p: warnings.extend(write_decision(results, p)))
     from egov_xlsx.publish.results_page import write_page
 
-    staging.write(folder / names.page, lambda p: write_page(results, p))
+    staging.write(folder / names.page, lambda p: write_page(results, p, summaries))
     return warnings
-
-
-def _write_cards(staging: Staging, results: Results, folder: Path, names: OutputNames, forced: bool) -> None:
-    """Stage the result cards: the printed document and one file per unit (up to :data:`CARDS_UP_TO` units
-    unless ``forced``, the ``--cards`` option)."""
-    from egov_xlsx.publish.card_files import CardFiles, make_cards
-    from egov_xlsx.publish.unit_summary import summarize
-
-    if not forced and sum(len(t.units) for t in results.tiers) > CARDS_UP_TO:
-        return
-    summaries = summarize(results)
-    made: list[CardFiles] = []
-    staging.write(folder / names.cards, lambda p: made.append(make_cards(results, summaries, p)))
-    for name, data in made[0].unit_files():
-        staging.write(folder / CARDS_FOLDER / name, partial(Path.write_bytes, data=data))
 
 
 def make_forms(campaign: Campaign | Path | str, out_dir: Path | None = None) -> list[Path]:

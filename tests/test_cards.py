@@ -12,8 +12,8 @@ import docx
 import pytest
 
 import egov_xlsx
-from egov_xlsx import pipeline
 from egov_xlsx.model import Results
+from egov_xlsx.publish import card_output
 from egov_xlsx.publish.card_files import make_cards
 from egov_xlsx.publish.outputs import CARDS_FOLDER, CARDS_MANIFEST
 from egov_xlsx.publish.unit_summary import FULL_TREE_LIMIT, summarize, summarize_unit
@@ -124,7 +124,7 @@ def test_draft_cards_say_so_and_give_way_to_the_final_ones(sample_copy: Path, tm
 def test_large_campaigns_need_the_cards_option(
     sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "CARDS_UP_TO", 20)  # the sample's 27 units stand for a large campaign
+    monkeypatch.setattr(card_output, "CARDS_UP_TO", 20)  # the sample's 27 units stand for a large campaign
     out = tmp_path / "out"
     egov_xlsx.build(sample_copy, out)
     assert not (out / CARDS_FOLDER).exists() and not (out / "phieu-ket-qua.docx").exists()

@@ -59,23 +59,27 @@ class CardFiles:
             shared = {name: _deflate(name, data) for name, data in small.items() if name not in _OWN}
             lists = {name: _ChartList(pattern, small[name]) for name, pattern in _LISTS.items()}
             core = small["docProps/core.xml"].decode("utf-8")
+            # Where each chart's parts stand among the others: a unit's file has its own chart's only.
+            charts: dict[str, list[tuple[int, str]]] = {}
+            others: list[tuple[int, str]] = []
+            for at, part in enumerate(order):
+                chart = _CHART_PART.match(part)
+                (charts.setdefault(chart.group(1), []) if chart is not None else others).append((at, part))
             for n, name in enumerate(self.names):
                 own = str(n + 1)
                 parts: list[_Entry] = []
-                for part in order:
-                    chart = _CHART_PART.match(part)
-                    if chart is not None:
-                        if chart.group(1) == own:
-                            parts.append(_deflate(part, source.read(part)))
-                    elif part in shared:
+                for _, part in sorted(others + charts.get(own, [])):
+                    if part in shared:
                         parts.append(shared[part])
                     elif part == _DOCUMENT:
                         parts.append(_deflate(part, head + self.layout.card(n, alone=True).encode("utf-8") + tail))
                     elif part in lists:
                         parts.append(_deflate(part, lists[part].keeping(own)))
-                    else:  # docProps/core.xml: the unit's own title
+                    elif part == "docProps/core.xml":  # the unit's own title
                         title = f"<dc:title>{escape(self.titles[n])}</dc:title>"
                         parts.append(_deflate(part, _TITLE.sub(title, core, 1).encode("utf-8")))
+                    else:  # the unit's chart
+                        parts.append(_deflate(part, source.read(part)))
                 yield name, _zip(parts)
 
 
@@ -113,7 +117,10 @@ def make_cards(results: Results, summaries: Sequence[UnitSummary], path: Path) -
     """Write the printed document of every card to ``path``; the per-unit files come from :meth:`CardFiles.unit_files`."""
     layout = CardLayout(results, summaries)
     title = f"{CARD_TITLE.capitalize()} - {results.campaign.title}"
-    docx_save.save_reproducible(layout.document, path, when=_stamp(results.campaign), title=title, rows=[layout.stream])
+    # Deflated fast (level 1): the cards' XML is large and repetitive.
+    docx_save.save_reproducible(
+        layout.document, path, when=_stamp(results.campaign), title=title, rows=[layout.stream], level=1
+    )
     return CardFiles(
         printed=path,
         layout=layout,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -37,7 +38,7 @@ from egov_xlsx.publish.docx_chart import chart_run
 from egov_xlsx.publish.docx_layout import CENTER, JUSTIFY, LEFT
 from egov_xlsx.publish.docx_rows import StreamedRows
 from egov_xlsx.publish.unit_summary import UnitSummary
-from egov_xlsx.style import DRAFT_MARK
+from egov_xlsx.style import DRAFT_MARK, FONT
 
 CARD_TITLE = "PHIẾU KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG"
 #: Column widths (cm) of a card's criteria table: criterion, points, maximum, tier average, tier best.
@@ -52,6 +53,7 @@ _KEPT_UP_TO = 1000
 _SLOT = "\ue000{}\ue001"
 #: The comments around the cards in the printed document's body.
 BEGIN, END = "<!--egov-xlsx-cards-->", "<!--/egov-xlsx-cards-->"
+_DEFAULT_FONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}" w:eastAsia="{FONT}"/>'
 _NS_DECLARATION = re.compile(r' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
 #: Characters XML 1.0 cannot hold (a name pasted with a control character prints without it).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -71,7 +73,7 @@ class Fragments:
             parts = self._made[key] = self._template(build, len(texts))
         out = [parts[0]]
         for text, part in zip(texts, parts[1:], strict=True):
-            out.append(escape(_NOT_XML.sub("", text)))
+            out.append(_xml_text(text))
             out.append(part)
         return "".join(out)
 
@@ -91,7 +93,8 @@ class Fragments:
         try:
             slots = [_SLOT.format(i) for i in range(count)]
             build(_Page(holder, self._document), slots)
-            xml = "".join(_fragment(child) for child in holder)
+            # Every run's fonts are the document's defaults (Times New Roman in every slot): said once, there.
+            xml = "".join(_fragment(child) for child in holder).replace(_DEFAULT_FONTS, "")
         finally:
             self._document.element.remove(holder)
         parts: list[str] = []
@@ -104,6 +107,11 @@ class Fragments:
             parts.append(before.replace("<w:t>", '<w:t xml:space="preserve">'))
         parts.append(rest)
         return parts
+
+
+@lru_cache(maxsize=16384)  # criteria's names and figures recur on every card
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("", text))
 
 
 def _fragment(element: Any) -> str:

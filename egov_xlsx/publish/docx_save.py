@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgwriter import PackageWriter
 
 from egov_xlsx.publish.docx_layout import GENERATOR, ZIP_EPOCH
 from egov_xlsx.publish.docx_rows import StreamedRows
@@ -20,11 +21,18 @@ from egov_xlsx.publish.docx_rows import StreamedRows
 
 
 def save_reproducible(
-    document: Any, path: Path, *, when: datetime, title: str, rows: Sequence[StreamedRows] = ()
+    document: Any,
+    path: Path,
+    *,
+    when: datetime,
+    title: str,
+    rows: Sequence[StreamedRows] = (),
+    level: int | None = None,
 ) -> None:
     """Save with fixed core properties and zip timestamps: identical inputs give identical bytes.
 
-    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved.
+    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved;
+    ``level``: the deflate level (zlib's default if None).
     """
     props = document.core_properties
     props.author = GENERATOR
@@ -40,25 +48,47 @@ def save_reproducible(
     package_rels = document.part.package.rels
     for rid in [rid for rid, rel in package_rels.items() if rel.reltype == RT.THUMBNAIL]:
         del package_rels[rid]
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path.write_bytes(normalize_zip(buffer.getvalue(), rows))
+    path.write_bytes(_zipped(_package_parts(document), rows, level))
 
 
-def normalize_zip(data: bytes, rows: Sequence[StreamedRows] = ()) -> bytes:
-    """Rewrite a zip with every entry stamped 1980-01-01, same order, deflated, platform-neutral.
+class _Parts:
+    """Collects the parts python-docx's package writer writes, in its order, instead of zipping them."""
 
-    ``rows`` are streamed into ``word/document.xml`` where their markers stand.
-    """
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, bytes]] = []
+
+    def write(self, uri: Any, blob: bytes) -> None:
+        self.parts.append((uri.membername, blob))
+
+
+def _package_parts(document: Any) -> list[tuple[str, bytes]]:
+    """Each part's zip name and content, in the order ``document.save`` writes them (it would deflate them at
+    zlib's default, only to be inflated again here and rewritten reproducibly)."""
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    collected = _Parts()
+    # The steps of python-docx's PackageWriter.write, with the collector for its zip writer (untyped there).
+    writer: Any = PackageWriter
+    writer._write_content_types_stream(collected, package.parts)
+    writer._write_pkg_rels(collected, package.rels)
+    writer._write_parts(collected, package.parts)
+    return collected.parts
+
+
+def _zipped(parts: Sequence[tuple[str, bytes]], rows: Sequence[StreamedRows], level: int | None) -> bytes:
+    """A zip of ``parts``, in order, every entry stamped 1980-01-01, deflated (at ``level``, zlib's default if
+    None), platform-neutral; ``rows`` streamed into ``word/document.xml`` where their markers stand."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in parts:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            content = source.read(entry.filename)
-            if rows and entry.filename == "word/document.xml":
+            # What ZipFile.open(info, "w") and writestr(info) deflate at (also named so on Python 3.13 and later).
+            info._compresslevel = level  # type: ignore[attr-defined]
+            if rows and name == "word/document.xml":
                 # Written in pieces; deflate's output does not depend on how its input is cut.
                 with target.open(info, "w") as part:
                     for piece in _with_rows(content, rows):

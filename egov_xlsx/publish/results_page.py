@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from egov_xlsx.model import Results, TierResult
 from egov_xlsx.publish.chart_svg import render_svg
@@ -61,10 +61,11 @@ class TierSection:
     headers: tuple[tuple[str, str], ...]
     #: The column of the band (coloured).
     band_col: int
-    #: Made as the page renders them (read once).
-    rows: Iterator[Row]
+    #: Each row's HTML (:func:`row_html`), made as the page renders them (read once).
+    rows: Iterator[Markup]
     excluded: tuple[str, ...]
-    units: Iterator[tuple[str, UnitSummary, Markup]]
+    #: Each unit's anchor, summary, chart and criteria table rows (:func:`lines_html`), made as the page renders them.
+    units: Iterator[tuple[str, UnitSummary, Markup, Markup]]
 
 
 def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = None) -> str:
@@ -193,10 +194,51 @@ def _tier_section(
         ),
         headers=tuple(headers),
         band_col=band_col,
-        rows=(row(n, s) for n, s in enumerate(summaries(), 1)),
+        rows=(row_html(row(n, s), band_col) for n, s in enumerate(summaries(), 1)),
         excluded=tuple(f"{clean(u.name)} ({clean(why)})" if why else clean(u.name) for u, why in tier.excluded),
-        units=((f"{ident}-don-vi-{n}", s, chart(n, s)) for n, s in enumerate(summaries(), 1)),
+        units=((f"{ident}-don-vi-{n}", s, chart(n, s), lines_html(s)) for n, s in enumerate(summaries(), 1)),
     )
+
+
+# The ranked table's rows and a unit's criteria rows are the page's bulk (a row per unit, a line per criterion
+# and unit): written here, each text escaped, rather than by the template cell by cell.
+
+
+def row_html(row: Row, band_col: int) -> Markup:
+    """A ranked table's row: the unit's name (a link to its section) in a row header, the band's cell coloured."""
+    out = [f'<tr data-ten="{escape(row.folded)}">\n']
+    for col, c in enumerate(row.cells):
+        if col == 1:
+            out.append(
+                f'<th scope="row" class="name" data-v="{escape(c.sort)}"><a href="#{escape(row.anchor)}">'
+                f"{escape(c.text)}</a></th>\n"
+            )
+        elif col == band_col:
+            out.append(f'<td data-v="{escape(c.sort)}" style="{escape(row.band_style)}">{escape(c.text)}</td>\n')
+        else:
+            out.append(f'<td class="n" data-v="{escape(c.sort)}">{escape(c.text)}</td>\n')
+    out.append(f'<td class="name">{escape(row.note)}</td>\n</tr>\n')
+    return Markup("".join(out))
+
+
+def lines_html(s: UnitSummary) -> Markup:
+    """A unit's criteria table rows: its points, the maximum, the tier's average and best."""
+    out = []
+    for line in s.shown_lines:
+        c = line.criterion
+        points = s.score_text(line.points) if line.applicable else "không áp dụng"
+        out.append(
+            f'<tr class="level-{line.level}"><td class="name">{_html(c.code)}. {_html(c.name)}</td>'
+            f'<td class="n">{_html(points)}</td><td class="n">{_html(s.score_text(c.max))}</td>'
+            f'<td class="n">{_html(s.average_text(line.average))}</td>'
+            f'<td class="n">{_html(s.score_text(line.best))}</td></tr>\n'
+        )
+    return Markup("".join(out))
+
+
+@lru_cache(maxsize=16384)  # criteria's names and figures recur in every unit's section
+def _html(text: str) -> str:
+    return str(escape(text))
 
 
 def _note(s: UnitSummary) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from egov_xlsx.model import Criterion, Results, TierResult, UnitResult
 from egov_xlsx.rules.index_scale import equal_index_notes, index_figure, index_of
@@ -148,10 +149,14 @@ class UnitSummary:
     # ------------------------------------------------------------------ texts, through the one formatter
 
     def score_text(self, value: Decimal | None) -> str:
-        return NONE_TEXT if value is None else format_number(value)
+        return NONE_TEXT if value is None else _exact_text(value)
 
     def average_text(self, value: Decimal | None) -> str:
-        return NONE_TEXT if value is None else format_number(value, self.total_decimals)
+        if value is None:
+            return NONE_TEXT
+        if type(value) is Decimal:  # not a Figure: its interval is no part of the cache's key
+            return _rounded_text(value, self.total_decimals)
+        return format_number(value, self.total_decimals)
 
     def percent_text(self, value: Decimal | None) -> str:
         return NONE_TEXT if value is None else format_percent(value, self.percent_decimals)
@@ -219,6 +224,18 @@ class UnitSummary:
             return ""
         listed = ", ".join(marked)
         return f"Không áp dụng tiêu chí {listed}: điểm tối đa của đơn vị là {self.max_text}."
+
+
+# A tier's cards and page print the same few figures (maxima, averages, bests, common scores) for every unit.
+# Equal decimals print the same ("1.5" and "1.50": "1,5"), so the figure is the key.
+@lru_cache(maxsize=4096)
+def _exact_text(value: Decimal) -> str:
+    return format_number(value)
+
+
+@lru_cache(maxsize=4096)
+def _rounded_text(value: Decimal, decimals: int) -> str:
+    return format_number(value, decimals)
 
 
 def summarize_unit(

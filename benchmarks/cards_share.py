@@ -37,7 +37,8 @@ main()
 """
 
 
-# The child: the build with the cards written in this process, after the other outputs (no forked child).
+# The child: the build with the cards written in this process, after the other outputs (no forked child; the
+# cards are always written so now, the variant stays to compare with builds that forked them).
 _HERE = """
 import sys
 try:

@@ -35,7 +35,7 @@ from xlsxwriter.worksheet import Worksheet
 from egov_xlsx.atomic import Staging, explain
 from egov_xlsx.errors import OutputError
 from egov_xlsx.layout import LABEL_CAMPAIGN
-from egov_xlsx.model import Appraiser, Campaign, CellValue, CheckReport, Tier
+from egov_xlsx.model import Appraiser, Campaign, CellValue, CheckReport, Finding, Tier
 from egov_xlsx.publish.appraisal_facts import FACT_HEADERS, FACT_WIDTHS, INSTRUCTION_FACTS, validate_facts, write_facts
 from egov_xlsx.publish.sheet_page import fit_row, set_widths, setup_page, write_header_row, write_title
 from egov_xlsx.publish.sheets import Styles, adjustment_bound, number, open_workbook, write_text
@@ -348,18 +348,7 @@ def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False)
                 f"đã có {FILE_NAME} trong {campaign.folder} (có thể chứa điểm Hội đồng đã nhập); dùng --update "
                 "để cập nhật: giữ nguyên điểm và lý do đã nhập, thêm dòng cho biểu mới, sao lưu tệp cũ."
             )
-        entries, problems = read_entries(path, campaign)
-        # A formula's cached value is never carried over, nor is its formula written back: refused.
-        problems = problems or formula_findings(campaign, entries)
-        if problems:
-            more = f" (và {len(problems) - 1} ô khác có công thức)" if len(problems) > 1 else ""
-            raise OutputError(f"{problems[0].message}{more} Tệp {path} không bị thay đổi.")
-        try:
-            old = path.read_bytes()
-        except OSError as exc:
-            raise explain(path, exc) from exc
-        previous = [e for e in entries if e.entered]
-        backup = backup_path(path, now)
+        previous, old, backup = kept_for_update(campaign, path, *read_entries(path, campaign), now)
     sheets, orphans, kept = plan_sheets(campaign, report.submissions, previous)
     with Staging() as staging:
         if old is not None and backup is not None:
@@ -368,6 +357,23 @@ def write_appraisal(report: CheckReport, *, now: datetime, update: bool = False)
         staging.write(path, lambda p: write_appraisal_workbook(campaign, sheets, orphans, p))
     rows = sum(len(s.rows) for s in sheets)
     return AppraisalWritten(path, backup, rows, kept, len(orphans))
+
+
+def kept_for_update(
+    campaign: Campaign, path: Path, entries: Sequence[Entry], problems: Sequence[Finding], now: datetime
+) -> tuple[list[Entry], bytes, Path]:
+    """What ``--update`` keeps of a council workbook read back: the entered rows, its bytes, and its backup's
+    name. A file that could not be read, or with a formula in the council's cells, is refused (left untouched):
+    a formula's cached value is never carried over, nor is its formula written back."""
+    problems = problems or formula_findings(campaign, entries)
+    if problems:
+        more = f" (và {len(problems) - 1} ô khác có công thức)" if len(problems) > 1 else ""
+        raise OutputError(f"{problems[0].message}{more} Tệp {path} không bị thay đổi.")
+    try:
+        old = path.read_bytes()
+    except OSError as exc:
+        raise explain(path, exc) from exc
+    return [e for e in entries if e.entered], old, backup_path(path, now)
 
 
 def backup_path(path: Path, now: datetime) -> Path:

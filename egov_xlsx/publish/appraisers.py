@@ -19,13 +19,12 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from egov_xlsx.atomic import Staging, explain
-from egov_xlsx.errors import EgovError, OutputError
+from egov_xlsx.atomic import Staging
+from egov_xlsx.errors import EgovError
 from egov_xlsx.model import Appraiser, Campaign, CheckReport
-from egov_xlsx.publish.appraisal import AppraisalExists, AppraisalWritten, backup_path, write_appraisal_workbook
+from egov_xlsx.publish.appraisal import AppraisalExists, AppraisalWritten, kept_for_update, write_appraisal_workbook
 from egov_xlsx.read.appraisal import Entry
 from egov_xlsx.read.appraisers import FOLDER, body_path, read_body, shown_name
-from egov_xlsx.rules.appraisal import formula_findings
 from egov_xlsx.rules.appraisal_update import Orphan, TierSheet
 from egov_xlsx.rules.appraisers import plan_body
 
@@ -70,17 +69,7 @@ def write_body_appraisals(
         old: bytes | None = None
         backup: Path | None = None
         if path.exists():
-            entries, problems = read_body(campaign, body)
-            problems = problems or tuple(formula_findings(campaign, entries))
-            if problems:
-                more = f" (và {len(problems) - 1} ô khác có công thức)" if len(problems) > 1 else ""
-                raise OutputError(f"{problems[0].message}{more} Tệp {path} không bị thay đổi.")
-            try:
-                old = path.read_bytes()
-            except OSError as exc:
-                raise explain(path, exc) from exc
-            previous = [e for e in entries if e.entered]
-            backup = backup_path(path, now)
+            previous, old, backup = kept_for_update(campaign, path, *read_body(campaign, body), now)
         sheets, orphans, kept = plan_body(campaign, report.submissions, previous, body)
         plans.append((body, path, sheets, orphans, kept, old, backup))
     with Staging() as staging:

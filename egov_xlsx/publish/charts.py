@@ -90,64 +90,52 @@ def band_colours(tier: Tier) -> dict[str, tuple[str, str, str]]:
     return colours
 
 
+def _printed(value: Decimal, decimals: int, index: bool) -> tuple[Decimal, str]:
+    """A value as a bar draws it and as its label prints it: a percent truncated (it stays inside its band, as
+    in the texts), an index as :func:`shown_figure` keeps it."""
+    if index:
+        return shown_figure(value, decimals), format_number(value, decimals)
+    return shown_figure(value, decimals, truncate=True), format_percent(value, decimals)
+
+
 def tier_chart(results: Results, tier: TierResult) -> BarChart:
-    """The tier's ranked units' percents, rank order, coloured by band, the band thresholds drawn."""
-    if results.campaign.display.index:
-        return _tier_index_chart(results, tier)
-    decimals = results.campaign.display.percent_decimals
+    """The tier's ranked units' percents (an index campaign: indices), rank order, coloured by band, the band
+    thresholds drawn."""
+    index = results.campaign.display.index
+    display = results.campaign.display
+    decimals = display.index_decimals if index else display.percent_decimals
     colours = band_colours(tier.tier)
     bars = []
     for r in tier.ranked:
-        percent = band_figures(tier.tier.bands, r)[1]
+        value = index_figure(tier.tier.bands, r) if index else band_figures(tier.tier.bands, r)[1]
         colour = colours[r.band][2] if r.band in colours else UNIT_COLOUR
-        shown = shown_figure(percent, decimals, truncate=True)
-        bars.append(Bar(clean(r.unit.name), shown, format_percent(percent, decimals), colour))
+        bars.append(Bar(clean(r.unit.name), *_printed(value, decimals, index), colour))
     thresholds = tuple(
-        Threshold(clean(b.name), b.min_percent, colours[b.name][2]) for b in tier.tier.bands if b.min_percent > 0
+        Threshold(clean(b.name), b.min_percent / 100 if index else b.min_percent, colours[b.name][2])
+        for b in tier.tier.bands
+        if b.min_percent > 0
     )
     name = clean(tier.tier.name)
-    described = ", ".join(f"{t.name} từ {format_percent(t.percent, 2)}" for t in thresholds)
+    if index:
+        described = ", ".join(f"{t.name} từ {format_number(t.percent)}" for t in thresholds)
+        title, series = f"Chỉ số - khối {name}", "Chỉ số"
+        bar = "chỉ số của đơn vị (tổng điểm chia cho điểm tối đa của đơn vị)"
+    else:
+        described = ", ".join(f"{t.name} từ {format_percent(t.percent, 2)}" for t in thresholds)
+        title, series = f"Tỷ lệ điểm đạt được so với điểm tối đa - khối {name}", "Tỷ lệ % điểm tối đa"
+        bar = "tỷ lệ điểm đạt được so với điểm tối đa của đơn vị"
     return BarChart(
-        title=f"Tỷ lệ điểm đạt được so với điểm tối đa - khối {name}",
-        series="Tỷ lệ % điểm tối đa",
+        title=title,
+        series=series,
         reference_series="",
         bars=tuple(bars),
         thresholds=thresholds,
         description=(
-            f"Biểu đồ cột ngang: {len(bars)} đơn vị được xếp hạng của khối {name}, theo thứ hạng, mỗi cột là tỷ lệ "
-            f"điểm đạt được so với điểm tối đa của đơn vị, tô màu theo xếp loại"
-            + (f"; các ngưỡng xếp loại: {described}." if described else ".")
+            f"Biểu đồ cột ngang: {len(bars)} đơn vị được xếp hạng của khối {name}, theo thứ hạng, mỗi cột là {bar}, "
+            "tô màu theo xếp loại" + (f"; các ngưỡng xếp loại: {described}." if described else ".")
         ),
-    )
-
-
-def _tier_index_chart(results: Results, tier: TierResult) -> BarChart:
-    """The tier's ranked units' indices, rank order, coloured by band, the band thresholds drawn (as indices)."""
-    decimals = results.campaign.display.index_decimals
-    colours = band_colours(tier.tier)
-    bars = []
-    for r in tier.ranked:
-        index = index_figure(tier.tier.bands, r)
-        colour = colours[r.band][2] if r.band in colours else UNIT_COLOUR
-        bars.append(Bar(clean(r.unit.name), shown_figure(index, decimals), format_number(index, decimals), colour))
-    thresholds = tuple(
-        Threshold(clean(b.name), b.min_percent / 100, colours[b.name][2]) for b in tier.tier.bands if b.min_percent > 0
-    )
-    name = clean(tier.tier.name)
-    described = ", ".join(f"{t.name} từ {format_number(t.percent)}" for t in thresholds)
-    return BarChart(
-        title=f"Chỉ số - khối {name}",
-        series="Chỉ số",
-        reference_series="",
-        bars=tuple(bars),
-        thresholds=thresholds,
-        description=(
-            f"Biểu đồ cột ngang: {len(bars)} đơn vị được xếp hạng của khối {name}, theo thứ hạng, mỗi cột là chỉ số "
-            f"của đơn vị (tổng điểm chia cho điểm tối đa của đơn vị), tô màu theo xếp loại"
-            + (f"; các ngưỡng xếp loại: {described}." if described else ".")
-        ),
-        index=True,
-        decimals=_places(bars, decimals),
+        index=index,
+        decimals=_places(bars, decimals) if index else 0,
     )
 
 
@@ -158,64 +146,44 @@ def _places(bars: list[Bar], decimals: int) -> int:
 
 
 def unit_chart(summary: UnitSummary) -> BarChart:
-    """The unit's percent of each top-level criterion's maximum, beside the tier's average."""
-    if summary.index is not None:
-        return _unit_index_chart(summary)
-    decimals = summary.percent_decimals
+    """The unit's percent (an index campaign: index) of each top-level criterion's maximum, beside the tier's
+    average."""
+    index = summary.index is not None
+    decimals = summary.index_decimals if index else summary.percent_decimals
     bars = []
     for line in summary.top_lines:
-        label = f"{line.criterion.code}. {clean(line.criterion.name)}"
-        value, average = line.percent, line.average_percent
+        value, average = (line.index, line.average_index) if index else (line.percent, line.average_percent)
+        shown, text = (None, "không áp dụng") if value is None else _printed(value, decimals, index)
+        reference, reference_text = (None, "") if average is None else _printed(average, decimals, index)
         bars.append(
             Bar(
-                label,
-                None if value is None else shown_figure(value, decimals, truncate=True),
-                "không áp dụng" if value is None else format_percent(value, decimals),
+                f"{line.criterion.code}. {clean(line.criterion.name)}",
+                shown,
+                text,
                 UNIT_COLOUR,
-                None if average is None else shown_figure(average, decimals, truncate=True),
-                "" if average is None else format_percent(average, decimals),
+                reference,
+                reference_text,
                 f"TC {line.criterion.code}",
             )
         )
-    return BarChart(
-        title=f"{summary.name}: tỷ lệ điểm theo tiêu chí",
-        series="Đơn vị",
-        reference_series="Trung bình khối",
-        bars=tuple(bars),
-        description=(
-            f"Biểu đồ cột ngang: với mỗi tiêu chí, tỷ lệ điểm của {summary.name} so với điểm tối đa của tiêu chí, "
-            "bên cạnh tỷ lệ trung bình của các đơn vị được xếp hạng trong khối."
-        ),
-    )
-
-
-def _unit_index_chart(summary: UnitSummary) -> BarChart:
-    """An index campaign's card chart: the unit's index of each top-level criterion, beside the tier's average."""
-    decimals = summary.index_decimals
-    bars = []
-    for line in summary.top_lines:
-        label = f"{line.criterion.code}. {clean(line.criterion.name)}"
-        value, average = line.index, line.average_index
-        bars.append(
-            Bar(
-                label,
-                None if value is None else shown_figure(value, decimals),
-                "không áp dụng" if value is None else format_number(value, decimals),
-                UNIT_COLOUR,
-                None if average is None else shown_figure(average, decimals),
-                "" if average is None else format_number(average, decimals),
-                f"TC {line.criterion.code}",
-            )
+    if index:
+        title = f"{summary.name}: chỉ số theo tiêu chí"
+        what = (
+            f"chỉ số của {summary.name} (điểm chia cho điểm tối đa của tiêu chí), bên cạnh chỉ số trung bình của "
+            "các đơn vị được xếp hạng trong khối."
+        )
+    else:
+        title = f"{summary.name}: tỷ lệ điểm theo tiêu chí"
+        what = (
+            f"tỷ lệ điểm của {summary.name} so với điểm tối đa của tiêu chí, bên cạnh tỷ lệ trung bình của các đơn "
+            "vị được xếp hạng trong khối."
         )
     return BarChart(
-        title=f"{summary.name}: chỉ số theo tiêu chí",
+        title=title,
         series="Đơn vị",
         reference_series="Trung bình khối",
         bars=tuple(bars),
-        description=(
-            f"Biểu đồ cột ngang: với mỗi tiêu chí, chỉ số của {summary.name} (điểm chia cho điểm tối đa của tiêu "
-            "chí), bên cạnh chỉ số trung bình của các đơn vị được xếp hạng trong khối."
-        ),
-        index=True,
-        decimals=decimals,
+        description=f"Biểu đồ cột ngang: với mỗi tiêu chí, {what}",
+        index=index,
+        decimals=decimals if index else 0,
     )

@@ -37,8 +37,7 @@ main()
 """
 
 
-# The child: the build with the cards written in this process, after the other outputs (no forked child; the
-# cards are always written so now, the variant stays to compare with builds that forked them).
+# The child: the build with the cards written in this process, after the other outputs (no forked child).
 _HERE = """
 import sys
 try:

@@ -42,6 +42,7 @@ from egov_xlsx.rules.scoring import score_tier
 if TYPE_CHECKING:
     from egov_xlsx.atomic import Staging
     from egov_xlsx.publish.appraisal import AppraisalWritten
+    from egov_xlsx.publish.background import Pending
     from egov_xlsx.publish.unit_summary import UnitSummary
     from egov_xlsx.rules.previous import PreviousYear
 
@@ -241,24 +242,34 @@ def build(
         report_tmp = staging.stage(folder / names.report)
         staged = copies.stage_copies(staging, report, folder)
         workbook = start_workbook(staging, results, folder / names.workbook, jobs)
+        cards_job: Pending | None = None
         try:
             with naming(folder / names.report, report_tmp):
                 write_findings_report(report, report_tmp, draft=draft)
             extra += copies.write_copies(staging, staged, jobs)
             if results is not None:
                 summaries = card_output.card_summaries(results, cards)
+                if summaries is not None:  # in a child beside the other outputs, when worth it
+                    cards_job = card_output.start_cards(
+                        staging, results, summaries, folder / names.cards, folder / CARDS_FOLDER, jobs
+                    )
                 extra += _write_outputs(
                     staging, results, folder, names, workbook_started=workbook is not None, summaries=summaries
                 )
-                if summaries is not None:
+                if summaries is not None and cards_job is None:
                     card_output.write_cards(staging, results, summaries, folder / names.cards, folder / CARDS_FOLDER)
             if workbook is not None:
                 started, workbook = workbook, None
                 with naming(folder / names.workbook):
                     started.wait()
-        finally:  # something here failed first: stop the child before the rollback
-            if workbook is not None:
-                workbook.cancel()
+            if cards_job is not None:
+                started, cards_job = cards_job, None
+                with naming(folder / names.cards):
+                    started.wait()
+        finally:  # something here failed first: stop the children before the rollback
+            for job in (workbook, cards_job):
+                if job is not None:
+                    job.cancel()
         copies.prune_copies(staging, folder)
         if results is not None:  # cards of an earlier build that this one did not write again
             from egov_xlsx.publish.feedback import stage_copy_pruning

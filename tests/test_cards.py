@@ -165,3 +165,23 @@ def test_last_year_on_the_cards_and_the_page(built: tuple[Path, Results], tmp_pa
         assert s.previous_text.startswith("Năm 2018: hạng ")
     page = (out / "ket-qua.html").read_text(encoding="utf-8")
     assert "So với năm 2018" in page and summaries[0].previous_text in page
+
+
+def test_cards_rebuilt_are_byte_identical_and_every_file_is_sound(tmp_path: Path) -> None:
+    outcome = egov_xlsx.build(SAMPLE, tmp_path / "one")
+    assert outcome.results is not None
+    egov_xlsx.build(SAMPLE, tmp_path / "two")
+    first = [*sorted((tmp_path / "one" / CARDS_FOLDER).glob("*.docx")), tmp_path / "one" / "phieu-ket-qua.docx"]
+    assert len(first) == 28
+    for path in first:
+        twin = tmp_path / "two" / path.relative_to(tmp_path / "one")
+        assert path.read_bytes() == twin.read_bytes(), path.name
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None, path.name  # every entry's CRC-32 and size check out
+            body = z.read("word/document.xml").decode("utf-8")
+        assert body.startswith("<?xml") and body.endswith("</w:document>"), path.name
+        assert "egov-xlsx-cards" not in body  # the marker gave way to the cards
+    # A unit's file holds the printed document's card of that unit, as python-docx reads both.
+    printed = _text(tmp_path / "one" / "phieu-ket-qua.docx")
+    for path in first[:-1]:
+        assert _text(path) in printed

@@ -10,15 +10,15 @@ change from last year (with ``--previous``); its three priorities. The figures a
 A campaign has hundreds or thousands of cards, and python-docx takes about a millisecond to build and style each
 paragraph or row. So every kind of paragraph and row a card uses is built once by python-docx (the helpers of
 :mod:`egov_xlsx.publish.docx_layout`, as the other documents are) and kept as XML with slots for its texts
-(:class:`Fragments`); a card is those pieces with its texts put in. The cards are streamed into the printed
-document at save time (:class:`CardStream`, as the annex's rows are) and cut into one file per unit
+(:class:`Fragments`); a card is those pieces with its texts put in. The cards go into the printed document
+where its :data:`MARKER` stands, and each into a file of its own, when they are saved
 (:mod:`egov_xlsx.publish.card_files`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -36,7 +36,6 @@ from egov_xlsx.publish.council_notes import council_notes
 from egov_xlsx.publish.document_texts import annex_reference, results_phrase
 from egov_xlsx.publish.docx_chart import chart_run
 from egov_xlsx.publish.docx_layout import CENTER, JUSTIFY, LEFT
-from egov_xlsx.publish.docx_rows import StreamedRows
 from egov_xlsx.publish.unit_summary import UnitSummary
 from egov_xlsx.style import DRAFT_MARK, FONT
 
@@ -48,11 +47,9 @@ _TABLE_PT = 9.5
 _TEXT_PT = 12.0
 _SMALL_PT = 11.0
 _CHART_CM = 4.4
-#: Up to this many cards each card's XML is kept between the printed document and the unit's file (~30 KB a card).
-_KEPT_UP_TO = 1000
 _SLOT = "\ue000{}\ue001"
-#: The comments around the cards in the printed document's body.
-BEGIN, END = "<!--egov-xlsx-cards-->", "<!--/egov-xlsx-cards-->"
+#: The comment in the printed document's body where the cards go (replaced by them).
+MARKER = "<!--egov-xlsx-cards-->"
 _DEFAULT_FONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}" w:eastAsia="{FONT}"/>'
 _NS_DECLARATION = re.compile(r' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
 #: Characters XML 1.0 cannot hold (a name pasted with a control character prints without it).
@@ -127,28 +124,6 @@ class _Page(_Body):
         return super().add_table(rows, cols, width if width is not None else Cm(lay.PORTRAIT_TEXT_CM))
 
 
-class CardStream(StreamedRows):
-    """Every card's XML, streamed into the printed document where its marker stands, at save time."""
-
-    def __init__(self, document: Any, cards: Callable[[], Iterator[str]]) -> None:
-        StreamedRows._count += 1
-        self.marker = f"egov-xlsx-cards-{StreamedRows._count}"
-        self.marker_bytes = f"<!--{self.marker}-->".encode()
-        self._cards = cards
-        document.element.body.sectPr.addprevious(etree.Comment(self.marker))
-
-    def xml_chunks(self, rows_per_chunk: int = 20) -> Iterator[bytes]:
-        """The cards, between the comments :data:`BEGIN` and :data:`END` (where a unit's own file is cut)."""
-        batch: list[str] = [BEGIN]
-        for card in self._cards():
-            batch.append(card)
-            if len(batch) >= rows_per_chunk:
-                yield "".join(batch).encode("utf-8")
-                batch = []
-        batch.append(END)
-        yield "".join(batch).encode("utf-8")
-
-
 class CardLayout:
     """The printed document of every card and each card's XML (its body's content)."""
 
@@ -169,21 +144,14 @@ class CardLayout:
                       decimals=s.index_decimals if s.index is not None else s.percent_decimals, titled=False)
             for n, s in enumerate(summaries)
         ]  # fmt: skip
-        self._bodies: dict[int, str] = {}
-        self.stream = CardStream(self.document, lambda: (self.card(n) for n in range(len(summaries))))
+        self.document.element.body.sectPr.addprevious(etree.Comment(MARKER[4:-3]))
 
-    def card(self, index: int, *, alone: bool = False) -> str:
-        """Unit ``index``'s card; ``alone``: the first page of its own file (no page break before it)."""
-        first = alone or not index
-        head = self._pieces.piece("head" if first else "head-break", self._head(page_break=not first))
-        body = self._bodies.get(index)
-        if body is None:
-            body = self._body(index)
-            if len(self.summaries) <= _KEPT_UP_TO:  # the printed document and the unit's file use it
-                self._bodies[index] = body
-        return head + body
+    def head(self, *, first: bool) -> str:
+        """What every card starts with; ``first``: of a document (else on a new page)."""
+        return self._pieces.piece("head" if first else "head-break", self._head(page_break=not first))
 
-    def _body(self, index: int) -> str:
+    def body(self, index: int) -> str:
+        """Unit ``index``'s card after its :meth:`head`."""
         s = self.summaries[index]
         p = self._pieces
         out = [p.piece("name", _paragraph(size=13, bold=True, align=CENTER, after_pt=4), s.name)]

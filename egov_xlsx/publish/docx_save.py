@@ -27,13 +27,17 @@ def save_reproducible(
     when: datetime,
     title: str,
     rows: Sequence[StreamedRows] = (),
-    level: int | None = None,
 ) -> None:
     """Save with fixed core properties and zip timestamps: identical inputs give identical bytes.
 
-    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved;
-    ``level``: the deflate level (zlib's default if None).
+    ``rows`` are the document's :class:`StreamedRows`, written into ``word/document.xml`` as it is saved.
     """
+    path.write_bytes(_zipped(package_parts(document, when=when, title=title), rows))
+
+
+def package_parts(document: Any, *, when: datetime, title: str) -> list[tuple[str, bytes]]:
+    """Each part's zip name and content, in the order ``document.save`` writes them, with the fixed core
+    properties of a reproducible save (for a caller that zips them itself)."""
     props = document.core_properties
     props.author = GENERATOR
     props.last_modified_by = GENERATOR
@@ -48,7 +52,7 @@ def save_reproducible(
     package_rels = document.part.package.rels
     for rid in [rid for rid, rel in package_rels.items() if rel.reltype == RT.THUMBNAIL]:
         del package_rels[rid]
-    path.write_bytes(_zipped(_package_parts(document), rows, level))
+    return _package_parts(document)
 
 
 class _Parts:
@@ -76,9 +80,9 @@ def _package_parts(document: Any) -> list[tuple[str, bytes]]:
     return collected.parts
 
 
-def _zipped(parts: Sequence[tuple[str, bytes]], rows: Sequence[StreamedRows], level: int | None) -> bytes:
-    """A zip of ``parts``, in order, every entry stamped 1980-01-01, deflated (at ``level``, zlib's default if
-    None), platform-neutral; ``rows`` streamed into ``word/document.xml`` where their markers stand."""
+def _zipped(parts: Sequence[tuple[str, bytes]], rows: Sequence[StreamedRows]) -> bytes:
+    """A zip of ``parts``, in order, every entry stamped 1980-01-01, deflated at zlib's default level,
+    platform-neutral; ``rows`` streamed into ``word/document.xml`` where their markers stand."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name, content in parts:
@@ -86,8 +90,6 @@ def _zipped(parts: Sequence[tuple[str, bytes]], rows: Sequence[StreamedRows], le
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            # What ZipFile.open(info, "w") and writestr(info) deflate at (also named so on Python 3.13 and later).
-            info._compresslevel = level  # type: ignore[attr-defined]
             if rows and name == "word/document.xml":
                 # Written in pieces; deflate's output does not depend on how its input is cut.
                 with target.open(info, "w") as part:

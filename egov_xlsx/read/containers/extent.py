@@ -156,8 +156,7 @@ _INFLATE_CHUNK = 1 << 20
 def _segments(package: _Package, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A part's inflated bytes in pieces that each end just before a "<": no tag is ever split.
 
-    Memory stays at about one chunk, whatever the part's size (a part stored in at most 32 KB that says it
-    inflates to at most one chunk is inflated in one call: at most 33 MB if it lies).
+    Memory stays at about one chunk, whatever the part's size.
     """
     start, end = package.span(info)
     if info.compress_type == zipfile.ZIP_STORED:
@@ -165,15 +164,7 @@ def _segments(package: _Package, info: zipfile.ZipInfo) -> Iterator[bytes]:
             bytes(package.content[p : min(end, p + _INFLATE_CHUNK)]) for p in range(start, end, _INFLATE_CHUNK)
         )
     elif info.compress_type == zipfile.ZIP_DEFLATED:
-        whole = _inflate_small(package.content, start, end, info.file_size)
-        if whole is not None and len(whole) <= _INFLATE_CHUNK:
-            if whole:
-                yield whole
-            return
-        if whole is not None:  # larger than it said: cut into chunks like any other
-            chunks = (whole[p : p + _INFLATE_CHUNK] for p in range(0, len(whole), _INFLATE_CHUNK))
-        else:
-            chunks = _inflate(package.content, start, end)
+        chunks = _inflate(package.content, start, end)
     else:
         raise NotImplementedError(f"compression method {info.compress_type}")
     carry = b""
@@ -194,24 +185,6 @@ def _segments(package: _Package, info: zipfile.ZipInfo) -> Iterator[bytes]:
         pending = following
     if carry:
         yield carry
-
-
-#: A part stored in at most this many bytes and declared to inflate to at most one chunk is inflated in one
-#: call, into a buffer of its declared size (a form's sheet: 5 KB stored, 47 KB inflated); deflate expands at
-#: most 1,032 times, so a part lying about its size still takes at most 33 MB.
-_ONE_CALL_BYTES = 32 * 1024
-_MAX_DEFLATE_RATIO = 1032
-
-
-def _inflate_small(content: memoryview, start: int, end: int, declared: int) -> bytes | None:
-    """A small part's inflated bytes in one call; ``None`` for a larger part or a broken stream (then inflated
-    in chunks, which keeps what a truncated stream gives)."""
-    if end - start > _ONE_CALL_BYTES or declared > _INFLATE_CHUNK:
-        return None
-    try:
-        return zlib.decompress(content[start:end], -15, min(declared, _MAX_DEFLATE_RATIO * (end - start)) + 1)
-    except zlib.error:
-        return None
 
 
 def _inflate(content: memoryview, start: int, end: int) -> Iterator[bytes]:

@@ -119,8 +119,10 @@ def _check_file(camp: Campaign, item: ingest.FileResult) -> Checked:
     if item.reading is None:
         return Checked(item.source, findings=item.findings)
     c = check_reading(camp, item.reading)
-    c = replace(c, findings=(*item.findings, *c.findings))
-    return replace(c, rows=rows_for_feedback(c, item.reading.rows))
+    if item.findings:
+        c = replace(c, findings=(*item.findings, *c.findings))
+    rows = rows_for_feedback(c, item.reading.rows)
+    return replace(c, rows=rows) if rows else c
 
 
 _EXCLUSION = {

@@ -132,7 +132,12 @@ def _unit_status(tier: Tier, unit: Unit, items: list[Checked], others: list[Chec
         problems.append(findings.make("unit-duplicate", unit=unit.code, tier=tier.id, count=len(items), files=listed))
         state = UnitState.DUPLICATE
     elif items:
-        used = min(items, key=lambda i: (not _properly_named(unit, i.source.name), i.source.name))
+        # The name decides only between several identical files.
+        used = (
+            items[0]
+            if len(items) == 1
+            else min(items, key=lambda i: (not _properly_named(unit, i.source.name), i.source.name))
+        )
         if len(items) > 1:
             redundant = tuple(i.source.name for i in items if i is not used)
             problems.append(

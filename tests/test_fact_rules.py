@@ -166,3 +166,14 @@ def test_rule_fact_corpus(campaign: Campaign, tmp_path: Path, case: str) -> None
         assert _codes(checked)[0] == (code, next(iter(cells))), _codes(checked)
         # The form's other criteria are still read.
         assert checked.submission.scores["2.3"] == D("4.5")
+
+
+def test_whole_numbers_of_any_size_are_read_exactly(campaign: Campaign, tmp_path: Path) -> None:
+    # A count far above what the maximum needs (1E+20 = 2 points, the cap) and a ratio of equal huge numbers.
+    checked = _checked(campaign, tmp_path, {**GOOD, "G11": 1e20, "G14": 1e15, "H14": 1e15, "G15": 0})
+    assert _codes(checked) == []
+    sub = checked.submission
+    assert sub is not None and sub.valid
+    assert sub.scores["1.2"] == 2 and sub.scores["2.1"] == 2 and sub.scores["2.2"] == 0
+    assert sub.facts["1.2"] == Facts(a=D(10) ** 20)
+    assert sub.facts["2.1"] == Facts(a=D(10) ** 15, b=D(10) ** 15)

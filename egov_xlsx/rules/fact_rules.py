@@ -180,6 +180,9 @@ def _label(
 def _number(
     c: Criterion, rule: Rule, raw: CellValue, cells: FactCells | tuple[str, str], index: int, what: str, report: Report
 ) -> Decimal | None:
+    if raw.__class__ is float and raw >= 0.0 and raw.is_integer():
+        # A whole number from 0 (nearly every fact): what parse_score gives, with nothing to tell.
+        return Decimal(repr(raw))
     value, problem = parse_score(raw)
 
     def fields() -> dict[str, Any]:

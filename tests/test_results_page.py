@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 import egov_xlsx
 from egov_xlsx.model import Results
@@ -129,6 +130,44 @@ def test_the_page_in_chromium(built: tuple[Path, Results], tmp_path: Path) -> No
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout
         assert "Sở Kế hoạch và Đầu tư" in text.decode("utf-8")
+
+
+def test_a_large_campaign_page_has_its_table_and_no_unit_sections(
+    built: tuple[Path, Results], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Above the cards' limit, without the cards, the page is the tiers' tables (10,000 units' sections made a
+    104 MB page); with the cards (their summaries given), every unit has its section again."""
+    from egov_xlsx.publish import results_page
+
+    _, results = built
+    units = [u for t in results.tiers for u in t.units]
+    monkeypatch.setattr(results_page, "CARDS_UP_TO", len(units) - 1)
+    page = render_page(results)
+    assert '<details class="unit"' not in page and "-don-vi" not in page  # no section, no link to one
+    assert f"Đợt đánh giá có {len(units)} đơn vị: trang này không kèm phần kết quả chi tiết" in page
+    for u in units:  # every unit is still in its tier's table, with its total
+        assert re.search(
+            rf'<th scope="row" class="name" data-v="[^"]*">{re.escape(str(escape(u.unit.name)))}</th>', page
+        )
+    with_cards = render_page(results, summarize(results))
+    assert (
+        with_cards.count('<details class="unit"') == len(units) and "không kèm phần kết quả chi tiết" not in with_cards
+    )
+    monkeypatch.setattr(results_page, "CARDS_UP_TO", len(units))
+    assert render_page(results) == with_cards
+    # In the browser: the filter works without sections, and nothing fails.
+    path = tmp_path / "ket-qua.html"
+    path.write_text(page, encoding="utf-8")
+    with chromium() as driver:
+        driver.get(path.as_uri())
+        assert driver.execute_script("return document.querySelectorAll('svg.chart').length;") == len(results.tiers)
+        driver.find_element("id", "loc-ten").send_keys("so tu phap")
+        visible = driver.execute_script(
+            "return Array.from(document.querySelectorAll('table.ranking tbody tr')).filter(r => !r.hidden)"
+            ".map(r => r.cells[1].textContent.trim());"
+        )
+        assert visible == ["Sở Tư pháp"]
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 def test_the_page_reads_without_javascript(built: tuple[Path, Results]) -> None:

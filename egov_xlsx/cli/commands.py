@@ -326,7 +326,13 @@ def build(
     ] = None,
     cards: Annotated[
         bool,
-        typer.Option("--cards", help="Ghi phiếu kết quả từng đơn vị cả khi đợt đánh giá có hơn 500 đơn vị."),
+        typer.Option(
+            "--cards",
+            help=(
+                "Ghi phiếu kết quả từng đơn vị, và phần kết quả từng đơn vị trên trang kết quả, cả khi đợt đánh "
+                "giá có hơn 500 đơn vị."
+            ),
+        ),
     ] = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,

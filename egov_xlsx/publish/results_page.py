@@ -1,7 +1,9 @@
 """The results page for the provincial portal, ``ket-qua.html``: one self-contained file.
 
 Per tier: the band counts, the chart (inline SVG), the ranked table with the top-level criteria's scores and, with
-``--previous``, the change from last year; then a section for each unit, which its result card summarises. Read
+``--previous``, the change from last year; then a section for each unit, which its result card summarises, where
+the cards are written (up to :data:`~egov_xlsx.publish.outputs.CARDS_UP_TO` units, or all with ``--cards``):
+above that the table is the page, and a note says why (10,000 units' sections made a 104 MB page). Read
 without JavaScript; a little script sorts a table by a column and filters units by name. No network access
 (no external style, script, font or image), Vietnamese (``lang="vi"``), prints on A4.
 
@@ -25,6 +27,7 @@ from egov_xlsx.publish.chart_svg import render_svg
 from egov_xlsx.publish.charts import band_colours, tier_chart, unit_chart
 from egov_xlsx.publish.council_notes import council_notes
 from egov_xlsx.publish.document_texts import results_phrase
+from egov_xlsx.publish.outputs import CARDS_UP_TO
 from egov_xlsx.publish.unit_summary import NONE_TEXT, UnitSummary, summarize_unit, tier_index_notes
 from egov_xlsx.style import DRAFT_MARK, FONT
 from egov_xlsx.vietnamese import ascii_fold, clean, format_number, format_rank_change
@@ -64,12 +67,15 @@ class TierSection:
     #: Each row's HTML (:func:`row_html`), made as the page renders them (read once).
     rows: Iterator[Markup]
     excluded: tuple[str, ...]
-    #: Each unit's anchor, summary, chart and criteria table rows (:func:`lines_html`), made as the page renders them.
+    #: Each unit's anchor, summary, chart and criteria table rows (:func:`lines_html`), made as the page renders
+    #: them; nothing when the page has no unit sections.
     units: Iterator[tuple[str, UnitSummary, Markup, Markup]]
 
 
 def render_page(results: Results, summaries: tuple[UnitSummary, ...] | None = None) -> str:
-    """The page's HTML (``summaries`` default to every unit's, made as the page renders)."""
+    """The page's HTML. ``summaries``: every unit's, when the cards are written (the page then has a section for
+    each unit); without them, the summaries are made as the page renders, and the units have sections only in a
+    campaign of up to :data:`CARDS_UP_TO` units."""
     return "".join(_page(results, summaries))
 
 
@@ -89,6 +95,8 @@ def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterat
     by_tier: dict[str, list[UnitSummary]] = {}
     for s in summaries or ():
         by_tier.setdefault(s.tier.tier.key, []).append(s)
+    count = sum(len(t.units) for t in results.tiers)
+    sections = summaries is not None or count <= CARDS_UP_TO
 
     def units(tier: TierResult) -> Callable[[], Iterable[UnitSummary]]:
         if summaries is not None:
@@ -97,7 +105,7 @@ def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterat
         # Made again for the table and for the sections rather than all held: 10,000 units' summaries are large.
         return lambda: (summarize_unit(results, tier, r, ranked, notes) for r in tier.units)
 
-    sections = tuple(_tier_section(results, n, tier, units(tier)) for n, tier in enumerate(results.tiers, 1))
+    tiers = tuple(_tier_section(results, n, tier, units(tier), sections) for n, tier in enumerate(results.tiers, 1))
     campaign = results.campaign
     return _template().generate(
         title=clean(campaign.title),
@@ -107,7 +115,9 @@ def _page(results: Results, summaries: tuple[UnitSummary, ...] | None) -> Iterat
         draft_mark=DRAFT_MARK,
         previous_year=results.previous_year,
         font=FONT,
-        tiers=sections,
+        tiers=tiers,
+        sections=sections,
+        unit_count=format_number(count),
         index=campaign.display.index,
         generator=results.tool_version,
     )
@@ -121,7 +131,7 @@ def _template() -> jinja2.Template:
 
 
 def _tier_section(
-    results: Results, index: int, tier: TierResult, summaries: Callable[[], Iterable[UnitSummary]]
+    results: Results, index: int, tier: TierResult, summaries: Callable[[], Iterable[UnitSummary]], sections: bool
 ) -> TierSection:
     ident = f"khoi-{index}"
     as_index = results.campaign.display.index
@@ -170,7 +180,7 @@ def _tier_section(
                 cells.append(Cell(NONE_TEXT if change is None else format_rank_change(change), str(change or 0)))
         fill, font, _ = colours.get(r.band or "", ("#ffffff", "#000000", ""))
         return Row(
-            anchor=anchor,
+            anchor=anchor if sections else "",
             name=s.name,
             folded=ascii_fold(s.name).casefold(),
             cells=tuple(cells),
@@ -196,7 +206,11 @@ def _tier_section(
         band_col=band_col,
         rows=(row_html(row(n, s), band_col) for n, s in enumerate(summaries(), 1)),
         excluded=tuple(f"{clean(u.name)} ({clean(why)})" if why else clean(u.name) for u, why in tier.excluded),
-        units=((f"{ident}-don-vi-{n}", s, chart(n, s), lines_html(s)) for n, s in enumerate(summaries(), 1)),
+        units=(
+            ((f"{ident}-don-vi-{n}", s, chart(n, s), lines_html(s)) for n, s in enumerate(summaries(), 1))
+            if sections
+            else iter(())
+        ),
     )
 
 
@@ -205,14 +219,13 @@ def _tier_section(
 
 
 def row_html(row: Row, band_col: int) -> Markup:
-    """A ranked table's row: the unit's name (a link to its section) in a row header, the band's cell coloured."""
+    """A ranked table's row: the unit's name (a link to its section, if it has one) in a row header, the band's
+    cell coloured."""
     out = [f'<tr data-ten="{escape(row.folded)}">\n']
     for col, c in enumerate(row.cells):
         if col == 1:
-            out.append(
-                f'<th scope="row" class="name" data-v="{escape(c.sort)}"><a href="#{escape(row.anchor)}">'
-                f"{escape(c.text)}</a></th>\n"
-            )
+            name = f'<a href="#{escape(row.anchor)}">{escape(c.text)}</a>' if row.anchor else escape(c.text)
+            out.append(f'<th scope="row" class="name" data-v="{escape(c.sort)}">{name}</th>\n')
         elif col == band_col:
             out.append(f'<td data-v="{escape(c.sort)}" style="{escape(row.band_style)}">{escape(c.text)}</td>\n')
         else:

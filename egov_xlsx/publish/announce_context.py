@@ -190,6 +190,20 @@ class _Builder:
             not_applicable=self.units(na),
         )
 
+    def _criterion_tree(
+        self, node: Criterion, result: TierResult, ranked: tuple[UnitResult, ...], views: dict[str, CriterionView]
+    ) -> CriterionView:
+        """The view of ``node`` and its descendants, each also put in ``views`` by code.
+
+        A method rather than a nested function calling itself: that would be a reference cycle holding the
+        builder, and with it every view made, until the cycle collector runs.
+        """
+        children = tuple(self._criterion_tree(c, result, ranked, views) for c in node.children)
+        na = tuple(r.unit for r in ranked if node.code not in r.scores)
+        made = self.criterion(node, result.fact(node.code), children, na)
+        views[node.code] = views[made.code] = made
+        return made
+
     def tier(self, result: TierResult) -> TierView:
         self._rules = {c.code: c.rule for c in result.tier.leaves() if c.rule is not None}
         self._tier = result.tier
@@ -198,15 +212,7 @@ class _Builder:
         result = _with_band_figures(result)
         ranked = result.ranked
         views: dict[str, CriterionView] = {}
-
-        def view(node: Criterion) -> CriterionView:
-            children = tuple(view(c) for c in node.children)
-            na = tuple(r.unit for r in ranked if node.code not in r.scores)
-            made = self.criterion(node, result.fact(node.code), children, na)
-            views[node.code] = views[made.code] = made
-            return made
-
-        criteria = tuple(view(c) for c in result.tier.criteria)
+        criteria = tuple(self._criterion_tree(c, result, ranked, views) for c in result.tier.criteria)
         groups: list[RankGroup] = []
         for r in ranked:
             if groups and groups[-1].rank == r.rank:

@@ -73,6 +73,8 @@ def render_announcement(
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         where = _template_frame(exc.__traceback__)
         raise TemplateProblem(where[0] if where else name, where[1] if where else None, _reason(exc)) from exc
+    finally:
+        env.release()
     return lay_out(text, markdown=markdown)
 
 

@@ -69,6 +69,15 @@ class _GuardedCode(CodeGenerator):
         self.write("))")
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, remembered by its environment so that :meth:`_Sandbox.release` can let go of it."""
+
+    def __init__(self, environment: jinja2.Environment, *args: Any, **kwargs: Any) -> None:
+        super().__init__(environment, *args, **kwargs)
+        if isinstance(environment, _Sandbox):
+            environment.contexts.append(self)
+
+
 class _Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, bounded in time and size.
 
@@ -80,12 +89,27 @@ class _Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"+", "*", "/", "//", "%", "**"})
     code_generator_class = _GuardedCode
+    context_class = _Context
 
     def __init__(self, *args: Any, limits: RenderLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.budget = _Budget(limits)
+        #: Every context made for this rendering (the template's, each imported template's).
+        self.contexts: list[jinja2.runtime.Context] = []
         self.globals["range"] = self._range
         self.globals.pop("lipsum", None)
+
+    def release(self) -> None:
+        """Let go of the variables of every context made so far (the results' views), once rendering is over.
+
+        A template that defines or imports a macro leaves a reference cycle (the context holds the macro, the
+        macro's function holds the context) that only the cycle collector frees, and with it every view the
+        context reaches: at 10,000 units ~50 MB per rendering, kept until a full collection (the build's peak
+        memory). Without its variables the cycle is a few objects.
+        """
+        for context in self.contexts:
+            context.parent, context.vars, context.exported_vars = {}, {}, set()
+        self.contexts.clear()
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)
@@ -167,9 +191,7 @@ def _pre_str_method(budget: _Budget, owner: str | bytes, name: str, args: tuple[
     return args
 
 
-def make_environment(
-    dirs: Sequence[Path], *, markdown: bool = False, limits: RenderLimits | None = None
-) -> jinja2.Environment:
+def make_environment(dirs: Sequence[Path], *, markdown: bool = False, limits: RenderLimits | None = None) -> _Sandbox:
     """A Jinja environment over ``dirs`` (first match wins) with the announcement's filters.
 
     Undefined variables are errors (``StrictUndefined``), nothing is HTML-escaped, block tags take their line

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -169,7 +170,7 @@ def markdown(campaign: Campaign) -> str:
 
 
 @pytest.mark.parametrize("fmt", ["txt", "md"])
-def test_rendering_leaves_no_view_for_the_cycle_collector(campaign: Campaign, fmt: str) -> None:
+def test_rendering_leaves_no_view_for_the_cycle_collector(campaign: Campaign, fmt: Literal["txt", "md"]) -> None:
     """Every view of the results is freed as soon as rendering ends, not at the next full collection.
 
     The sample's templates import macros (a context and its macros hold each other): were the views reachable
@@ -179,7 +180,7 @@ def test_rendering_leaves_no_view_for_the_cycle_collector(campaign: Campaign, fm
     gc.collect()
     gc.disable()
     try:
-        render_announcement(results, fmt=fmt)  # type: ignore[arg-type]
+        render_announcement(results, fmt=fmt)
         alive = [o for o in gc.get_objects() if isinstance(o, ResultView | UnitView | TierView)]
     finally:
         gc.enable()

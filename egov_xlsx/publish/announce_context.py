@@ -297,17 +297,14 @@ def _outermost_missing(tier: Tier, result: UnitResult, *, council: bool = False)
     applicable to it, or (``council``) those the council has not scored yet (a draft)."""
     out: list[Criterion] = []
     missing = result.council_missing
-
-    def visit(node: Criterion) -> None:
+    pending = list(reversed(tier.criteria))  # a stack, not a nested function calling itself (a reference cycle)
+    while pending:
+        node = pending.pop()
         if node.code not in result.scores:
             if council == (bool(missing) and all(x.code in missing for x in node.walk() if x.is_leaf)):
                 out.append(node)
-            return
-        for child in node.children:
-            visit(child)
-
-    for top in tier.criteria:
-        visit(top)
+            continue
+        pending.extend(reversed(node.children))
     return tuple(out)
 
 

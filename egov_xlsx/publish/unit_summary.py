@@ -15,7 +15,7 @@ Every figure is printed through :mod:`egov_xlsx.vietnamese` (scores exact, total
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -238,6 +238,17 @@ def _rounded_text(value: Decimal, decimals: int) -> str:
     return format_number(value, decimals)
 
 
+def _with_levels(nodes: Iterable[Criterion], level: int = 1) -> Iterator[tuple[Criterion, int]]:
+    """Each criterion of ``nodes`` and their descendants in tree order, with its level (top = 1).
+
+    A module function, not a nested one calling itself (a reference cycle: at 10,000 units each summary's
+    lines would wait for the cycle collector).
+    """
+    for node in nodes:
+        yield node, level
+        yield from _with_levels(node.children, level + 1)
+
+
 def summarize_unit(
     results: Results,
     tier: TierResult,
@@ -250,8 +261,7 @@ def summarize_unit(
     tier)."""
     facts = {f.criterion.code: f for f in tier.facts}
     lines: list[CriterionLine] = []
-
-    def visit(node: Criterion, level: int) -> None:
+    for node, level in _with_levels(tier.tier.criteria):
         fact = facts.get(node.code)
         lines.append(
             CriterionLine(
@@ -262,11 +272,6 @@ def summarize_unit(
                 best=None if fact is None or fact.highest is None else fact.highest.score,
             )
         )
-        for child in node.children:
-            visit(child, level + 1)
-
-    for top in tier.tier.criteria:
-        visit(top, 1)
     total, percent = band_figures(tier.tier.bands, result)
     display = results.campaign.display
     return UnitSummary(
